@@ -1,0 +1,8 @@
+//! Loopscope's interpreter for a subset of Python 3.11.
+//!
+//! Source text goes through [`syntax`] (parsing with `ruff_python_parser`,
+//! guarded against nesting the browser's fixed stack cannot take). The
+//! interpreter knows nothing of the event loop: hosts drive coroutines and
+//! generators through their `send`/`throw` protocol.
+
+pub mod syntax;
