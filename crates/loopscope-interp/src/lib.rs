@@ -6,3 +6,14 @@
 //! generators through their `send`/`throw` protocol.
 
 pub mod syntax;
+
+#[cfg(feature = "vm")]
+pub mod bytecode;
+#[cfg(feature = "vm")]
+pub mod compiler;
+#[cfg(feature = "vm")]
+pub mod numbers;
+#[cfg(feature = "vm")]
+pub mod value;
+#[cfg(feature = "vm")]
+pub mod vm;

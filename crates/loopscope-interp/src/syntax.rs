@@ -56,7 +56,12 @@ pub struct SourceError {
 
 impl SourceError {
     pub fn new(kind: SourceErrorKind, message: impl Into<String>, line: u32, column: u32) -> Self {
-        SourceError { kind, message: message.into(), line, column }
+        SourceError {
+            kind,
+            message: message.into(),
+            line,
+            column,
+        }
     }
 
     /// The last line CPython's traceback would print, e.g.
@@ -68,7 +73,13 @@ impl SourceError {
 
 impl std::fmt::Display for SourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (line {}, column {})", self.summary(), self.line, self.column)
+        write!(
+            f,
+            "{} (line {}, column {})",
+            self.summary(),
+            self.line,
+            self.column
+        )
     }
 }
 
@@ -82,7 +93,10 @@ impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { source, line_starts }
+        LineIndex {
+            source,
+            line_starts,
+        }
     }
 
     /// 1-based (line, column) of a byte offset; offsets past the end map to
@@ -99,11 +113,21 @@ impl<'a> LineIndex<'a> {
         (line as u32 + 1, column as u32 + 1)
     }
 
+    pub fn source(&self) -> &'a str {
+        self.source
+    }
+
     /// The text of a 1-based line without its line break.
     pub fn line_text(&self, line: u32) -> &'a str {
         let index = (line as usize).saturating_sub(1);
-        let Some(&start) = self.line_starts.get(index) else { return "" };
-        let end = self.line_starts.get(index + 1).copied().unwrap_or(self.source.len());
+        let Some(&start) = self.line_starts.get(index) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.source.len());
         self.source[start..end].trim_end_matches(['\n', '\r'])
     }
 }
@@ -121,9 +145,9 @@ pub fn parse_module(source: &str) -> Result<Parsed<ModModule>, SourceError> {
     if let Some(error) = parsed.unsupported_syntax_errors().first() {
         return Err(describe_newer_syntax(error, &index));
     }
-    let parsed = parsed.try_into_module().ok_or_else(|| {
-        SourceError::new(SourceErrorKind::SyntaxError, "invalid syntax", 1, 1)
-    })?;
+    let parsed = parsed
+        .try_into_module()
+        .ok_or_else(|| SourceError::new(SourceErrorKind::SyntaxError, "invalid syntax", 1, 1))?;
     Ok(parsed)
 }
 
@@ -139,7 +163,8 @@ fn describe_newer_syntax(error: &UnsupportedSyntaxError, index: &LineIndex) -> S
 /// generic "invalid syntax" otherwise (what CPython says most often).
 fn describe_parse_error(error: &ParseErrorType, start: usize, index: &LineIndex) -> SourceError {
     let (line, column) = index.position(start);
-    let syntax = |message: &str| SourceError::new(SourceErrorKind::SyntaxError, message, line, column);
+    let syntax =
+        |message: &str| SourceError::new(SourceErrorKind::SyntaxError, message, line, column);
     match error {
         ParseErrorType::Lexical(LexicalErrorType::UnicodeError) => SourceError::new(
             SourceErrorKind::Unsupported,
@@ -153,21 +178,24 @@ fn describe_parse_error(error: &ParseErrorType, start: usize, index: &LineIndex)
             line,
             column,
         ),
-        ParseErrorType::UnexpectedIndentation => {
-            SourceError::new(SourceErrorKind::IndentationError, "unexpected indent", line, column)
-        }
-        ParseErrorType::Lexical(LexicalErrorType::UnclosedStringError) => {
-            syntax(&format!("unterminated string literal (detected at line {line})"))
-        }
-        ParseErrorType::Lexical(LexicalErrorType::Eof) => {
-            syntax("unexpected EOF while parsing")
-        }
+        ParseErrorType::UnexpectedIndentation => SourceError::new(
+            SourceErrorKind::IndentationError,
+            "unexpected indent",
+            line,
+            column,
+        ),
+        ParseErrorType::Lexical(LexicalErrorType::UnclosedStringError) => syntax(&format!(
+            "unterminated string literal (detected at line {line})"
+        )),
+        ParseErrorType::Lexical(LexicalErrorType::Eof) => syntax("unexpected EOF while parsing"),
         ParseErrorType::ExpectedToken { expected, .. }
             if expected.to_string() == "`:`" || expected.to_string() == "':'" =>
         {
             syntax("expected ':'")
         }
-        ParseErrorType::OtherError(message) if message.starts_with("Expected an indented block") => {
+        ParseErrorType::OtherError(message)
+            if message.starts_with("Expected an indented block") =>
+        {
             let header_line = header_line_before(index, line);
             let header = index.line_text(header_line);
             SourceError::new(
@@ -207,7 +235,9 @@ fn header_line_before(index: &LineIndex, line: u32) -> u32 {
 /// "... after function definition on line 1", "... after class definition on
 /// line 1".
 fn expected_block_message(header: &str, header_line: u32) -> String {
-    let mut words = header.split(|c: char| !c.is_alphanumeric() && c != '_').filter(|w| !w.is_empty());
+    let mut words = header
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty());
     let mut keyword = words.next().unwrap_or("");
     if keyword == "async" {
         keyword = words.next().unwrap_or("");
@@ -279,7 +309,10 @@ mod tests {
     fn missing_block_is_an_indentation_error() {
         let error = error_of("if True:\nx = 1\n");
         assert_eq!(error.kind, SourceErrorKind::IndentationError);
-        assert_eq!(error.message, "expected an indented block after 'if' statement on line 1");
+        assert_eq!(
+            error.message,
+            "expected an indented block after 'if' statement on line 1"
+        );
     }
 
     #[test]

@@ -41,7 +41,11 @@ pub fn check(source: &str) -> Result<(), SourceError> {
             Token::Open(_, at) => {
                 depth += 1;
                 if depth > MAX_BRACKETS {
-                    return error_at(SourceErrorKind::SyntaxError, "too many nested parentheses", at);
+                    return error_at(
+                        SourceErrorKind::SyntaxError,
+                        "too many nested parentheses",
+                        at,
+                    );
                 }
             }
             Token::Close(_) => depth = depth.saturating_sub(1),
@@ -88,7 +92,10 @@ pub enum Token {
     Operator(usize),
     /// The first non-blank character of a physical line that holds code:
     /// its indentation width (tabs to multiples of 8, as CPython) and offset.
-    LineStart { indent: usize, at: usize },
+    LineStart {
+        indent: usize,
+        at: usize,
+    },
 }
 
 /// A single pass over the source that knows just enough of Python's lexical
@@ -103,7 +110,12 @@ pub struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     pub fn new(source: &'a str) -> Self {
-        Scanner { bytes: source.as_bytes(), pos: 0, at_line_start: true, continued: false }
+        Scanner {
+            bytes: source.as_bytes(),
+            pos: 0,
+            at_line_start: true,
+            continued: false,
+        }
     }
 
     pub fn next_token(&mut self) -> Option<Token> {
@@ -125,7 +137,12 @@ impl<'a> Scanner<'a> {
                     None => return None,
                     Some(b'\n' | b'\r' | b'#') => {}
                     Some(_) if continued => {}
-                    Some(_) => return Some(Token::LineStart { indent, at: self.pos }),
+                    Some(_) => {
+                        return Some(Token::LineStart {
+                            indent,
+                            at: self.pos,
+                        })
+                    }
                 }
             }
             let &b = self.bytes.get(self.pos)?;
@@ -146,11 +163,14 @@ impl<'a> Scanner<'a> {
                 b'(' | b'[' | b'{' => return Some(Token::Open(b as char, at)),
                 b')' | b']' | b'}' => return Some(Token::Close(b as char)),
                 b'\'' | b'"' => self.skip_string(b, false),
-                b'+' | b'-' | b'*' | b'/' | b'%' | b'~' | b'&' | b'|' | b'^' | b'<' | b'>' | b'@' => {
+                b'+' | b'-' | b'*' | b'/' | b'%' | b'~' | b'&' | b'|' | b'^' | b'<' | b'>'
+                | b'@' => {
                     // `**`, `//`, `<<`, `>>`, `->` and augmented forms are one
                     // operator; `--x` is two.
                     let next = self.bytes.get(self.pos).copied();
-                    if (next == Some(b) && matches!(b, b'*' | b'/' | b'<' | b'>')) || (b == b'-' && next == Some(b'>')) {
+                    if (next == Some(b) && matches!(b, b'*' | b'/' | b'<' | b'>'))
+                        || (b == b'-' && next == Some(b'>'))
+                    {
                         self.pos += 1;
                     }
                     if self.bytes.get(self.pos) == Some(&b'=') {
@@ -160,7 +180,11 @@ impl<'a> Scanner<'a> {
                 }
                 c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
                     let start = at;
-                    while self.bytes.get(self.pos).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80) {
+                    while self
+                        .bytes
+                        .get(self.pos)
+                        .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80)
+                    {
                         self.pos += 1;
                     }
                     let word = &self.bytes[start..self.pos];
@@ -172,7 +196,10 @@ impl<'a> Scanner<'a> {
                             continue;
                         }
                     }
-                    if matches!(word, b"not" | b"and" | b"or" | b"if" | b"lambda" | b"await" | b"yield") {
+                    if matches!(
+                        word,
+                        b"not" | b"and" | b"or" | b"if" | b"lambda" | b"await" | b"yield"
+                    ) {
                         return Some(Token::Operator(at));
                     }
                 }
@@ -183,7 +210,8 @@ impl<'a> Scanner<'a> {
 
     /// Steps over a string whose opening quote was just consumed.
     fn skip_string(&mut self, quote: u8, raw: bool) {
-        let triple = self.bytes.get(self.pos) == Some(&quote) && self.bytes.get(self.pos + 1) == Some(&quote);
+        let triple = self.bytes.get(self.pos) == Some(&quote)
+            && self.bytes.get(self.pos + 1) == Some(&quote);
         if triple {
             self.pos += 2;
         }
@@ -204,7 +232,9 @@ impl<'a> Scanner<'a> {
                     if !triple {
                         return;
                     }
-                    if self.bytes.get(self.pos) == Some(&quote) && self.bytes.get(self.pos + 1) == Some(&quote) {
+                    if self.bytes.get(self.pos) == Some(&quote)
+                        && self.bytes.get(self.pos + 1) == Some(&quote)
+                    {
                         self.pos += 2;
                         return;
                     }
@@ -216,7 +246,10 @@ impl<'a> Scanner<'a> {
 }
 
 fn is_string_prefix(word: &[u8]) -> bool {
-    word.len() <= 2 && word.iter().all(|c| matches!(c.to_ascii_lowercase(), b'r' | b'b' | b'f' | b'u'))
+    word.len() <= 2
+        && word
+            .iter()
+            .all(|c| matches!(c.to_ascii_lowercase(), b'r' | b'b' | b'f' | b'u'))
 }
 
 #[cfg(test)]
@@ -231,22 +264,39 @@ mod tests {
     fn allows_what_cpython_allows() {
         let brackets = format!("x = {}1{}\n", "(".repeat(199), ")".repeat(199));
         assert_eq!(kind_of(&brackets), None);
-        let indented: String = (0..99).map(|i| format!("{}if 1:\n", " ".repeat(i))).collect::<String>() + &" ".repeat(99) + "pass\n";
+        let indented: String = (0..99)
+            .map(|i| format!("{}if 1:\n", " ".repeat(i)))
+            .collect::<String>()
+            + &" ".repeat(99)
+            + "pass\n";
         assert_eq!(kind_of(&indented), None);
     }
 
     #[test]
     fn refuses_too_many_brackets_like_cpython() {
         let source = format!("x = {}1{}\n", "(".repeat(201), ")".repeat(201));
-        assert_eq!(kind_of(&source), Some((SourceErrorKind::SyntaxError, "too many nested parentheses".into())));
+        assert_eq!(
+            kind_of(&source),
+            Some((
+                SourceErrorKind::SyntaxError,
+                "too many nested parentheses".into()
+            ))
+        );
     }
 
     #[test]
     fn refuses_too_deep_indentation_like_cpython() {
-        let source: String = (0..100).map(|i| format!("{}if 1:\n", " ".repeat(i))).collect::<String>() + &" ".repeat(100) + "pass\n";
+        let source: String = (0..100)
+            .map(|i| format!("{}if 1:\n", " ".repeat(i)))
+            .collect::<String>()
+            + &" ".repeat(100)
+            + "pass\n";
         assert_eq!(
             kind_of(&source),
-            Some((SourceErrorKind::IndentationError, "too many levels of indentation".into()))
+            Some((
+                SourceErrorKind::IndentationError,
+                "too many levels of indentation".into()
+            ))
         );
     }
 
@@ -260,7 +310,13 @@ mod tests {
 
     #[test]
     fn brackets_in_strings_and_comments_do_not_count() {
-        let source = format!("s = '{}'  # {}\nt = \"\"\"{}\"\"\"\nu = rb'\\'{}'\n", "(".repeat(300), "[".repeat(300), "{".repeat(300), "(".repeat(300));
+        let source = format!(
+            "s = '{}'  # {}\nt = \"\"\"{}\"\"\"\nu = rb'\\'{}'\n",
+            "(".repeat(300),
+            "[".repeat(300),
+            "{".repeat(300),
+            "(".repeat(300)
+        );
         assert_eq!(kind_of(&source), None);
     }
 

@@ -1,0 +1,587 @@
+//! Python values: one enum, cheap to clone, with the objects behind it.
+//!
+//! Immediate values (`None`, `bool`, small `int`, `float`) live inline; every
+//! other object is reference counted (`Rc`), so dropping the last reference
+//! frees it at once, as CPython's reference counting does — which is what
+//! lets a coroutine that was never awaited warn at the moment it is dropped.
+//! Reference cycles are not collected; runs are short and bounded.
+//!
+//! Invariant: an `int` that fits in `i64` is always `Value::Int`; `BigInt`
+//! holds only values outside that range (see [`Value::from_bigint`]).
+
+pub mod attrs;
+pub mod dict;
+pub mod hash;
+pub mod set;
+pub mod string;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+
+use crate::bytecode::Code;
+use crate::vm::frame::Frame;
+use crate::vm::Vm;
+pub use attrs::AttrMap;
+pub use dict::PyDict;
+pub use set::PySet;
+pub use string::PyStr;
+
+/// Everything that can raise gives a `PyResult`.
+pub type PyResult<T> = Result<T, Unwind>;
+
+/// Why the interpreter stops executing normally: a Python exception that
+/// `try` can catch, or a halt of the whole run that nothing in the program
+/// can catch and that runs no `finally` (the real program never got past
+/// that point).
+#[derive(Clone)]
+pub enum Unwind {
+    Exception(Value),
+    Halt(Halt),
+}
+
+/// The reasons a run ends that are not Python exceptions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Halt {
+    /// The instruction budget ran out: the program computes forever.
+    Hang,
+    /// The virtual clock would pass the time limit.
+    TimeLimit,
+    /// Nothing is ready, no timer and no thread job: a real run would wait
+    /// for ever.
+    IdleForever,
+    /// The program uses something Loopscope does not offer; the message
+    /// names it and the line.
+    Unsupported { message: String, line: u32 },
+    /// `sys.exit()` / `SystemExit` reached the top with this exit code text
+    /// (None for success).
+    Exit(Option<String>),
+}
+
+#[derive(Clone)]
+pub enum Value {
+    None,
+    NotImplemented,
+    Ellipsis,
+    Bool(bool),
+    Int(i64),
+    BigInt(Rc<BigInt>),
+    Float(f64),
+    Str(Rc<PyStr>),
+    Bytes(Rc<PyBytes>),
+    List(Rc<PyList>),
+    Tuple(Rc<PyTuple>),
+    Dict(Rc<PyDict>),
+    Set(Rc<SetObj>),
+    FrozenSet(Rc<SetObj>),
+    Range(Rc<PyRange>),
+    Slice(Rc<PySlice>),
+    Function(Rc<Function>),
+    BoundMethod(Rc<BoundMethod>),
+    Builtin(Rc<Builtin>),
+    Class(Rc<Class>),
+    Instance(Rc<Instance>),
+    Module(Rc<Module>),
+    Generator(Rc<Generator>),
+    Iterator(Rc<NativeIter>),
+    Native(Rc<NativeObj>),
+    /// A compiled code object (constants of their parent code).
+    Code(Rc<Code>),
+}
+
+pub type PyList = RefCell<Vec<Value>>;
+
+pub struct PyTuple {
+    pub items: Vec<Value>,
+}
+
+pub struct PyBytes {
+    pub data: Vec<u8>,
+}
+
+/// A `set` or `frozenset`: the table behind `RefCell` even for frozensets,
+/// which simply never mutate it after construction.
+pub struct SetObj {
+    pub table: RefCell<PySet>,
+}
+
+#[derive(Clone)]
+pub struct PyRange {
+    pub start: Value,
+    pub stop: Value,
+    pub step: Value,
+}
+
+pub struct PySlice {
+    pub start: Value,
+    pub stop: Value,
+    pub step: Value,
+}
+
+/// A cell for a variable shared between a function and its closures.
+pub struct CellObj {
+    pub value: RefCell<Option<Value>>,
+}
+
+impl CellObj {
+    pub fn new(value: Option<Value>) -> Rc<CellObj> {
+        Rc::new(CellObj {
+            value: RefCell::new(value),
+        })
+    }
+}
+
+pub struct Function {
+    pub code: Rc<Code>,
+    pub globals: Rc<Module>,
+    pub name: RefCell<Rc<PyStr>>,
+    pub qualname: RefCell<Rc<PyStr>>,
+    pub defaults: RefCell<Vec<Value>>,
+    pub kwdefaults: RefCell<Vec<(Rc<PyStr>, Value)>>,
+    pub closure: Vec<Rc<CellObj>>,
+    pub dict: RefCell<AttrMap>,
+    pub doc: RefCell<Value>,
+    pub annotations: RefCell<Value>,
+}
+
+pub struct BoundMethod {
+    pub receiver: Value,
+    pub function: Value,
+}
+
+/// A function implemented in Rust. Methods of built-in types take the
+/// receiver as their first positional argument.
+pub struct Builtin {
+    pub name: Rc<PyStr>,
+    /// The class that defines it, for methods (`list.append`).
+    pub owner: Option<&'static str>,
+    pub func: NativeFn,
+    /// Bound receiver, for built-in methods reached through an instance
+    /// outside the LOAD_METHOD fast path.
+    pub receiver: Option<Value>,
+}
+
+pub type NativeFnPtr = fn(&mut Vm, &mut Args) -> PyResult<Value>;
+
+#[derive(Clone)]
+pub enum NativeFn {
+    Plain(NativeFnPtr),
+    Closure(Rc<dyn Fn(&mut Vm, &mut Args) -> PyResult<Value>>),
+}
+
+/// Arguments of a call to a native function.
+#[derive(Default)]
+pub struct Args {
+    pub positional: Vec<Value>,
+    pub keywords: Vec<(Rc<PyStr>, Value)>,
+}
+
+impl Args {
+    pub fn new(positional: Vec<Value>) -> Self {
+        Args {
+            positional,
+            keywords: Vec::new(),
+        }
+    }
+
+    /// Removes and returns a keyword argument.
+    pub fn take_keyword(&mut self, name: &str) -> Option<Value> {
+        let index = self.keywords.iter().position(|(k, _)| k.as_str() == name)?;
+        Some(self.keywords.remove(index).1)
+    }
+}
+
+/// The built-in type a class's instances are laid out as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    Object,
+    Exception,
+    List,
+    Dict,
+    Tuple,
+    Int,
+    Float,
+    Str,
+    Set,
+    /// Types whose instances are not `Instance`s (functions, modules, ...)
+    /// and cannot be subclassed.
+    Special,
+}
+
+pub struct Class {
+    pub name: RefCell<Rc<PyStr>>,
+    pub qualname: RefCell<Rc<PyStr>>,
+    pub module: Rc<PyStr>,
+    pub bases: RefCell<Vec<Rc<Class>>>,
+    /// Method resolution order without the class itself (it comes first).
+    pub mro_tail: RefCell<Vec<Rc<Class>>>,
+    pub dict: RefCell<AttrMap>,
+    pub layout: Layout,
+    /// Built-in classes are immutable and print as `<class 'int'>`.
+    pub builtin: bool,
+    /// Sequential id, used for `repr` addresses and `hash`.
+    pub id: u64,
+}
+
+impl Class {
+    /// The class itself followed by its method resolution order.
+    pub fn mro(self: &Rc<Self>) -> Vec<Rc<Class>> {
+        let mut all = vec![self.clone()];
+        all.extend(self.mro_tail.borrow().iter().cloned());
+        all
+    }
+
+    /// Looks a name up along the MRO, without descriptors.
+    pub fn lookup(self: &Rc<Self>, name: &str) -> Option<Value> {
+        if let Some(v) = self.dict.borrow().get(name) {
+            return Some(v.clone());
+        }
+        for class in self.mro_tail.borrow().iter() {
+            if let Some(v) = class.dict.borrow().get(name) {
+                return Some(v.clone());
+            }
+        }
+        None
+    }
+
+    pub fn is_subclass_of(self: &Rc<Self>, other: &Rc<Class>) -> bool {
+        Rc::ptr_eq(self, other) || self.mro_tail.borrow().iter().any(|c| Rc::ptr_eq(c, other))
+    }
+
+    pub fn name(&self) -> Rc<PyStr> {
+        self.name.borrow().clone()
+    }
+}
+
+pub struct Instance {
+    pub class: RefCell<Rc<Class>>,
+    pub dict: RefCell<AttrMap>,
+    pub payload: Payload,
+    pub id: u64,
+}
+
+/// The built-in part of an instance whose class derives from a built-in
+/// type.
+pub enum Payload {
+    None,
+    Exception(ExceptionData),
+    List(PyList),
+    Dict(PyDict),
+    /// Immutable built-in values (tuple, int, float, str subclasses) keep
+    /// their value, set once by `__new__`.
+    Value(RefCell<Value>),
+    Set(SetObj),
+}
+
+pub struct ExceptionData {
+    pub args: RefCell<Value>,
+    pub traceback: RefCell<Vec<TraceEntry>>,
+    pub cause: RefCell<Value>,
+    pub context: RefCell<Value>,
+    pub suppress_context: Cell<bool>,
+}
+
+impl ExceptionData {
+    pub fn new(args: Value) -> Self {
+        ExceptionData {
+            args: RefCell::new(args),
+            traceback: RefCell::new(Vec::new()),
+            cause: RefCell::new(Value::None),
+            context: RefCell::new(Value::None),
+            suppress_context: Cell::new(false),
+        }
+    }
+}
+
+/// One line of a traceback: where a frame was when the exception passed.
+#[derive(Clone, Debug)]
+pub struct TraceEntry {
+    pub filename: Rc<str>,
+    pub function: Rc<str>,
+    pub line: u32,
+    /// Byte range of the failing expression in the source, for carets.
+    pub range: (u32, u32),
+}
+
+pub struct Module {
+    pub name: Rc<PyStr>,
+    pub dict: RefCell<AttrMap>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenKind {
+    Generator,
+    Coroutine,
+    AsyncGenerator,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GenState {
+    Created,
+    Suspended,
+    Running,
+    Finished,
+}
+
+/// A generator, coroutine or async generator: a frame that suspends.
+pub struct Generator {
+    pub kind: GenKind,
+    pub name: Rc<PyStr>,
+    pub qualname: Rc<PyStr>,
+    pub frame: RefCell<Option<Box<Frame>>>,
+    pub state: Cell<GenState>,
+    /// The iterator a `yield from` / `await` currently delegates to.
+    pub delegate: RefCell<Option<Value>>,
+    /// For async generators: an `athrow`/`aclose` is running.
+    pub closing: Cell<bool>,
+    /// A generator made by a `types.coroutine` function: `await` accepts it
+    /// (CPython's `CO_ITERABLE_COROUTINE`).
+    pub iterable_coroutine: Cell<bool>,
+    /// Sequential id (trace and `repr` addresses).
+    pub id: u64,
+}
+
+/// Iterators implemented natively.
+pub struct NativeIter {
+    pub state: RefCell<IterState>,
+}
+
+pub enum IterState {
+    Seq {
+        seq: Value,
+        index: usize,
+    },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
+    BigRange {
+        next: BigInt,
+        stop: BigInt,
+        step: BigInt,
+    },
+    Str {
+        s: Rc<PyStr>,
+        byte: usize,
+    },
+    DictKeys {
+        dict: Rc<PyDict>,
+        index: usize,
+        len: usize,
+        kind: DictIterKind,
+    },
+    Set {
+        set: Value,
+        index: usize,
+        len: usize,
+    },
+    Reversed {
+        seq: Value,
+        index: usize,
+    },
+    Enumerate {
+        inner: Value,
+        count: Value,
+    },
+    Zip {
+        iters: Vec<Value>,
+        strict: bool,
+    },
+    Map {
+        func: Value,
+        iters: Vec<Value>,
+    },
+    Filter {
+        func: Value,
+        inner: Value,
+    },
+    CallIter {
+        func: Value,
+        sentinel: Value,
+    },
+    /// A native iterator over values computed eagerly (itertools results).
+    Items {
+        items: Vec<Value>,
+        index: usize,
+    },
+    /// An iterator object implemented in Rust by a module.
+    Custom(Box<dyn CustomIter>),
+    Exhausted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DictIterKind {
+    Keys,
+    Values,
+    Items,
+}
+
+/// A module's own native iterator (itertools and friends).
+pub trait CustomIter {
+    fn type_name(&self) -> &'static str;
+    fn next(&mut self, vm: &mut Vm) -> PyResult<Option<Value>>;
+}
+
+/// An object implemented natively by a module or a host: its class carries
+/// its methods, `data` its state.
+pub struct NativeObj {
+    pub class: Rc<Class>,
+    pub data: RefCell<Box<dyn std::any::Any>>,
+    pub dict: RefCell<AttrMap>,
+    pub id: u64,
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::new(PyStr::new(s)))
+    }
+
+    pub fn string(s: String) -> Value {
+        Value::Str(Rc::new(PyStr::from_string(s)))
+    }
+
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(PyTuple { items }))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn bytes(data: Vec<u8>) -> Value {
+        Value::Bytes(Rc::new(PyBytes { data }))
+    }
+
+    /// Normalises a big integer: values that fit in `i64` become `Int`.
+    pub fn from_bigint(n: BigInt) -> Value {
+        match n.to_i64() {
+            Some(small) => Value::Int(small),
+            None => Value::BigInt(Rc::new(n)),
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+
+    /// Identity (`is`).
+    pub fn is(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (None, None) | (NotImplemented, NotImplemented) | (Ellipsis, Ellipsis) => true,
+            (Bool(a), Bool(b)) => a == b,
+            // Small ints are cached in CPython (-5..=256); larger equal ints
+            // made separately are distinct objects there. We cannot tell
+            // them apart, so equal ints are identical.
+            (Int(a), Int(b)) => a == b,
+            (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
+            _ => match (self.object_address(), other.object_address()) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+        }
+    }
+
+    /// The address of the heap object behind the value, if any.
+    pub fn object_address(&self) -> Option<usize> {
+        use Value::*;
+        Some(match self {
+            BigInt(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Str(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Bytes(x) => Rc::as_ptr(x) as *const u8 as usize,
+            List(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Tuple(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Dict(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Set(x) | FrozenSet(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Range(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Slice(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Function(x) => Rc::as_ptr(x) as *const u8 as usize,
+            BoundMethod(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Builtin(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Class(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Instance(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Module(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Generator(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Iterator(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Native(x) => Rc::as_ptr(x) as *const u8 as usize,
+            Code(x) => Rc::as_ptr(x) as *const u8 as usize,
+            _ => return Option::None,
+        })
+    }
+
+    /// The list behind a `list` or an instance of a `list` subclass.
+    pub fn as_list(&self) -> Option<&PyList> {
+        match self {
+            Value::List(l) => Some(l),
+            Value::Instance(i) => match &i.payload {
+                Payload::List(l) => Some(l),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The dict behind a `dict` or an instance of a `dict` subclass.
+    pub fn as_dict(&self) -> Option<&PyDict> {
+        match self {
+            Value::Dict(d) => Some(d),
+            Value::Instance(i) => match &i.payload {
+                Payload::Dict(d) => Some(d),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The set table behind a set, frozenset or a subclass instance.
+    pub fn as_set(&self) -> Option<&SetObj> {
+        match self {
+            Value::Set(s) | Value::FrozenSet(s) => Some(s),
+            Value::Instance(i) => match &i.payload {
+                Payload::Set(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Exception data of an exception instance.
+    pub fn as_exception(&self) -> Option<&ExceptionData> {
+        match self {
+            Value::Instance(i) => match &i.payload {
+                Payload::Exception(e) => Some(e),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// For instances of subclasses of immutable built-ins (int, str, tuple,
+    /// float): the built-in value inside; otherwise the value itself.
+    pub fn unwrap_builtin(&self) -> Value {
+        if let Value::Instance(i) = self {
+            if let Payload::Value(v) = &i.payload {
+                return v.borrow().clone();
+            }
+        }
+        self.clone()
+    }
+}
+
+/// Hands out sequential ids for objects whose identity shows (ids in the
+/// trace, addresses in default reprs): deterministic across runs.
+#[derive(Default)]
+pub struct IdCounter {
+    next: Cell<u64>,
+}
+
+impl IdCounter {
+    pub fn next(&self) -> u64 {
+        let id = self.next.get() + 1;
+        self.next.set(id);
+        id
+    }
+}

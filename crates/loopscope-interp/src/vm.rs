@@ -1,0 +1,347 @@
+//! The virtual machine: runs code objects, calls functions, raises and
+//! catches exceptions, and resumes generators and coroutines.
+//!
+//! Invariants:
+//! * The VM knows nothing of an event loop. Everything outside the
+//!   program (output, the clock, `time.sleep`) goes through [`Host`].
+//! * Python-to-Python calls recurse on the native stack, bounded by the
+//!   recursion limit (`RecursionError`); native code calling back into
+//!   Python counts against the same limit.
+//! * Every executed instruction counts against the step budget; running
+//!   out ends the run with [`Halt::Hang`], which no `try` can catch.
+
+// Still to come in this module (next slice): `exceptions` (the built-in
+// exception classes and traceback formatting), `ops` (operators, truth,
+// hashing, iteration), `types` (the built-in classes and attribute lookup).
+pub mod exec;
+pub mod frame;
+pub mod generators;
+
+use std::rc::Rc;
+
+use crate::bytecode::Code;
+use crate::value::{
+    Args, AttrMap, Builtin, CellObj, Class, Function, GenKind, Halt, IdCounter, Module, NativeFn,
+    PyResult, PyStr, Unwind, Value,
+};
+pub use exceptions::ExcType;
+use frame::Frame;
+pub use types::BuiltinTypes;
+
+/// Which output stream a write goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// What the program's world provides: output, a clock, blocking sleep.
+pub trait Host {
+    fn write(&mut self, stream: Stream, text: &str);
+    /// Seconds on the monotonic clock (`loop.time()`, `time.monotonic()`).
+    fn now(&self) -> f64;
+    /// `time.sleep(seconds)` on the main thread.
+    fn sleep(&mut self, seconds: f64) -> Result<(), Halt>;
+}
+
+/// A world with no event loop: output is collected, `time.sleep` moves a
+/// virtual clock (the simulated world's rules without asyncio).
+#[derive(Default)]
+pub struct RecordingHost {
+    pub stdout: String,
+    pub stderr: String,
+    pub clock: f64,
+    pub max_time: Option<f64>,
+}
+
+impl Host for RecordingHost {
+    fn write(&mut self, stream: Stream, text: &str) {
+        match stream {
+            Stream::Stdout => self.stdout.push_str(text),
+            Stream::Stderr => self.stderr.push_str(text),
+        }
+    }
+
+    fn now(&self) -> f64 {
+        self.clock
+    }
+
+    fn sleep(&mut self, seconds: f64) -> Result<(), Halt> {
+        let target = self.clock + seconds.max(0.0);
+        if let Some(limit) = self.max_time {
+            if target > limit {
+                self.clock = limit;
+                return Err(Halt::TimeLimit);
+            }
+        }
+        self.clock = target;
+        Ok(())
+    }
+}
+
+/// Bounds on a run.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Instructions before the run is declared a hang.
+    pub max_steps: u64,
+    /// Python recursion limit (`sys.getrecursionlimit()`).
+    pub recursion_limit: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: 200_000_000,
+            recursion_limit: 1000,
+        }
+    }
+}
+
+pub struct Vm {
+    pub types: BuiltinTypes,
+    pub builtins: Rc<Module>,
+    pub main: Rc<Module>,
+    /// Imported modules by name (`sys.modules`).
+    pub modules: AttrMap,
+    pub host: Box<dyn Host>,
+    pub limits: Limits,
+    pub steps: u64,
+    pub depth: u32,
+    /// Exceptions currently being handled, innermost last.
+    pub exc_stack: Vec<Value>,
+    pub ids: IdCounter,
+    /// The program's source, for tracebacks.
+    pub source: Rc<str>,
+    pub filename: Rc<str>,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Completed,
+    /// An exception escaped: the last line of its traceback.
+    Error(String),
+    Halted(Halt),
+}
+
+impl Vm {
+    pub fn new(host: Box<dyn Host>) -> Vm {
+        let ids = IdCounter::default();
+        let types = BuiltinTypes::new(&ids);
+        let builtins = Rc::new(Module {
+            name: Rc::new(PyStr::new("builtins")),
+            dict: Default::default(),
+        });
+        let main = Rc::new(Module {
+            name: Rc::new(PyStr::new("__main__")),
+            dict: Default::default(),
+        });
+        let mut vm = Vm {
+            types,
+            builtins,
+            main,
+            modules: AttrMap::new(),
+            host,
+            limits: Limits::default(),
+            steps: 0,
+            depth: 0,
+            exc_stack: Vec::new(),
+            ids,
+            source: "".into(),
+            filename: "main.py".into(),
+        };
+        crate::builtins::install(&mut vm);
+        vm
+    }
+
+    /// Compiles and runs a program as `__main__`, printing an uncaught
+    /// exception's traceback to stderr as CPython does.
+    pub fn run_main(&mut self, source: &str) -> Outcome {
+        self.source = source.into();
+        let code = match crate::compiler::compile_module(source, &self.filename) {
+            Ok(code) => code,
+            Err(error) => return self.report_source_error(&error),
+        };
+        self.main
+            .dict
+            .borrow_mut()
+            .set("__name__", Value::str("__main__"));
+        self.main
+            .dict
+            .borrow_mut()
+            .set("__builtins__", Value::Module(self.builtins.clone()));
+        let main = self.main.clone();
+        let result = self.run_code(code, main.clone(), Some(main));
+        self.finish(result.map(|_| ()))
+    }
+
+    /// Turns the result of running the program into an outcome, writing the
+    /// traceback of an uncaught exception.
+    pub fn finish(&mut self, result: PyResult<()>) -> Outcome {
+        match result {
+            Ok(()) => Outcome::Completed,
+            Err(Unwind::Halt(Halt::Exit(code))) => match code {
+                None => Outcome::Completed,
+                Some(text) => Outcome::Error(text),
+            },
+            Err(Unwind::Halt(halt)) => Outcome::Halted(halt),
+            Err(Unwind::Exception(exc)) => {
+                if let Some(exit) = self.system_exit_code(&exc) {
+                    return match exit {
+                        None => Outcome::Completed,
+                        Some(text) => {
+                            self.host.write(Stream::Stderr, &format!("{text}\n"));
+                            Outcome::Error(format!("SystemExit: {text}"))
+                        }
+                    };
+                }
+                let text = self.format_traceback(&exc);
+                self.host.write(Stream::Stderr, &text);
+                Outcome::Error(self.exception_summary(&exc))
+            }
+        }
+    }
+
+    fn report_source_error(&mut self, error: &crate::syntax::SourceError) -> Outcome {
+        use crate::syntax::SourceErrorKind;
+        if error.kind == SourceErrorKind::Unsupported {
+            return Outcome::Halted(Halt::Unsupported {
+                message: error.message.clone(),
+                line: error.line,
+            });
+        }
+        let index = crate::syntax::LineIndex::new(&self.source);
+        let text = index.line_text(error.line).to_string();
+        let trimmed = text.trim_start();
+        let offset = error.column as usize
+            - (text.chars().count() - trimmed.chars().count()).min(error.column as usize - 1);
+        let message = format!(
+            "  File \"{}\", line {}\n    {}\n    {}^\n{}\n",
+            self.filename,
+            error.line,
+            trimmed,
+            " ".repeat(offset.saturating_sub(1)),
+            error.summary()
+        );
+        self.host.write(Stream::Stderr, &message);
+        Outcome::Error(error.summary())
+    }
+
+    /// Runs a module or class body code object.
+    pub fn run_code(
+        &mut self,
+        code: Rc<Code>,
+        globals: Rc<Module>,
+        namespace: Option<Rc<Module>>,
+    ) -> PyResult<Value> {
+        let mut frame = Frame::new(code, globals, namespace);
+        match self.run_frame(&mut frame, exec::Resume::Start)? {
+            exec::FrameExit::Return(value) => Ok(value),
+            exec::FrameExit::Yield(..) => {
+                Err(self.error(ExcType::SystemError, "module body yielded"))
+            }
+        }
+    }
+
+    // ----------------------------------------------------------- errors
+
+    /// A new exception of a built-in type with one message argument.
+    pub fn error(&mut self, kind: ExcType, message: impl Into<String>) -> Unwind {
+        let class = self.types.exception(kind);
+        let exc = self.new_exception(&class, vec![Value::string(message.into())]);
+        Unwind::Exception(exc)
+    }
+
+    pub fn type_error(&mut self, message: impl Into<String>) -> Unwind {
+        self.error(ExcType::TypeError, message)
+    }
+
+    /// `Unsupported` halt for something the interpreter does not offer; the
+    /// frame that sees it fills in its line.
+    pub fn unsupported(&mut self, what: impl Into<String>) -> Unwind {
+        Unwind::Halt(Halt::Unsupported {
+            message: what.into(),
+            line: 0,
+        })
+    }
+
+    // ----------------------------------------------------------- helpers
+
+    pub fn intern(&self, s: &str) -> Rc<PyStr> {
+        Rc::new(PyStr::new(s))
+    }
+
+    /// Makes a built-in function value.
+    pub fn builtin(&self, name: &str, func: crate::value::NativeFnPtr) -> Value {
+        Value::Builtin(Rc::new(Builtin {
+            name: self.intern(name),
+            owner: None,
+            func: NativeFn::Plain(func),
+            receiver: None,
+        }))
+    }
+
+    /// Counts one instruction against the budget.
+    #[inline]
+    pub fn tick(&mut self) -> PyResult<()> {
+        self.steps += 1;
+        if self.steps > self.limits.max_steps {
+            return Err(Unwind::Halt(Halt::Hang));
+        }
+        Ok(())
+    }
+
+    pub fn new_function(
+        &self,
+        code: Rc<Code>,
+        globals: Rc<Module>,
+        qualname: Rc<PyStr>,
+        closure: Vec<Rc<CellObj>>,
+    ) -> Function {
+        Function {
+            name: RefCell::new(code.name.clone()),
+            qualname: RefCell::new(qualname),
+            doc: RefCell::new(code.doc.clone().map(Value::Str).unwrap_or(Value::None)),
+            code,
+            globals,
+            defaults: RefCell::new(Vec::new()),
+            kwdefaults: RefCell::new(Vec::new()),
+            closure,
+            dict: RefCell::new(AttrMap::new()),
+            annotations: RefCell::new(Value::None),
+        }
+    }
+
+    /// The kind of generator a code object makes when called, if any.
+    pub fn generator_kind(code: &Code) -> Option<GenKind> {
+        if code.flags.generator {
+            Some(GenKind::Generator)
+        } else if code.flags.coroutine {
+            Some(GenKind::Coroutine)
+        } else if code.flags.async_generator {
+            Some(GenKind::AsyncGenerator)
+        } else {
+            None
+        }
+    }
+
+    /// Calls any callable with positional arguments.
+    pub fn call(&mut self, callee: &Value, args: Vec<Value>) -> PyResult<Value> {
+        self.call_with(callee, args, Vec::new())
+    }
+
+    pub fn class_of(&self, value: &Value) -> Rc<Class> {
+        self.types.class_of(value)
+    }
+
+    pub fn type_name(&self, value: &Value) -> String {
+        self.class_of(value).name().as_str().to_string()
+    }
+
+    /// Builds the argument record for a native call.
+    pub fn args(positional: Vec<Value>) -> Args {
+        Args::new(positional)
+    }
+}
+
+use std::cell::RefCell;

@@ -1,0 +1,952 @@
+//! The instruction loop.
+//!
+//! [`Vm::run_frame`] executes a frame until it returns or yields. An error
+//! inside an instruction unwinds the frame's block stack to the nearest
+//! handler (CPython 3.10's scheme): the value stack is cut back to the
+//! block's level, the exception is pushed, and the handler runs. A frame
+//! suspended at `YieldFrom` re-executes that instruction when resumed, so a
+//! delegating generator or an `await` chain resumes where it left off.
+
+use std::rc::Rc;
+
+use super::frame::{Block, Frame};
+use super::{ExcType, Vm};
+use crate::bytecode::{make_function, Op, UnaryOp};
+use crate::value::{CellObj, Function, GenKind, Halt, PyResult, PyStr, TraceEntry, Unwind, Value};
+
+/// How a frame is (re)entered.
+pub enum Resume {
+    Start,
+    /// The value of the `yield` expression it is suspended at.
+    Send(Value),
+    /// An exception raised at the point of suspension.
+    Throw(Value),
+}
+
+/// How a frame left.
+pub enum FrameExit {
+    Return(Value),
+    /// Suspended. `delegated` is true when the value came from a
+    /// `yield from`/`await` delegate rather than the frame's own `yield`
+    /// (an async generator tells its own yields from awaits this way).
+    Yield(Value, bool),
+}
+
+/// What the instruction loop hands back to the unwinding loop.
+enum Step {
+    Exit(FrameExit),
+}
+
+impl Vm {
+    /// Runs a frame until it returns, yields, or an exception escapes it.
+    pub fn run_frame(&mut self, frame: &mut Frame, resume: Resume) -> PyResult<FrameExit> {
+        self.depth += 1;
+        if self.depth > self.limits.recursion_limit {
+            self.depth -= 1;
+            return Err(self.error(ExcType::RecursionError, "maximum recursion depth exceeded"));
+        }
+        // A resumed generator takes back the exceptions it was handling.
+        let saved = std::mem::take(&mut frame.saved_exceptions);
+        let base = self.exc_stack.len();
+        self.exc_stack.extend(saved);
+        let mut pending = match resume {
+            Resume::Start => None,
+            Resume::Send(value) => {
+                frame.stack.push(value);
+                None
+            }
+            Resume::Throw(exc) => Some(exc),
+        };
+        let result = loop {
+            let outcome = match pending.take() {
+                Some(exc) => self.throw_into(frame, exc),
+                None => self.execute(frame),
+            };
+            match outcome {
+                Ok(Step::Exit(exit)) => break Ok(exit),
+                Err(Unwind::Halt(Halt::Unsupported { message, line: 0 })) => {
+                    break Err(Unwind::Halt(Halt::Unsupported {
+                        message,
+                        line: frame.line(),
+                    }))
+                }
+                Err(Unwind::Halt(halt)) => break Err(Unwind::Halt(halt)),
+                Err(Unwind::Exception(exc)) => {
+                    if !std::mem::take(&mut frame.reraising) {
+                        self.add_traceback(&exc, frame);
+                    }
+                    if !self.unwind_to_handler(frame, exc.clone()) {
+                        break Err(Unwind::Exception(exc));
+                    }
+                }
+            }
+        };
+        // Suspending keeps the frame's handled exceptions with the frame.
+        if let Ok(FrameExit::Yield(..)) = &result {
+            frame.saved_exceptions = self.exc_stack.split_off(base.min(self.exc_stack.len()));
+        } else {
+            self.exc_stack.truncate(base);
+        }
+        self.depth -= 1;
+        result
+    }
+
+    fn add_traceback(&mut self, exc: &Value, frame: &Frame) {
+        if let Some(data) = exc.as_exception() {
+            let entry = TraceEntry {
+                filename: frame.code.filename.clone(),
+                function: frame.code.name.as_str().into(),
+                line: frame.line(),
+                range: frame.range(),
+            };
+            data.traceback.borrow_mut().insert(0, entry);
+        }
+    }
+
+    /// Pops blocks until a handler takes the exception; false if none does.
+    fn unwind_to_handler(&mut self, frame: &mut Frame, exc: Value) -> bool {
+        while let Some(block) = frame.blocks.pop() {
+            match block {
+                Block::ExceptHandler { .. } => {
+                    self.exc_stack.pop();
+                }
+                Block::Handler { handler, level } => {
+                    frame.stack.truncate(level as usize);
+                    frame.blocks.push(Block::ExceptHandler { level });
+                    self.exc_stack.push(exc.clone());
+                    frame.stack.push(exc);
+                    frame.ip = handler as usize;
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Raises `exc` at the frame's suspension point; a frame suspended in
+    /// `YieldFrom` first passes it to its delegate.
+    fn throw_into(&mut self, frame: &mut Frame, exc: Value) -> PyResult<Step> {
+        if frame.ip < frame.code.ops.len() && matches!(frame.code.ops[frame.ip], Op::YieldFrom) {
+            if let Some(delegate) = frame.stack.last().cloned() {
+                match self.throw_to_delegate(&delegate, exc)? {
+                    super::generators::Delegated::Yielded(value) => {
+                        return Ok(Step::Exit(FrameExit::Yield(value, true)));
+                    }
+                    super::generators::Delegated::Returned(value) => {
+                        frame.stack.pop();
+                        frame.stack.push(value);
+                        frame.ip += 1;
+                        return self.execute(frame);
+                    }
+                }
+            }
+        }
+        Err(Unwind::Exception(exc))
+    }
+
+    #[inline]
+    fn pop(frame: &mut Frame) -> Value {
+        frame.stack.pop().unwrap_or(Value::None)
+    }
+
+    #[inline]
+    fn top(frame: &Frame) -> Value {
+        frame.stack.last().cloned().unwrap_or(Value::None)
+    }
+
+    /// Pops `n` values, in push order.
+    fn pop_n(frame: &mut Frame, n: usize) -> Vec<Value> {
+        let at = frame.stack.len().saturating_sub(n);
+        frame.stack.split_off(at)
+    }
+
+    fn execute(&mut self, frame: &mut Frame) -> PyResult<Step> {
+        let code = frame.code.clone();
+        loop {
+            self.tick()?;
+            let op = code.ops[frame.ip];
+            frame.ip += 1;
+            match op {
+                Op::Nop => {}
+                Op::Pop => {
+                    frame.stack.pop();
+                }
+                Op::Dup => {
+                    let v = Self::top(frame);
+                    frame.stack.push(v);
+                }
+                Op::DupTwo => {
+                    let n = frame.stack.len();
+                    let (a, b) = (frame.stack[n - 2].clone(), frame.stack[n - 1].clone());
+                    frame.stack.push(a);
+                    frame.stack.push(b);
+                }
+                Op::Rot2 => {
+                    let n = frame.stack.len();
+                    frame.stack.swap(n - 1, n - 2);
+                }
+                Op::Rot3 => {
+                    let v = Self::pop(frame);
+                    let n = frame.stack.len();
+                    frame.stack.insert(n - 2, v);
+                }
+                Op::Rot4 => {
+                    let v = Self::pop(frame);
+                    let n = frame.stack.len();
+                    frame.stack.insert(n - 3, v);
+                }
+                Op::LoadConst(i) => frame.stack.push(code.consts[i as usize].clone()),
+                Op::LoadFast(i) => match &frame.locals[i as usize] {
+                    Some(v) => frame.stack.push(v.clone()),
+                    None => {
+                        let name = code.varnames[i as usize].as_str().to_string();
+                        return Err(self.error(
+                            ExcType::UnboundLocalError,
+                            format!("local variable '{name}' referenced before assignment"),
+                        ));
+                    }
+                },
+                Op::StoreFast(i) => frame.locals[i as usize] = Some(Self::pop(frame)),
+                Op::DeleteFast(i) => {
+                    if frame.locals[i as usize].take().is_none() {
+                        let name = code.varnames[i as usize].as_str().to_string();
+                        return Err(self.error(
+                            ExcType::UnboundLocalError,
+                            format!("local variable '{name}' referenced before assignment"),
+                        ));
+                    }
+                }
+                Op::LoadDeref(i) | Op::LoadClassDeref(i) => {
+                    if let Op::LoadClassDeref(_) = op {
+                        let name = code.deref_name(i);
+                        if let Some(ns) = &frame.namespace {
+                            if let Some(v) = ns.dict.borrow().get(name) {
+                                frame.stack.push(v.clone());
+                                continue;
+                            }
+                        }
+                    }
+                    let value = frame.cells[i as usize].value.borrow().clone();
+                    match value {
+                        Some(v) => frame.stack.push(v),
+                        None => {
+                            let name = code.deref_name(i).to_string();
+                            let message = if (i as usize) < code.cellvars.len() {
+                                format!("local variable '{name}' referenced before assignment")
+                            } else {
+                                format!("free variable '{name}' referenced before assignment in enclosing scope")
+                            };
+                            let kind = if (i as usize) < code.cellvars.len() {
+                                ExcType::UnboundLocalError
+                            } else {
+                                ExcType::NameError
+                            };
+                            return Err(self.error(kind, message));
+                        }
+                    }
+                }
+                Op::StoreDeref(i) => {
+                    let v = Self::pop(frame);
+                    *frame.cells[i as usize].value.borrow_mut() = Some(v);
+                }
+                Op::DeleteDeref(i) => {
+                    frame.cells[i as usize].value.borrow_mut().take();
+                }
+                Op::LoadClosure(i) => {
+                    // Cells travel as a native object holding the cell.
+                    frame
+                        .stack
+                        .push(cell_value(frame.cells[i as usize].clone()));
+                }
+                Op::LoadGlobal(i) => {
+                    let name = &code.names[i as usize];
+                    let found = frame.globals.dict.borrow().get(name.as_str()).cloned();
+                    let value = match found {
+                        Some(v) => v,
+                        None => match self.builtins.dict.borrow().get(name.as_str()).cloned() {
+                            Some(v) => v,
+                            None => return Err(self.name_error(name.as_str())),
+                        },
+                    };
+                    frame.stack.push(value);
+                }
+                Op::StoreGlobal(i) => {
+                    let v = Self::pop(frame);
+                    frame
+                        .globals
+                        .dict
+                        .borrow_mut()
+                        .insert(code.names[i as usize].clone(), v);
+                }
+                Op::DeleteGlobal(i) => {
+                    let name = &code.names[i as usize];
+                    if frame
+                        .globals
+                        .dict
+                        .borrow_mut()
+                        .remove(name.as_str())
+                        .is_none()
+                    {
+                        return Err(self.name_error(name.as_str()));
+                    }
+                }
+                Op::LoadName(i) => {
+                    let name = &code.names[i as usize];
+                    let local = frame
+                        .namespace
+                        .as_ref()
+                        .and_then(|ns| ns.dict.borrow().get(name.as_str()).cloned());
+                    let value = match local {
+                        Some(v) => v,
+                        None => {
+                            let global = frame.globals.dict.borrow().get(name.as_str()).cloned();
+                            match global
+                                .or_else(|| self.builtins.dict.borrow().get(name.as_str()).cloned())
+                            {
+                                Some(v) => v,
+                                None => return Err(self.name_error(name.as_str())),
+                            }
+                        }
+                    };
+                    frame.stack.push(value);
+                }
+                Op::StoreName(i) => {
+                    let v = Self::pop(frame);
+                    let ns = frame
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| frame.globals.clone());
+                    ns.dict
+                        .borrow_mut()
+                        .insert(code.names[i as usize].clone(), v);
+                }
+                Op::DeleteName(i) => {
+                    let name = &code.names[i as usize];
+                    let ns = frame
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| frame.globals.clone());
+                    if ns.dict.borrow_mut().remove(name.as_str()).is_none() {
+                        return Err(self.name_error(name.as_str()));
+                    }
+                }
+                Op::LoadAttr(i) => {
+                    let obj = Self::pop(frame);
+                    let v = self.get_attr(&obj, &code.names[i as usize])?;
+                    frame.stack.push(v);
+                }
+                Op::StoreAttr(i) => {
+                    let obj = Self::pop(frame);
+                    let v = Self::pop(frame);
+                    self.set_attr(&obj, &code.names[i as usize], v)?;
+                }
+                Op::DeleteAttr(i) => {
+                    let obj = Self::pop(frame);
+                    self.del_attr(&obj, &code.names[i as usize])?;
+                }
+                Op::LoadMethod(i) => {
+                    let obj = Self::pop(frame);
+                    let v = self.get_attr(&obj, &code.names[i as usize])?;
+                    frame.stack.push(v);
+                }
+                Op::CallMethod(n) => {
+                    let args = Self::pop_n(frame, n as usize);
+                    let callee = Self::pop(frame);
+                    let v = self.call_with(&callee, args, Vec::new())?;
+                    frame.stack.push(v);
+                }
+                Op::Subscript => {
+                    let key = Self::pop(frame);
+                    let obj = Self::pop(frame);
+                    let v = self.get_item(&obj, &key)?;
+                    frame.stack.push(v);
+                }
+                Op::StoreSubscript => {
+                    let key = Self::pop(frame);
+                    let obj = Self::pop(frame);
+                    let v = Self::pop(frame);
+                    self.set_item(&obj, key, v)?;
+                }
+                Op::DeleteSubscript => {
+                    let key = Self::pop(frame);
+                    let obj = Self::pop(frame);
+                    self.del_item(&obj, &key)?;
+                }
+                Op::Binary(b) => {
+                    let right = Self::pop(frame);
+                    let left = Self::pop(frame);
+                    let v = self.binary_op(b, &left, &right)?;
+                    frame.stack.push(v);
+                }
+                Op::InPlace(b) => {
+                    let right = Self::pop(frame);
+                    let left = Self::pop(frame);
+                    let v = self.inplace_op(b, &left, &right)?;
+                    frame.stack.push(v);
+                }
+                Op::Unary(u) => {
+                    let v = Self::pop(frame);
+                    let r = match u {
+                        UnaryOp::Not => Value::Bool(!self.truthy(&v)?),
+                        other => self.unary_op(other, &v)?,
+                    };
+                    frame.stack.push(r);
+                }
+                Op::Compare(c) => {
+                    let right = Self::pop(frame);
+                    let left = Self::pop(frame);
+                    let v = self.compare(c, &left, &right)?;
+                    frame.stack.push(v);
+                }
+                Op::Is(negated) => {
+                    let right = Self::pop(frame);
+                    let left = Self::pop(frame);
+                    frame.stack.push(Value::Bool(left.is(&right) != negated));
+                }
+                Op::In(negated) => {
+                    let container = Self::pop(frame);
+                    let item = Self::pop(frame);
+                    let found = self.contains(&container, &item)?;
+                    frame.stack.push(Value::Bool(found != negated));
+                }
+                Op::Jump(t) => frame.ip = t as usize,
+                Op::PopJumpIfFalse(t) => {
+                    let v = Self::pop(frame);
+                    if !self.truthy(&v)? {
+                        frame.ip = t as usize;
+                    }
+                }
+                Op::PopJumpIfTrue(t) => {
+                    let v = Self::pop(frame);
+                    if self.truthy(&v)? {
+                        frame.ip = t as usize;
+                    }
+                }
+                Op::JumpIfFalseOrPop(t) => {
+                    let v = Self::top(frame);
+                    if !self.truthy(&v)? {
+                        frame.ip = t as usize;
+                    } else {
+                        frame.stack.pop();
+                    }
+                }
+                Op::JumpIfTrueOrPop(t) => {
+                    let v = Self::top(frame);
+                    if self.truthy(&v)? {
+                        frame.ip = t as usize;
+                    } else {
+                        frame.stack.pop();
+                    }
+                }
+                Op::GetIter => {
+                    let v = Self::pop(frame);
+                    let it = self.get_iter(&v)?;
+                    frame.stack.push(it);
+                }
+                Op::ForIter(t) => {
+                    let it = Self::top(frame);
+                    match self.next_value(&it)? {
+                        Some(v) => frame.stack.push(v),
+                        None => {
+                            frame.stack.pop();
+                            frame.ip = t as usize;
+                        }
+                    }
+                }
+                Op::BuildTuple(n) => {
+                    let items = Self::pop_n(frame, n as usize);
+                    frame.stack.push(Value::tuple(items));
+                }
+                Op::BuildList(n) => {
+                    let items = Self::pop_n(frame, n as usize);
+                    frame.stack.push(Value::list(items));
+                }
+                Op::BuildSet(n) => {
+                    let items = Self::pop_n(frame, n as usize);
+                    let set = self.new_set(items)?;
+                    frame.stack.push(set);
+                }
+                Op::BuildMap(n) => {
+                    let items = Self::pop_n(frame, 2 * n as usize);
+                    let dict = crate::value::PyDict::new();
+                    let mut it = items.into_iter();
+                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                        dict.set(self, k, v)?;
+                    }
+                    frame.stack.push(Value::Dict(Rc::new(dict)));
+                }
+                Op::BuildSlice(n) => {
+                    let step = if n == 3 {
+                        Self::pop(frame)
+                    } else {
+                        Value::None
+                    };
+                    let stop = Self::pop(frame);
+                    let start = Self::pop(frame);
+                    frame
+                        .stack
+                        .push(Value::Slice(Rc::new(crate::value::PySlice {
+                            start,
+                            stop,
+                            step,
+                        })));
+                }
+                Op::BuildString(n) => {
+                    let parts = Self::pop_n(frame, n as usize);
+                    let mut s = String::new();
+                    for p in &parts {
+                        if let Value::Str(text) = p {
+                            s.push_str(text.as_str());
+                        }
+                    }
+                    frame.stack.push(Value::string(s));
+                }
+                Op::FormatValue(conversion, has_spec) => {
+                    let spec = if has_spec {
+                        Some(Self::pop(frame))
+                    } else {
+                        None
+                    };
+                    let value = Self::pop(frame);
+                    let converted = match conversion {
+                        b's' => Value::string(self.str_of(&value)?),
+                        b'r' => Value::string(self.repr_of(&value)?),
+                        b'a' => Value::string(crate::builtins::ascii_of(&self.repr_of(&value)?)),
+                        _ => value,
+                    };
+                    let spec_text = match &spec {
+                        Some(Value::Str(s)) => s.as_str().to_string(),
+                        _ => String::new(),
+                    };
+                    let text = self.format_value(&converted, &spec_text)?;
+                    frame.stack.push(Value::string(text));
+                }
+                Op::ListAppend(i) => {
+                    let v = Self::pop(frame);
+                    let at = frame.stack.len() - i as usize;
+                    if let Some(list) = frame.stack[at].as_list() {
+                        list.borrow_mut().push(v);
+                    }
+                }
+                Op::SetAdd(i) => {
+                    let v = Self::pop(frame);
+                    let at = frame.stack.len() - i as usize;
+                    let set = frame.stack[at].clone();
+                    self.set_add(&set, v)?;
+                }
+                Op::MapAdd(i) => {
+                    let v = Self::pop(frame);
+                    let k = Self::pop(frame);
+                    let at = frame.stack.len() - i as usize;
+                    let dict = frame.stack[at].clone();
+                    if let Some(d) = dict.as_dict() {
+                        d.set(self, k, v)?;
+                    }
+                }
+                Op::ListExtend(i) => {
+                    let v = Self::pop(frame);
+                    let items = self.collect(&v)?;
+                    let at = frame.stack.len() - i as usize;
+                    if let Some(list) = frame.stack[at].as_list() {
+                        list.borrow_mut().extend(items);
+                    }
+                }
+                Op::SetUpdate(i) => {
+                    let v = Self::pop(frame);
+                    let items = self.collect(&v)?;
+                    let at = frame.stack.len() - i as usize;
+                    let set = frame.stack[at].clone();
+                    for item in items {
+                        self.set_add(&set, item)?;
+                    }
+                }
+                Op::DictUpdate(i) | Op::DictMerge(i) => {
+                    let v = Self::pop(frame);
+                    let at = frame.stack.len() - i as usize;
+                    let target = frame.stack[at].clone();
+                    self.dict_update(&target, &v, matches!(op, Op::DictMerge(_)))?;
+                }
+                Op::ListToTuple => {
+                    let v = Self::pop(frame);
+                    let items = v.as_list().map(|l| l.borrow().clone()).unwrap_or_default();
+                    frame.stack.push(Value::tuple(items));
+                }
+                Op::UnpackSequence(n) => {
+                    let v = Self::pop(frame);
+                    let items = self.unpack(&v, n as usize)?;
+                    frame.stack.extend(items.into_iter().rev());
+                }
+                Op::UnpackEx(before, after) => {
+                    let v = Self::pop(frame);
+                    let items = self.collect(&v)?;
+                    let (before, after) = (before as usize, after as usize);
+                    if items.len() < before + after {
+                        return Err(self.error(
+                            ExcType::ValueError,
+                            format!(
+                                "not enough values to unpack (expected at least {}, got {})",
+                                before + after,
+                                items.len()
+                            ),
+                        ));
+                    }
+                    let mut items = items;
+                    let tail = items.split_off(items.len() - after);
+                    let middle = items.split_off(before);
+                    for v in tail.into_iter().rev() {
+                        frame.stack.push(v);
+                    }
+                    frame.stack.push(Value::list(middle));
+                    for v in items.into_iter().rev() {
+                        frame.stack.push(v);
+                    }
+                }
+                Op::MakeFunction(flags) => {
+                    let qualname = Self::pop(frame);
+                    let code_value = Self::pop(frame);
+                    let Value::Code(fcode) = code_value else {
+                        return Err(self.error(ExcType::SystemError, "MakeFunction without code"));
+                    };
+                    let closure = if flags & make_function::CLOSURE != 0 {
+                        let tuple = Self::pop(frame);
+                        match tuple {
+                            Value::Tuple(t) => t.items.iter().filter_map(cell_of).collect(),
+                            _ => Vec::new(),
+                        }
+                    } else {
+                        Vec::new()
+                    };
+                    let annotations = if flags & make_function::ANNOTATIONS != 0 {
+                        Self::pop(frame)
+                    } else {
+                        Value::None
+                    };
+                    let kwdefaults = if flags & make_function::KWDEFAULTS != 0 {
+                        Self::pop(frame)
+                    } else {
+                        Value::None
+                    };
+                    let defaults = if flags & make_function::DEFAULTS != 0 {
+                        Self::pop(frame)
+                    } else {
+                        Value::None
+                    };
+                    let qualname = match qualname {
+                        Value::Str(s) => s,
+                        _ => fcode.qualname.clone(),
+                    };
+                    let function: Function =
+                        self.new_function(fcode, frame.globals.clone(), qualname, closure);
+                    if let Value::Tuple(t) = defaults {
+                        *function.defaults.borrow_mut() = t.items.clone();
+                    }
+                    if let Value::Dict(d) = kwdefaults {
+                        let items = d.items();
+                        *function.kwdefaults.borrow_mut() = items
+                            .into_iter()
+                            .filter_map(|(k, v)| match k {
+                                Value::Str(s) => Some((s, v)),
+                                _ => None,
+                            })
+                            .collect();
+                    }
+                    *function.annotations.borrow_mut() = annotations;
+                    if let Some(module) = frame.globals.dict.borrow().get("__name__") {
+                        function.dict.borrow_mut().set("__module__", module.clone());
+                    }
+                    frame.stack.push(Value::Function(Rc::new(function)));
+                }
+                Op::Call(n) => {
+                    let args = Self::pop_n(frame, n as usize);
+                    let callee = Self::pop(frame);
+                    let v = self.call_with(&callee, args, Vec::new())?;
+                    frame.stack.push(v);
+                }
+                Op::CallKw(n) => {
+                    let names = Self::pop(frame);
+                    let mut args = Self::pop_n(frame, n as usize);
+                    let callee = Self::pop(frame);
+                    let names: Vec<Rc<PyStr>> = match names {
+                        Value::Tuple(t) => t
+                            .items
+                            .iter()
+                            .filter_map(|v| match v {
+                                Value::Str(s) => Some(s.clone()),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    let values = args.split_off(args.len() - names.len());
+                    let kwargs = names.into_iter().zip(values).collect();
+                    let v = self.call_with(&callee, args, kwargs)?;
+                    frame.stack.push(v);
+                }
+                Op::CallEx(has_kwargs) => {
+                    let kwargs = if has_kwargs {
+                        Self::pop(frame)
+                    } else {
+                        Value::None
+                    };
+                    let args = Self::pop(frame);
+                    let callee = Self::pop(frame);
+                    let positional = match args {
+                        Value::Tuple(t) => t.items.clone(),
+                        other => self.collect(&other)?,
+                    };
+                    let mut keywords = Vec::new();
+                    if let Some(d) = kwargs.as_dict() {
+                        for (k, v) in d.items() {
+                            match k {
+                                Value::Str(s) => keywords.push((s, v)),
+                                _ => return Err(self.type_error("keywords must be strings")),
+                            }
+                        }
+                    }
+                    let v = self.call_with(&callee, positional, keywords)?;
+                    frame.stack.push(v);
+                }
+                Op::Return => {
+                    let v = Self::pop(frame);
+                    return Ok(Step::Exit(FrameExit::Return(v)));
+                }
+                Op::YieldValue => {
+                    let v = Self::pop(frame);
+                    return Ok(Step::Exit(FrameExit::Yield(v, false)));
+                }
+                Op::YieldFrom => {
+                    let sent = Self::pop(frame);
+                    let delegate = Self::top(frame);
+                    match self.send_to_delegate(&delegate, sent)? {
+                        super::generators::Delegated::Yielded(v) => {
+                            // Re-execute this instruction when resumed.
+                            frame.ip -= 1;
+                            return Ok(Step::Exit(FrameExit::Yield(v, true)));
+                        }
+                        super::generators::Delegated::Returned(v) => {
+                            frame.stack.pop();
+                            frame.stack.push(v);
+                        }
+                    }
+                }
+                Op::GetYieldFromIter => {
+                    let v = Self::pop(frame);
+                    let it = match &v {
+                        Value::Generator(g) if g.kind == GenKind::Coroutine => {
+                            if !code.flags.coroutine && !code.flags.generator {
+                                return Err(self.type_error("cannot 'yield from' a coroutine object in a non-coroutine generator"));
+                            }
+                            v.clone()
+                        }
+                        Value::Generator(g) if g.kind == GenKind::Generator => v.clone(),
+                        _ => self.get_iter(&v)?,
+                    };
+                    frame.stack.push(it);
+                }
+                Op::GetAwaitable(context) => {
+                    let v = Self::pop(frame);
+                    let awaitable = self.get_awaitable(&v, context)?;
+                    frame.stack.push(awaitable);
+                }
+                Op::GetAIter => {
+                    let v = Self::pop(frame);
+                    let it = self.get_aiter(&v)?;
+                    frame.stack.push(it);
+                }
+                Op::GetANext => {
+                    let it = Self::top(frame);
+                    let awaitable = self.get_anext_awaitable(&it)?;
+                    frame.stack.push(awaitable);
+                }
+                Op::EndAsyncFor => {
+                    let exc = Self::pop(frame);
+                    let stop = self.types.exception(ExcType::StopAsyncIteration);
+                    if self.class_of(&exc).is_subclass_of(&stop) {
+                        frame.blocks.pop();
+                        self.exc_stack.pop();
+                        frame.stack.pop();
+                    } else {
+                        frame.reraising = true;
+                        return Err(Unwind::Exception(exc));
+                    }
+                }
+                Op::SetupExcept(t) | Op::SetupFinally(t) => {
+                    frame.blocks.push(Block::Handler {
+                        handler: t,
+                        level: frame.stack.len() as u32,
+                    });
+                }
+                Op::SetupWith(t) => {
+                    let manager = Self::pop(frame);
+                    let exit =
+                        self.special_method(&manager, "__exit__", "the context manager protocol")?;
+                    let enter =
+                        self.special_method(&manager, "__enter__", "the context manager protocol")?;
+                    frame.stack.push(exit);
+                    frame.blocks.push(Block::Handler {
+                        handler: t,
+                        level: frame.stack.len() as u32,
+                    });
+                    let entered = self.call(&enter, Vec::new())?;
+                    frame.stack.push(entered);
+                }
+                Op::BeforeAsyncWith => {
+                    let manager = Self::pop(frame);
+                    let exit = self.special_method(
+                        &manager,
+                        "__aexit__",
+                        "the asynchronous context manager protocol",
+                    )?;
+                    let enter = self.special_method(
+                        &manager,
+                        "__aenter__",
+                        "the asynchronous context manager protocol",
+                    )?;
+                    frame.stack.push(exit);
+                    let awaitable = self.call(&enter, Vec::new())?;
+                    frame.stack.push(awaitable);
+                }
+                Op::SetupAsyncWith(t) => {
+                    let level = frame.stack.len() as u32 - 1;
+                    frame.blocks.push(Block::Handler { handler: t, level });
+                }
+                Op::PopBlock => {
+                    frame.blocks.pop();
+                }
+                Op::PopExcept => {
+                    if let Some(Block::ExceptHandler { .. }) = frame.blocks.last() {
+                        frame.blocks.pop();
+                        self.exc_stack.pop();
+                    }
+                }
+                Op::Raise(n) => {
+                    let exc = self.do_raise(frame, n)?;
+                    return Err(exc);
+                }
+                Op::Reraise => {
+                    let exc = Self::pop(frame);
+                    frame.reraising = true;
+                    return Err(Unwind::Exception(exc));
+                }
+                Op::JumpIfNotExcMatch(t) => {
+                    let class = Self::pop(frame);
+                    let exc = Self::pop(frame);
+                    if !self.exception_matches(&exc, &class)? {
+                        frame.ip = t as usize;
+                    }
+                }
+                Op::CheckEgMatch => {
+                    let class = Self::pop(frame);
+                    let rest = Self::pop(frame);
+                    let (matched, remaining) = self.split_exception_group(&rest, &class)?;
+                    frame.stack.push(remaining);
+                    frame.stack.push(matched);
+                }
+                Op::PrepReraiseStar => {
+                    let raised = Self::pop(frame);
+                    let rest = Self::pop(frame);
+                    let original = Self::top(frame);
+                    let result = self.prep_reraise_star(&original, &rest, &raised)?;
+                    frame.stack.push(result);
+                }
+                Op::WithExceptStart => {
+                    let exc = Self::top(frame);
+                    let exit = frame.stack[frame.stack.len() - 2].clone();
+                    let class = Value::Class(self.class_of(&exc));
+                    let result = self.call(&exit, vec![class, exc, Value::None])?;
+                    frame.stack.push(result);
+                }
+                Op::LoadAssertionError => {
+                    frame
+                        .stack
+                        .push(Value::Class(self.types.exception(ExcType::AssertionError)));
+                }
+                Op::LoadBuildClass => {
+                    frame
+                        .stack
+                        .push(self.builtin("__build_class__", crate::builtins::build_class));
+                }
+                Op::ImportName(i) => {
+                    let fromlist = Self::pop(frame);
+                    let level = Self::pop(frame);
+                    let module =
+                        self.import_module(code.names[i as usize].as_str(), &fromlist, &level)?;
+                    frame.stack.push(module);
+                }
+                Op::ImportFrom(i) => {
+                    let module = Self::top(frame);
+                    let v = self.import_from(&module, &code.names[i as usize])?;
+                    frame.stack.push(v);
+                }
+                Op::ImportStar => {
+                    let module = Self::pop(frame);
+                    let ns = frame
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| frame.globals.clone());
+                    self.import_star(&module, &ns)?;
+                }
+                Op::SetupAnnotations => {
+                    let ns = frame
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| frame.globals.clone());
+                    if !ns.dict.borrow().contains("__annotations__") {
+                        ns.dict.borrow_mut().set(
+                            "__annotations__",
+                            Value::Dict(Rc::new(crate::value::PyDict::new())),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn do_raise(&mut self, frame: &mut Frame, n: u8) -> PyResult<Unwind> {
+        match n {
+            0 => match self.exc_stack.last().cloned() {
+                Some(exc) => {
+                    frame.reraising = true;
+                    Ok(Unwind::Exception(exc))
+                }
+                None => Err(self.error(ExcType::RuntimeError, "No active exception to reraise")),
+            },
+            _ => {
+                let cause = if n == 2 { Some(Self::pop(frame)) } else { None };
+                let exc = Self::pop(frame);
+                let exc = self.make_raisable(exc)?;
+                if let Some(cause) = cause {
+                    let cause = match cause {
+                        Value::None => Value::None,
+                        other => self.make_raisable(other).map_err(|_| {
+                            self.type_error("exception causes must derive from BaseException")
+                        })?,
+                    };
+                    if let Some(data) = exc.as_exception() {
+                        *data.cause.borrow_mut() = cause;
+                        data.suppress_context.set(true);
+                    }
+                }
+                self.set_context(&exc);
+                Ok(Unwind::Exception(exc))
+            }
+        }
+    }
+}
+
+/// Wraps a cell so it can travel on the value stack to `MakeFunction`.
+fn cell_value(cell: Rc<CellObj>) -> Value {
+    Value::Native(Rc::new(crate::value::NativeObj {
+        class: crate::vm::types::cell_class(),
+        data: std::cell::RefCell::new(Box::new(cell)),
+        dict: Default::default(),
+        id: 0,
+    }))
+}
+
+fn cell_of(value: &Value) -> Option<Rc<CellObj>> {
+    match value {
+        Value::Native(n) => n.data.borrow().downcast_ref::<Rc<CellObj>>().cloned(),
+        _ => None,
+    }
+}

@@ -1,0 +1,320 @@
+//! Generators, coroutines and async generators: resuming a suspended
+//! frame with `send`/`throw`/`close`, delegation through `yield from` and
+//! `await`, and the awaitable protocol.
+//!
+//! Follows CPython 3.11 Objects/genobject.c: `gen_send_ex2` (can't send
+//! non-None to a just-started generator; exhausted generators raise
+//! StopIteration), `_gen_throw` (a throw is first passed to the delegate
+//! of a `yield from`), `gen_close` (GeneratorExit; "generator ignored
+//! GeneratorExit"), and PEP 479 (StopIteration escaping a generator
+//! becomes RuntimeError).
+
+use std::rc::Rc;
+
+use super::exec::{FrameExit, Resume};
+use super::{ExcType, Vm};
+use crate::bytecode::AwaitContext;
+use crate::value::{GenKind, GenState, Generator, PyResult, Unwind, Value};
+
+/// What a delegate did with a value sent or thrown into it.
+pub enum Delegated {
+    Yielded(Value),
+    Returned(Value),
+}
+
+/// What resuming a generator gave.
+pub enum GenOutcome {
+    /// Suspended with this value. `delegated` as in [`FrameExit::Yield`].
+    Yielded(Value, bool),
+    Returned(Value),
+}
+
+impl Vm {
+    /// Resumes a generator, coroutine or async generator.
+    pub fn resume(&mut self, generator: &Rc<Generator>, resume: Resume) -> PyResult<GenOutcome> {
+        let noun = match generator.kind {
+            GenKind::Generator => "generator",
+            GenKind::Coroutine => "coroutine",
+            GenKind::AsyncGenerator => "async generator",
+        };
+        match generator.state.get() {
+            GenState::Running => {
+                return Err(self.error(ExcType::ValueError, format!("{noun} already executing")));
+            }
+            GenState::Finished => {
+                return match resume {
+                    Resume::Throw(exc) => Err(Unwind::Exception(exc)),
+                    _ if generator.kind == GenKind::Coroutine => Err(self.error(
+                        ExcType::RuntimeError,
+                        "cannot reuse already awaited coroutine",
+                    )),
+                    _ => Err(Unwind::Exception(self.stop_iteration(Value::None))),
+                };
+            }
+            GenState::Created => {
+                if let Resume::Send(value) = &resume {
+                    if !value.is_none() {
+                        return Err(self.type_error(format!(
+                            "can't send non-None value to a just-started {noun}"
+                        )));
+                    }
+                }
+            }
+            GenState::Suspended => {}
+        }
+        let Some(mut frame) = generator.frame.borrow_mut().take() else {
+            return Err(self.error(ExcType::ValueError, format!("{noun} already executing")));
+        };
+        let resume = match (generator.state.get(), resume) {
+            (GenState::Created, Resume::Send(_)) => Resume::Start,
+            (_, other) => other,
+        };
+        generator.state.set(GenState::Running);
+        let result = self.run_frame(&mut frame, resume);
+        match result {
+            Ok(FrameExit::Yield(value, delegated)) => {
+                generator.state.set(GenState::Suspended);
+                *generator.frame.borrow_mut() = Some(frame);
+                Ok(GenOutcome::Yielded(value, delegated))
+            }
+            Ok(FrameExit::Return(value)) => {
+                generator.state.set(GenState::Finished);
+                Ok(GenOutcome::Returned(value))
+            }
+            Err(Unwind::Exception(exc)) => {
+                generator.state.set(GenState::Finished);
+                Err(Unwind::Exception(self.pep479(generator.kind, exc)))
+            }
+            Err(halt) => {
+                generator.state.set(GenState::Finished);
+                Err(halt)
+            }
+        }
+    }
+
+    /// PEP 479: StopIteration (StopAsyncIteration in async generators)
+    /// escaping the frame becomes a RuntimeError whose cause it is.
+    fn pep479(&mut self, kind: GenKind, exc: Value) -> Value {
+        let class = self.class_of(&exc);
+        let (escaping, message) = match kind {
+            GenKind::Generator => (ExcType::StopIteration, "generator raised StopIteration"),
+            GenKind::Coroutine => (ExcType::StopIteration, "coroutine raised StopIteration"),
+            GenKind::AsyncGenerator => {
+                if class.is_subclass_of(&self.types.exception(ExcType::StopAsyncIteration)) {
+                    (
+                        ExcType::StopAsyncIteration,
+                        "async generator raised StopAsyncIteration",
+                    )
+                } else {
+                    (
+                        ExcType::StopIteration,
+                        "async generator raised StopIteration",
+                    )
+                }
+            }
+        };
+        if !class.is_subclass_of(&self.types.exception(escaping)) {
+            return exc;
+        }
+        let Unwind::Exception(replacement) = self.error(ExcType::RuntimeError, message) else {
+            return exc;
+        };
+        if let Some(data) = replacement.as_exception() {
+            *data.cause.borrow_mut() = exc.clone();
+            *data.context.borrow_mut() = exc;
+            data.suppress_context.set(true);
+        }
+        replacement
+    }
+
+    /// `gen.send(value)` as the Python method: a return becomes
+    /// `StopIteration(value)`.
+    pub fn generator_send(&mut self, generator: &Rc<Generator>, value: Value) -> PyResult<Value> {
+        match self.resume(generator, Resume::Send(value))? {
+            GenOutcome::Yielded(v, _) => Ok(v),
+            GenOutcome::Returned(v) => Err(Unwind::Exception(self.stop_iteration(v))),
+        }
+    }
+
+    /// `gen.throw(exc)`.
+    pub fn generator_throw(&mut self, generator: &Rc<Generator>, exc: Value) -> PyResult<Value> {
+        let exc = self.make_raisable(exc)?;
+        if generator.state.get() == GenState::Created {
+            // The frame never ran: the exception is raised "at" its start.
+            generator.state.set(GenState::Finished);
+            generator.frame.borrow_mut().take();
+            return Err(Unwind::Exception(exc));
+        }
+        match self.resume(generator, Resume::Throw(exc))? {
+            GenOutcome::Yielded(v, _) => Ok(v),
+            GenOutcome::Returned(v) => Err(Unwind::Exception(self.stop_iteration(v))),
+        }
+    }
+
+    /// `gen.close()`.
+    pub fn generator_close(&mut self, generator: &Rc<Generator>) -> PyResult<()> {
+        match generator.state.get() {
+            GenState::Created | GenState::Finished => {
+                generator.state.set(GenState::Finished);
+                generator.frame.borrow_mut().take();
+                return Ok(());
+            }
+            _ => {}
+        }
+        let class = self.types.exception(ExcType::GeneratorExit);
+        let exit = self.new_exception(&class, Vec::new());
+        match self.resume(generator, Resume::Throw(exit)) {
+            Ok(GenOutcome::Yielded(..)) => {
+                let noun = match generator.kind {
+                    GenKind::Generator => "generator",
+                    GenKind::Coroutine => "coroutine",
+                    GenKind::AsyncGenerator => "async generator",
+                };
+                Err(self.error(
+                    ExcType::RuntimeError,
+                    format!("{noun} ignored GeneratorExit"),
+                ))
+            }
+            Ok(GenOutcome::Returned(_)) => Ok(()),
+            Err(Unwind::Exception(exc)) => {
+                let class = self.class_of(&exc);
+                if class.is_subclass_of(&self.types.exception(ExcType::GeneratorExit))
+                    || class.is_subclass_of(&self.types.exception(ExcType::StopIteration))
+                {
+                    Ok(())
+                } else {
+                    Err(Unwind::Exception(exc))
+                }
+            }
+            Err(halt) => Err(halt),
+        }
+    }
+
+    /// One step of `yield from` / `await`: send a value into the delegate.
+    pub fn send_to_delegate(&mut self, delegate: &Value, value: Value) -> PyResult<Delegated> {
+        if let Value::Generator(g) = delegate {
+            return Ok(match self.resume(g, Resume::Send(value))? {
+                GenOutcome::Yielded(v, _) => Delegated::Yielded(v),
+                GenOutcome::Returned(v) => Delegated::Returned(v),
+            });
+        }
+        let result = if value.is_none() {
+            self.next_value(delegate).map(|v| v.ok_or(()))
+        } else {
+            let send = self.get_attr(delegate, &self.intern("send"))?;
+            self.call(&send, vec![value]).map(Ok)
+        };
+        self.delegate_result(result)
+    }
+
+    /// A throw passed on to the delegate of a frame suspended in
+    /// `yield from` (CPython `_gen_throw`).
+    pub fn throw_to_delegate(&mut self, delegate: &Value, exc: Value) -> PyResult<Delegated> {
+        let is_exit = self
+            .class_of(&exc)
+            .is_subclass_of(&self.types.exception(ExcType::GeneratorExit));
+        if let Value::Generator(g) = delegate {
+            if is_exit {
+                self.generator_close(g)?;
+                return Err(Unwind::Exception(exc));
+            }
+            return Ok(match self.resume(g, Resume::Throw(exc)) {
+                Ok(GenOutcome::Yielded(v, _)) => Delegated::Yielded(v),
+                Ok(GenOutcome::Returned(v)) => Delegated::Returned(v),
+                Err(e) => return Err(e),
+            });
+        }
+        if is_exit {
+            if let Ok(close) = self.get_attr(delegate, &self.intern("close")) {
+                self.call(&close, Vec::new())?;
+            }
+            return Err(Unwind::Exception(exc));
+        }
+        let throw = match self.get_attr(delegate, &self.intern("throw")) {
+            Ok(t) => t,
+            Err(_) => return Err(Unwind::Exception(exc)),
+        };
+        let result = self.call(&throw, vec![exc]).map(Ok);
+        self.delegate_result(result)
+    }
+
+    /// Interprets a delegate's answer: a value is a yield; StopIteration
+    /// is its return value.
+    fn delegate_result(&mut self, result: PyResult<Result<Value, ()>>) -> PyResult<Delegated> {
+        match result {
+            Ok(Ok(v)) => Ok(Delegated::Yielded(v)),
+            Ok(Err(())) => Ok(Delegated::Returned(Value::None)),
+            Err(Unwind::Exception(exc)) => {
+                if self
+                    .class_of(&exc)
+                    .is_subclass_of(&self.types.exception(ExcType::StopIteration))
+                {
+                    Ok(Delegated::Returned(self.stop_iteration_value(&exc)))
+                } else {
+                    Err(Unwind::Exception(exc))
+                }
+            }
+            Err(halt) => Err(halt),
+        }
+    }
+
+    /// The object an `await` drives (CPython `_PyCoro_GetAwaitableIter`).
+    pub fn get_awaitable(&mut self, value: &Value, context: AwaitContext) -> PyResult<Value> {
+        if let Value::Generator(g) = value {
+            match g.kind {
+                GenKind::Coroutine => {
+                    // CPython ceval GET_AWAITABLE: `_PyGen_yf(coro) != NULL`.
+                    if g.suspended_in_yield_from() {
+                        return Err(
+                            self.error(ExcType::RuntimeError, "coroutine is being awaited already")
+                        );
+                    }
+                    return Ok(value.clone());
+                }
+                GenKind::Generator if g.iterable_coroutine.get() => return Ok(value.clone()),
+                _ => {}
+            }
+        }
+        let class = self.class_of(value);
+        let Some(await_method) = class.lookup("__await__") else {
+            let type_name = class.name().as_str().to_string();
+            let message = match context {
+                AwaitContext::Await => format!("object {type_name} can't be used in 'await' expression"),
+                AwaitContext::AsyncWithEnter => format!(
+                    "'async with' received an object from __aenter__ that does not implement __await__: {type_name}"
+                ),
+                AwaitContext::AsyncWithExit => format!(
+                    "'async with' received an object from __aexit__ that does not implement __await__: {type_name}"
+                ),
+            };
+            return Err(self.type_error(message));
+        };
+        let iterator = self.call(&await_method, vec![value.clone()])?;
+        if let Value::Generator(g) = &iterator {
+            if g.kind == GenKind::Coroutine {
+                return Err(self.type_error("__await__() returned a coroutine"));
+            }
+            return Ok(iterator);
+        }
+        if self.class_of(&iterator).lookup("__next__").is_none() {
+            let name = self.type_name(&iterator);
+            return Err(self.type_error(format!(
+                "__await__() returned non-iterator of type '{name}'"
+            )));
+        }
+        Ok(iterator)
+    }
+}
+
+impl Generator {
+    /// Suspended inside `yield from`/`await` (CPython `_PyGen_yf`).
+    pub fn suspended_in_yield_from(&self) -> bool {
+        if self.state.get() != GenState::Suspended {
+            return false;
+        }
+        self.frame
+            .borrow()
+            .as_ref()
+            .is_some_and(|f| matches!(f.code.ops.get(f.ip), Some(crate::bytecode::Op::YieldFrom)))
+    }
+}
