@@ -1,1 +1,201 @@
-fn main() {}
+//! `cargo xtask`: Loopscope's own commands (std only).
+//!
+//! Each command first installs the tools it needs and lacks, so a fresh
+//! machine needs nothing but Rust (via rustup), Node.js and apt.
+
+mod bench;
+mod lint;
+mod process;
+mod server;
+mod site;
+mod test_suite;
+mod tools;
+mod workspace;
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+/// Every fallible step reports a message for a person.
+pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const USAGE: &str = "\
+Usage: cargo xtask <command> [options]
+
+Commands:
+  serve [--port N] [--base PATH] [--no-build]
+          Build the site (release) into dist/ and serve it at
+          http://127.0.0.1:8080/ (--port 0 picks a free port; --base serves
+          it under a sub-path such as /course/week9/loopscope/; --no-build
+          serves dist/ as it is)
+  test    Run every test: native, wasm in headless Chromium, end-to-end
+          against the release site, and the first-visit size budget
+  build   Build the site (release) into dist/
+  bench [NAME...]
+          Build the site and run the benchmarks (all, or those named)
+  lint    cargo fmt --check, and clippy -D warnings (native and wasm)
+  help    Show this text
+
+Each command first installs whatever tools it needs and lacks.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\nxtask: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result {
+    let Some((command, options)) = args.split_first() else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    match command.as_str() {
+        "serve" => serve(&ServeOptions::parse(options)?),
+        "test" => {
+            no_options(command, options)?;
+            test_suite::run()
+        }
+        "build" => {
+            no_options(command, options)?;
+            tools::ensure(tools::Toolset::Site)?;
+            site::build_release()
+        }
+        "bench" => bench::run(options),
+        "lint" => {
+            no_options(command, options)?;
+            lint::run()
+        }
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}").into()),
+    }
+}
+
+fn no_options(command: &str, options: &[String]) -> Result {
+    match options.first() {
+        None => Ok(()),
+        Some(option) => Err(format!("`{command}` takes no option `{option}`\n\n{USAGE}").into()),
+    }
+}
+
+/// `cargo xtask serve`'s options.
+#[derive(Debug, PartialEq, Eq)]
+struct ServeOptions {
+    port: u16,
+    base: String,
+    build: bool,
+}
+
+impl ServeOptions {
+    fn parse(options: &[String]) -> Result<ServeOptions> {
+        let mut parsed = ServeOptions {
+            port: 8080,
+            base: "/".to_string(),
+            build: true,
+        };
+        let mut options = options.iter();
+        while let Some(option) = options.next() {
+            let mut value = |name: &str| {
+                options
+                    .next()
+                    .ok_or_else(|| format!("`{name}` needs a value\n\n{USAGE}"))
+            };
+            match option.as_str() {
+                "--port" => {
+                    let port = value("--port")?;
+                    parsed.port = port
+                        .parse()
+                        .map_err(|_| format!("`--port {port}` is not a port number"))?;
+                }
+                "--base" => parsed.base = server::normalize_base(value("--base")?),
+                "--no-build" => parsed.build = false,
+                other => return Err(format!("`serve` has no option `{other}`\n\n{USAGE}").into()),
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+fn serve(options: &ServeOptions) -> Result {
+    if options.build {
+        tools::ensure(tools::Toolset::Site)?;
+        site::build_release()?;
+    }
+    let dist = workspace::dist_dir();
+    if !dist.join("index.html").is_file() {
+        return Err(format!(
+            "{} has no index.html: run `cargo xtask build` (or serve without --no-build)",
+            dist.display()
+        )
+        .into());
+    }
+    let listener = TcpListener::bind(("127.0.0.1", options.port)).map_err(|error| {
+        format!(
+            "cannot listen on 127.0.0.1:{}: {error} (choose another with --port)",
+            options.port
+        )
+    })?;
+    let address = listener.local_addr()?;
+    let site = server::StaticSite::new(dist.clone(), &options.base);
+    println!(
+        "Serving {} at http://{address}{} (Ctrl-C to stop)",
+        dist.display(),
+        site.base()
+    );
+    server::serve(listener, site);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(options: &[&str]) -> Result<ServeOptions> {
+        let options: Vec<String> = options.iter().map(|option| option.to_string()).collect();
+        ServeOptions::parse(&options)
+    }
+
+    #[test]
+    fn serve_defaults_to_port_8080_at_the_root_after_a_build() {
+        assert_eq!(
+            parse(&[]).unwrap(),
+            ServeOptions {
+                port: 8080,
+                base: "/".into(),
+                build: true
+            }
+        );
+    }
+
+    #[test]
+    fn serve_reads_port_base_and_no_build() {
+        assert_eq!(
+            parse(&[
+                "--port",
+                "0",
+                "--base",
+                "course/week9/loopscope",
+                "--no-build"
+            ])
+            .unwrap(),
+            ServeOptions {
+                port: 0,
+                base: "/course/week9/loopscope/".into(),
+                build: false
+            }
+        );
+    }
+
+    #[test]
+    fn serve_refuses_bad_options() {
+        assert!(parse(&["--port"]).is_err());
+        assert!(parse(&["--port", "80000"]).is_err());
+        assert!(parse(&["--verbose"]).is_err());
+    }
+}

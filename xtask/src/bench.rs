@@ -1,0 +1,69 @@
+//! `cargo xtask bench`: measurements of the built site. Each benchmark is an
+//! entry in [`BENCHMARKS`]; `cargo xtask bench` runs them all after building
+//! the site, `cargo xtask bench NAME...` only those named.
+
+pub mod first_visit;
+
+use crate::{site, tools};
+
+/// One measurement.
+pub struct Benchmark {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// Measures the site built in `dist/` and prints a report.
+    pub run: fn() -> crate::Result,
+}
+
+pub const BENCHMARKS: &[Benchmark] = &[Benchmark {
+    name: "first-visit",
+    about: "gzip size of what a first visit downloads (HTML, JS, wasm, CSS)",
+    run: first_visit::report,
+}];
+
+/// Runs the benchmarks named in `args` (all when there are none).
+pub fn run(args: &[String]) -> crate::Result {
+    let chosen = choose(args)?;
+    tools::ensure(tools::Toolset::Site)?;
+    println!("==> Building the site (release)");
+    site::build_release()?;
+    for benchmark in chosen {
+        println!("\n==> Benchmark {}: {}", benchmark.name, benchmark.about);
+        (benchmark.run)()?;
+    }
+    Ok(())
+}
+
+fn choose(args: &[String]) -> crate::Result<Vec<&'static Benchmark>> {
+    if args.is_empty() {
+        return Ok(BENCHMARKS.iter().collect());
+    }
+    args.iter()
+        .map(|name| {
+            BENCHMARKS
+                .iter()
+                .find(|benchmark| benchmark.name == name)
+                .ok_or_else(|| {
+                    let known: Vec<_> = BENCHMARKS.iter().map(|b| b.name).collect();
+                    format!(
+                        "unknown benchmark `{name}`; there are: {}",
+                        known.join(", ")
+                    )
+                    .into()
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_names_choose_every_benchmark_and_unknown_names_are_refused() {
+        assert_eq!(choose(&[]).unwrap().len(), BENCHMARKS.len());
+        let named = choose(&["first-visit".to_string()]).unwrap();
+        assert_eq!(named[0].name, "first-visit");
+        let error = choose(&["speed".to_string()]).err().unwrap().to_string();
+        assert!(error.contains("unknown benchmark `speed`"), "{error}");
+    }
+}
