@@ -10,9 +10,10 @@
 //! * Every executed instruction counts against the step budget; running
 //!   out ends the run with [`Halt::Hang`], which no `try` can catch.
 
-// Still to come in this module (next slice): `exceptions` (the built-in
-// exception classes and traceback formatting), `ops` (operators, truth,
-// hashing, iteration), `types` (the built-in classes and attribute lookup).
+// Still to come in this module (next slice): `ops` (operators, truth,
+// hashing, iteration) and `types` (the built-in classes and attribute
+// lookup).
+pub mod exceptions;
 pub mod exec;
 pub mod frame;
 pub mod generators;

@@ -1,0 +1,313 @@
+//! The built-in exception classes and CPython's traceback format.
+//!
+//! The hierarchy is CPython 3.11's (Lib/test/exception_hierarchy.txt),
+//! restricted to the classes a program in the simulated world can meet.
+//! Tracebacks are printed as CPython's `traceback.print_exception` does:
+//! the chain of causes and contexts first, each with its
+//! "The above exception was the direct cause of the following exception:"
+//! separator, then `File "main.py", line N, in f` and the source line.
+
+/// The built-in exception classes, parents before children.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExcType {
+    BaseException,
+    BaseExceptionGroup,
+    GeneratorExit,
+    KeyboardInterrupt,
+    SystemExit,
+    Exception,
+    ArithmeticError,
+    FloatingPointError,
+    OverflowError,
+    ZeroDivisionError,
+    AssertionError,
+    AttributeError,
+    BufferError,
+    EOFError,
+    ExceptionGroup,
+    ImportError,
+    ModuleNotFoundError,
+    LookupError,
+    IndexError,
+    KeyError,
+    MemoryError,
+    NameError,
+    UnboundLocalError,
+    OSError,
+    TimeoutError,
+    ConnectionError,
+    ReferenceError,
+    RuntimeError,
+    NotImplementedError,
+    RecursionError,
+    StopAsyncIteration,
+    StopIteration,
+    SyntaxError,
+    IndentationError,
+    SystemError,
+    TypeError,
+    ValueError,
+    UnicodeError,
+    Warning,
+    DeprecationWarning,
+    RuntimeWarning,
+    UserWarning,
+}
+
+impl ExcType {
+    /// Every built-in exception class with its parent, in creation order.
+    pub const ALL: &'static [(ExcType, &'static str, Option<ExcType>)] = &[
+        (ExcType::BaseException, "BaseException", None),
+        (
+            ExcType::BaseExceptionGroup,
+            "BaseExceptionGroup",
+            Some(ExcType::BaseException),
+        ),
+        (
+            ExcType::GeneratorExit,
+            "GeneratorExit",
+            Some(ExcType::BaseException),
+        ),
+        (
+            ExcType::KeyboardInterrupt,
+            "KeyboardInterrupt",
+            Some(ExcType::BaseException),
+        ),
+        (
+            ExcType::SystemExit,
+            "SystemExit",
+            Some(ExcType::BaseException),
+        ),
+        (
+            ExcType::Exception,
+            "Exception",
+            Some(ExcType::BaseException),
+        ),
+        (
+            ExcType::ArithmeticError,
+            "ArithmeticError",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::FloatingPointError,
+            "FloatingPointError",
+            Some(ExcType::ArithmeticError),
+        ),
+        (
+            ExcType::OverflowError,
+            "OverflowError",
+            Some(ExcType::ArithmeticError),
+        ),
+        (
+            ExcType::ZeroDivisionError,
+            "ZeroDivisionError",
+            Some(ExcType::ArithmeticError),
+        ),
+        (
+            ExcType::AssertionError,
+            "AssertionError",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::AttributeError,
+            "AttributeError",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::BufferError,
+            "BufferError",
+            Some(ExcType::Exception),
+        ),
+        (ExcType::EOFError, "EOFError", Some(ExcType::Exception)),
+        // ExceptionGroup derives from both BaseExceptionGroup and Exception;
+        // the second base is added when the class is built.
+        (
+            ExcType::ExceptionGroup,
+            "ExceptionGroup",
+            Some(ExcType::BaseExceptionGroup),
+        ),
+        (
+            ExcType::ImportError,
+            "ImportError",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::ModuleNotFoundError,
+            "ModuleNotFoundError",
+            Some(ExcType::ImportError),
+        ),
+        (
+            ExcType::LookupError,
+            "LookupError",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::IndexError,
+            "IndexError",
+            Some(ExcType::LookupError),
+        ),
+        (ExcType::KeyError, "KeyError", Some(ExcType::LookupError)),
+        (
+            ExcType::MemoryError,
+            "MemoryError",
+            Some(ExcType::Exception),
+        ),
+        (ExcType::NameError, "NameError", Some(ExcType::Exception)),
+        (
+            ExcType::UnboundLocalError,
+            "UnboundLocalError",
+            Some(ExcType::NameError),
+        ),
+        (ExcType::OSError, "OSError", Some(ExcType::Exception)),
+        (
+            ExcType::TimeoutError,
+            "TimeoutError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::ConnectionError,
+            "ConnectionError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::ReferenceError,
+            "ReferenceError",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::RuntimeError,
+            "RuntimeError",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::NotImplementedError,
+            "NotImplementedError",
+            Some(ExcType::RuntimeError),
+        ),
+        (
+            ExcType::RecursionError,
+            "RecursionError",
+            Some(ExcType::RuntimeError),
+        ),
+        (
+            ExcType::StopAsyncIteration,
+            "StopAsyncIteration",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::StopIteration,
+            "StopIteration",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::SyntaxError,
+            "SyntaxError",
+            Some(ExcType::Exception),
+        ),
+        (
+            ExcType::IndentationError,
+            "IndentationError",
+            Some(ExcType::SyntaxError),
+        ),
+        (
+            ExcType::SystemError,
+            "SystemError",
+            Some(ExcType::Exception),
+        ),
+        (ExcType::TypeError, "TypeError", Some(ExcType::Exception)),
+        (ExcType::ValueError, "ValueError", Some(ExcType::Exception)),
+        (
+            ExcType::UnicodeError,
+            "UnicodeError",
+            Some(ExcType::ValueError),
+        ),
+        (ExcType::Warning, "Warning", Some(ExcType::Exception)),
+        (
+            ExcType::DeprecationWarning,
+            "DeprecationWarning",
+            Some(ExcType::Warning),
+        ),
+        (
+            ExcType::RuntimeWarning,
+            "RuntimeWarning",
+            Some(ExcType::Warning),
+        ),
+        (ExcType::UserWarning, "UserWarning", Some(ExcType::Warning)),
+    ];
+
+    /// Index of this class in [`ExcType::ALL`].
+    pub fn index(self) -> usize {
+        ExcType::ALL
+            .iter()
+            .position(|(t, _, _)| *t == self)
+            .unwrap_or(0)
+    }
+
+    pub fn name(self) -> &'static str {
+        ExcType::ALL[self.index()].1
+    }
+}
+
+/// CPython's separators between chained exceptions in a traceback.
+pub const CAUSE_SEPARATOR: &str =
+    "\nThe above exception was the direct cause of the following exception:\n\n";
+pub const CONTEXT_SEPARATOR: &str =
+    "\nDuring handling of the above exception, another exception occurred:\n\n";
+
+/// One traceback block for one exception: the header, a
+/// `File "...", line N, in f` line and the stripped source line per entry.
+/// `entries` are `(filename, line, function)`, outermost first.
+pub fn format_traceback_entries(
+    entries: &[(String, u32, String)],
+    source_line: impl Fn(u32) -> String,
+) -> String {
+    let mut out = String::new();
+    if entries.is_empty() {
+        return out;
+    }
+    out.push_str("Traceback (most recent call last):\n");
+    for (filename, line, function) in entries {
+        out.push_str(&format!(
+            "  File \"{filename}\", line {line}, in {function}\n"
+        ));
+        let text = source_line(*line);
+        let text = text.trim();
+        if !text.is_empty() {
+            out.push_str(&format!("    {text}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parent_comes_before_its_children() {
+        for (position, (_, _, parent)) in ExcType::ALL.iter().enumerate() {
+            if let Some(parent) = parent {
+                assert!(parent.index() < position);
+            }
+        }
+    }
+
+    #[test]
+    fn traceback_block_looks_like_cpython() {
+        let entries = vec![
+            ("main.py".to_string(), 5, "<module>".to_string()),
+            ("main.py".to_string(), 2, "f".to_string()),
+        ];
+        let text = format_traceback_entries(&entries, |line| {
+            if line == 2 {
+                "    return 1 / 0".into()
+            } else {
+                "f()".into()
+            }
+        });
+        assert_eq!(
+            text,
+            "Traceback (most recent call last):\n  File \"main.py\", line 5, in <module>\n    f()\n  File \"main.py\", line 2, in f\n    return 1 / 0\n"
+        );
+    }
+}
