@@ -90,24 +90,32 @@ impl MountedApp {
         self.result_text()
     }
 
-    /// The colours the stylesheet gives the three statement kinds.
+    /// The colours the stylesheet gives the three statement kinds, resolved
+    /// through a probe element (computed colours read `rgb(r, g, b)`).
     fn palette(&self) -> [Rgb; 3] {
-        let canvas = self.element::<HtmlCanvasElement>("canvas");
-        let style = web_sys::window()
-            .expect("window")
-            .get_computed_style(&canvas)
-            .expect("computed style")
-            .expect("the canvas has a style");
+        let probe = document().create_element("span").expect("create a probe");
+        self.root.append_child(&probe).expect("attach the probe");
         let color = |property: &str| {
-            let value = style.get_property_value(property).expect("read property");
-            parse_hex_color(value.trim())
-                .unwrap_or_else(|| panic!("{property} is not a #rrggbb colour: {value:?}"))
+            probe
+                .set_attribute("style", &format!("color: var({property})"))
+                .expect("style the probe");
+            let computed = web_sys::window()
+                .expect("window")
+                .get_computed_style(&probe)
+                .expect("computed style")
+                .expect("the probe has a style")
+                .get_property_value("color")
+                .expect("read the colour");
+            parse_rgb(&computed)
+                .unwrap_or_else(|| panic!("{property} computes to {computed:?}, not rgb()"))
         };
-        [
+        let palette = [
             color("--kind-function"),
             color("--kind-class"),
             color("--kind-other"),
-        ]
+        ];
+        probe.remove();
+        palette
     }
 
     /// Every fully opaque colour on the canvas.
@@ -170,13 +178,14 @@ fn install_stylesheet(document: &Document) {
         .expect("attach the stylesheet");
 }
 
-fn parse_hex_color(text: &str) -> Option<Rgb> {
-    let hex = text.strip_prefix('#')?;
-    if hex.len() != 6 {
-        return None;
-    }
-    let channel = |at: usize| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok();
-    Some((channel(0)?, channel(2)?, channel(4)?))
+/// `rgb(47, 111, 223)` as (47, 111, 223).
+fn parse_rgb(text: &str) -> Option<Rgb> {
+    let inside = text.strip_prefix("rgb(")?.strip_suffix(')')?;
+    let mut channels = inside
+        .split(',')
+        .map(|channel| channel.trim().parse::<u8>().ok());
+    let rgb = (channels.next()??, channels.next()??, channels.next()??);
+    channels.next().is_none().then_some(rgb)
 }
 
 /// Lets the page render until `condition` holds; fails the test if it never

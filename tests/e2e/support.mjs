@@ -109,16 +109,20 @@ export async function runProgram(page, program) {
  */
 export function pixelsPerKind(page) {
   return page.getByTestId('canvas').evaluate((canvas) => {
-    const style = getComputedStyle(canvas);
+    // Resolve each colour through a probe element: computed colours are
+    // always rgb(r, g, b), however the stylesheet (minified or not) wrote them.
+    const probe = document.createElement('span');
+    canvas.parentElement.append(probe);
     const rgb = (property) => {
-      const hex = style.getPropertyValue(property).trim();
-      return [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16));
+      probe.style.color = `var(${property})`;
+      return getComputedStyle(probe).color.match(/\d+/g).slice(0, 3).map(Number);
     };
     const kinds = {
       function: rgb('--kind-function'),
       class: rgb('--kind-class'),
       other: rgb('--kind-other'),
     };
+    probe.remove();
     const counts = { function: 0, class: 0, other: 0 };
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
     for (let i = 0; i < data.length; i += 4) {

@@ -18,8 +18,9 @@ pub fn build_release() -> crate::Result {
         command("trunk")
             // Trunk reports at debug level which tool binary it picked.
             .args(["--log", "info,trunk::tools=debug"])
-            .args(["build", "--release", "--offline"])
-            .env("NO_COLOR", "1"),
+            .args(["--color", "never", "build", "--release", "--offline"])
+            // Trunk takes only true/false here and fails on NO_COLOR=1.
+            .env_remove("NO_COLOR"),
         |line| {
             if let Some(tool) = installed_tool_in(line) {
                 tools_used.push(tool);
