@@ -5,6 +5,7 @@
 //! interpreter knows nothing of the event loop: hosts drive coroutines and
 //! generators through their `send`/`throw` protocol.
 
+pub mod modules;
 pub mod syntax;
 
 #[cfg(feature = "vm")]
