@@ -5,15 +5,15 @@
 //! interpreter knows nothing of the event loop: hosts drive coroutines and
 //! generators through their `send`/`throw` protocol.
 
+pub mod format_spec;
 pub mod modules;
+pub mod numbers;
 pub mod syntax;
 
 #[cfg(feature = "vm")]
 pub mod bytecode;
 #[cfg(feature = "vm")]
 pub mod compiler;
-#[cfg(feature = "vm")]
-pub mod numbers;
 #[cfg(feature = "vm")]
 pub mod value;
 #[cfg(feature = "vm")]
