@@ -9,6 +9,7 @@ pub mod format_spec;
 pub mod modules;
 pub mod numbers;
 pub mod syntax;
+pub mod text;
 
 #[cfg(feature = "vm")]
 pub mod bytecode;
