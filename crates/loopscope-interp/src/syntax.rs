@@ -17,7 +17,6 @@ use ruff_python_ast::{ModModule, PythonVersion};
 use ruff_python_parser::{
     LexicalErrorType, Mode, ParseErrorType, ParseOptions, Parsed, UnsupportedSyntaxError,
 };
-use ruff_text_size::TextSize;
 
 /// The exception class CPython would raise for a bad source text, or
 /// `Unsupported` when the text is valid Python that Loopscope cannot run.
@@ -269,11 +268,6 @@ fn unclosed_bracket(source: &str) -> Option<(char, usize)> {
         }
     }
     stack.first().copied()
-}
-
-/// Byte offset as a `usize` (the parser speaks `TextSize`).
-pub fn offset(size: TextSize) -> usize {
-    size.into()
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::TextRange;
 
 use crate::syntax::{LineIndex, SourceError, SourceErrorKind};
 
@@ -229,12 +229,7 @@ impl<'a> Builder<'a> {
         self.loops.pop();
     }
 
-    fn bind_name(&mut self, name: &str, range: TextRange) {
-        let scope = &self.scopes[self.current];
-        if scope.globals.contains(name) || scope.nonlocals.contains(name) {
-            // Binding a declared name is fine.
-        }
-        let _ = range;
+    fn bind_name(&mut self, name: &str, _range: TextRange) {
         self.scope().bind(name);
     }
 
@@ -764,9 +759,4 @@ fn mark_free_path(tree: &mut ScopeTree, from: usize, owner: usize, name: &str) {
         }
         current = scope.parent;
     }
-}
-
-/// Keeps `Ranged` in scope for callers that find scopes by node.
-pub fn range_of<T: Ranged>(node: &T) -> TextRange {
-    node.range()
 }

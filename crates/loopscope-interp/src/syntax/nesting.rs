@@ -162,7 +162,7 @@ impl<'a> Scanner<'a> {
                 }
                 b'(' | b'[' | b'{' => return Some(Token::Open(b as char, at)),
                 b')' | b']' | b'}' => return Some(Token::Close(b as char)),
-                b'\'' | b'"' => self.skip_string(b, false),
+                b'\'' | b'"' => self.skip_string(b),
                 b'+' | b'-' | b'*' | b'/' | b'%' | b'~' | b'&' | b'|' | b'^' | b'<' | b'>'
                 | b'@' => {
                     // `**`, `//`, `<<`, `>>`, `->` and augmented forms are one
@@ -191,8 +191,7 @@ impl<'a> Scanner<'a> {
                     if let Some(&quote @ (b'\'' | b'"')) = self.bytes.get(self.pos) {
                         if is_string_prefix(word) {
                             self.pos += 1;
-                            let raw = word.iter().any(|c| matches!(c, b'r' | b'R'));
-                            self.skip_string(quote, raw);
+                            self.skip_string(quote);
                             continue;
                         }
                     }
@@ -209,7 +208,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Steps over a string whose opening quote was just consumed.
-    fn skip_string(&mut self, quote: u8, raw: bool) {
+    fn skip_string(&mut self, quote: u8) {
         let triple = self.bytes.get(self.pos) == Some(&quote)
             && self.bytes.get(self.pos + 1) == Some(&quote);
         if triple {
@@ -219,8 +218,7 @@ impl<'a> Scanner<'a> {
             self.pos += 1;
             match b {
                 b'\\' => {
-                    // Even in raw strings a backslash keeps the next quote in.
-                    let _ = raw;
+                    // In raw strings too, a backslash keeps the next quote in.
                     self.pos += 1;
                 }
                 b'\n' if !triple => {
