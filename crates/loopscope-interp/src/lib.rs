@@ -11,11 +11,9 @@ pub mod numbers;
 pub mod syntax;
 pub mod text;
 
-#[cfg(feature = "vm")]
+pub mod builtins;
 pub mod bytecode;
-#[cfg(feature = "vm")]
 pub mod compiler;
-#[cfg(feature = "vm")]
 pub mod value;
-#[cfg(feature = "vm")]
+pub mod verdict;
 pub mod vm;

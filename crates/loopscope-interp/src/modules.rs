@@ -1,8 +1,140 @@
 //! Native implementations of the standard modules a course program uses,
 //! following the simulated world of `tools/conformance/SEMANTICS.md`.
 //!
-//! Each module keeps its algorithm here, independent of the VM, so it can
-//! be tested against values printed by CPython; the VM binds it to Python
-//! names.
+//! Algorithms that can be checked against CPython on their own (the
+//! Mersenne Twister) live apart from the VM; the VM binds them to Python
+//! names. Modules that would reach outside the simulation (files,
+//! processes, sockets) are refused with the `unsupported` status.
 
 pub mod random;
+pub mod sys;
+
+use std::rc::Rc;
+
+use crate::value::{Module, PyResult};
+use crate::vm::Vm;
+
+/// Every module [`load`] can make.
+const AVAILABLE: &[&str] = &["sys"];
+
+/// Makes a module by name, or None if Loopscope has no such module.
+pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
+    Some(match name {
+        "sys" => Ok(sys::make(vm)),
+        _ => return None,
+    })
+}
+
+/// Does [`load`] know this module?
+pub fn exists(name: &str) -> bool {
+    AVAILABLE.contains(&name)
+}
+
+/// Modules whose purpose is the world outside: files, processes, sockets.
+pub fn is_outside_world(name: &str) -> bool {
+    let top = name.split('.').next().unwrap_or(name);
+    matches!(
+        top,
+        "os" | "subprocess"
+            | "socket"
+            | "shutil"
+            | "pathlib"
+            | "io"
+            | "tempfile"
+            | "glob"
+            | "signal"
+            | "ctypes"
+            | "multiprocessing"
+            | "threading"
+            | "urllib"
+            | "http"
+            | "ssl"
+            | "select"
+            | "selectors"
+            | "mmap"
+            | "fcntl"
+            | "pty"
+            | "pwd"
+            | "resource"
+            | "webbrowser"
+            | "sqlite3"
+            | "pickle"
+            | "shelve"
+            | "fileinput"
+            | "zipfile"
+            | "tarfile"
+    )
+}
+
+/// Other standard library modules (so an import of one reads as "not
+/// available here", not as a typo).
+pub fn is_standard_library(name: &str) -> bool {
+    let top = name.split('.').next().unwrap_or(name);
+    matches!(
+        top,
+        "abc"
+            | "argparse"
+            | "array"
+            | "ast"
+            | "asyncio"
+            | "base64"
+            | "binascii"
+            | "bisect"
+            | "calendar"
+            | "cmath"
+            | "codecs"
+            | "collections"
+            | "concurrent"
+            | "contextlib"
+            | "contextvars"
+            | "copy"
+            | "csv"
+            | "dataclasses"
+            | "datetime"
+            | "decimal"
+            | "difflib"
+            | "dis"
+            | "enum"
+            | "fractions"
+            | "functools"
+            | "gc"
+            | "hashlib"
+            | "heapq"
+            | "hmac"
+            | "html"
+            | "inspect"
+            | "itertools"
+            | "json"
+            | "keyword"
+            | "locale"
+            | "logging"
+            | "math"
+            | "numbers"
+            | "operator"
+            | "platform"
+            | "pprint"
+            | "queue"
+            | "random"
+            | "re"
+            | "sched"
+            | "secrets"
+            | "statistics"
+            | "string"
+            | "struct"
+            | "textwrap"
+            | "time"
+            | "timeit"
+            | "traceback"
+            | "types"
+            | "typing"
+            | "unicodedata"
+            | "unittest"
+            | "uuid"
+            | "warnings"
+            | "weakref"
+            | "zlib"
+            | "aiohttp"
+            | "httpx"
+            | "requests"
+    )
+}

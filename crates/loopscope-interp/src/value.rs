@@ -165,10 +165,14 @@ pub struct Builtin {
 
 pub type NativeFnPtr = fn(&mut Vm, &mut Args) -> PyResult<Value>;
 
+/// A native function that captures state (`functools.partial`-like
+/// helpers made by modules).
+pub type NativeClosure = Rc<dyn Fn(&mut Vm, &mut Args) -> PyResult<Value>>;
+
 #[derive(Clone)]
 pub enum NativeFn {
     Plain(NativeFnPtr),
-    Closure(Rc<dyn Fn(&mut Vm, &mut Args) -> PyResult<Value>>),
+    Closure(NativeClosure),
 }
 
 /// Arguments of a call to a native function.
@@ -281,6 +285,9 @@ pub struct ExceptionData {
     pub cause: RefCell<Value>,
     pub context: RefCell<Value>,
     pub suppress_context: Cell<bool>,
+    /// For a group made by splitting another (`except*`): the id of the
+    /// group it came from (0 for none), so re-raised parts are recognised.
+    pub split_from: Cell<u64>,
 }
 
 impl ExceptionData {
@@ -291,6 +298,7 @@ impl ExceptionData {
             cause: RefCell::new(Value::None),
             context: RefCell::new(Value::None),
             suppress_context: Cell::new(false),
+            split_from: Cell::new(0),
         }
     }
 }
@@ -557,6 +565,17 @@ impl Value {
             },
             _ => None,
         }
+    }
+
+    /// The built-in value inside an instance of a subclass of an
+    /// immutable built-in (`class Celsius(float)`), if `self` is one.
+    pub fn builtin_payload(&self) -> Option<Value> {
+        if let Value::Instance(i) = self {
+            if let Payload::Value(v) = &i.payload {
+                return Some(v.borrow().clone());
+            }
+        }
+        None
     }
 
     /// For instances of subclasses of immutable built-ins (int, str, tuple,

@@ -10,13 +10,18 @@
 //! * Every executed instruction counts against the step budget; running
 //!   out ends the run with [`Halt::Hang`], which no `try` can catch.
 
-// Still to come in this module (next slice): `ops` (operators, truth,
-// hashing, iteration) and `types` (the built-in classes and attribute
-// lookup).
+pub mod attributes;
+pub mod call;
+pub mod errors;
 pub mod exceptions;
 pub mod exec;
 pub mod frame;
 pub mod generators;
+pub mod imports;
+pub mod ops;
+pub mod protocols;
+pub mod repr;
+pub mod types;
 
 use std::rc::Rc;
 
@@ -39,6 +44,8 @@ pub enum Stream {
 /// What the program's world provides: output, a clock, blocking sleep.
 pub trait Host {
     fn write(&mut self, stream: Stream, text: &str);
+    /// Everything written so far (stdout, stderr), taken out.
+    fn take_output(&mut self) -> (String, String);
     /// Seconds on the monotonic clock (`loop.time()`, `time.monotonic()`).
     fn now(&self) -> f64;
     /// `time.sleep(seconds)` on the main thread.
@@ -63,6 +70,13 @@ impl Host for RecordingHost {
         }
     }
 
+    fn take_output(&mut self) -> (String, String) {
+        (
+            std::mem::take(&mut self.stdout),
+            std::mem::take(&mut self.stderr),
+        )
+    }
+
     fn now(&self) -> f64 {
         self.clock
     }
@@ -80,6 +94,10 @@ impl Host for RecordingHost {
     }
 }
 
+/// The highest recursion limit a program may set: deeper Python
+/// recursion would overflow the native stack the interpreter runs on.
+pub const MAX_RECURSION_LIMIT: u32 = 3000;
+
 /// Bounds on a run.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -87,6 +105,8 @@ pub struct Limits {
     pub max_steps: u64,
     /// Python recursion limit (`sys.getrecursionlimit()`).
     pub recursion_limit: u32,
+    /// Bytes of output (stdout and stderr together) before the run ends.
+    pub max_output: usize,
 }
 
 impl Default for Limits {
@@ -94,6 +114,7 @@ impl Default for Limits {
         Limits {
             max_steps: 200_000_000,
             recursion_limit: 1000,
+            max_output: 4 << 20,
         }
     }
 }
@@ -114,6 +135,12 @@ pub struct Vm {
     /// The program's source, for tracebacks.
     pub source: Rc<str>,
     pub filename: Rc<str>,
+    /// Containers whose repr is being built (for `[...]`).
+    pub repr_guard: Vec<usize>,
+    /// Bytes written so far.
+    pub output_bytes: usize,
+    /// The seed `random` starts from (SEMANTICS.md §4: 0 unless chosen).
+    pub random_seed: u64,
 }
 
 /// How a run ended.
@@ -150,6 +177,9 @@ impl Vm {
             ids,
             source: "".into(),
             filename: "main.py".into(),
+            repr_guard: Vec::new(),
+            output_bytes: 0,
+            random_seed: 0,
         };
         crate::builtins::install(&mut vm);
         vm
@@ -267,6 +297,28 @@ impl Vm {
     }
 
     // ----------------------------------------------------------- helpers
+
+    /// The program's output so far and the clock: (stdout, stderr, time).
+    pub fn take_output(&mut self) -> (String, String, f64) {
+        let (stdout, stderr) = self.host.take_output();
+        (stdout, stderr, self.host.now())
+    }
+
+    /// Writes program output, within the output budget.
+    pub fn write_output(&mut self, stream: Stream, text: &str) -> PyResult<()> {
+        self.output_bytes += text.len();
+        if self.output_bytes > self.limits.max_output {
+            return Err(Unwind::Halt(Halt::Unsupported {
+                message: format!(
+                    "the program printed more than {} MB of output",
+                    self.limits.max_output >> 20
+                ),
+                line: 0,
+            }));
+        }
+        self.host.write(stream, text);
+        Ok(())
+    }
 
     pub fn intern(&self, s: &str) -> Rc<PyStr> {
         Rc::new(PyStr::new(s))

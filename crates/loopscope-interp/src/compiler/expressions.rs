@@ -380,7 +380,9 @@ impl<'a> Compiler<'a> {
                 && arguments.args.is_empty()
                 && arguments.keywords.is_empty()
             {
-                if let Some(()) = self.compile_zero_arg_super(call.range)? {
+                if let Some(()) =
+                    self.compile_zero_arg_super(ruff_text_size::Ranged::range(call))?
+                {
                     return Ok(());
                 }
             }
@@ -426,7 +428,7 @@ impl<'a> Compiler<'a> {
                 let mut names = Vec::new();
                 for keyword in &arguments.keywords {
                     let name = keyword.arg.as_ref().expect("simple call").id.to_string();
-                    if names.iter().any(|n: &String| *n == name) {
+                    if names.contains(&name) {
                         return Err(
                             self.error(keyword.range, format!("keyword argument repeated: {name}"))
                         );
@@ -435,9 +437,7 @@ impl<'a> Compiler<'a> {
                     names.push(name);
                 }
                 let count = positional + names.len() as u32;
-                self.emit_const(Value::tuple(
-                    names.into_iter().map(|n| Value::string(n)).collect(),
-                ));
+                self.emit_const(Value::tuple(names.into_iter().map(Value::string).collect()));
                 self.set_location(range);
                 self.emit(Op::CallKw(count));
             }

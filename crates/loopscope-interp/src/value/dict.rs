@@ -242,7 +242,8 @@ impl PyDict {
                     || (table.entries.len() + 1) * 3 >= table.indices.len() * 2
                 {
                     let want = table.len + 1;
-                    table.resize(want.max(table.len * 2));
+                    let grow = want.max(table.len * 2);
+                    table.resize(grow);
                     drop(table);
                     self.bump();
                     return self.set_hashed(vm, key, hash, value);

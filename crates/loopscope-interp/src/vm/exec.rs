@@ -256,17 +256,20 @@ impl Vm {
                     // Cells travel as a native object holding the cell.
                     frame
                         .stack
-                        .push(cell_value(frame.cells[i as usize].clone()));
+                        .push(self.cell_value(frame.cells[i as usize].clone()));
                 }
                 Op::LoadGlobal(i) => {
                     let name = &code.names[i as usize];
                     let found = frame.globals.dict.borrow().get(name.as_str()).cloned();
                     let value = match found {
                         Some(v) => v,
-                        None => match self.builtins.dict.borrow().get(name.as_str()).cloned() {
-                            Some(v) => v,
-                            None => return Err(self.name_error(name.as_str())),
-                        },
+                        None => {
+                            let builtin = self.builtins.dict.borrow().get(name.as_str()).cloned();
+                            match builtin {
+                                Some(v) => v,
+                                None => return Err(self.name_error(name.as_str())),
+                            }
+                        }
                     };
                     frame.stack.push(value);
                 }
@@ -934,17 +937,19 @@ impl Vm {
     }
 }
 
-/// Wraps a cell so it can travel on the value stack to `MakeFunction`.
-fn cell_value(cell: Rc<CellObj>) -> Value {
-    Value::Native(Rc::new(crate::value::NativeObj {
-        class: crate::vm::types::cell_class(),
-        data: std::cell::RefCell::new(Box::new(cell)),
-        dict: Default::default(),
-        id: 0,
-    }))
+impl Vm {
+    /// Wraps a cell so it can travel on the value stack to `MakeFunction`.
+    fn cell_value(&self, cell: Rc<CellObj>) -> Value {
+        Value::Native(Rc::new(crate::value::NativeObj {
+            class: self.types.named("cell"),
+            data: std::cell::RefCell::new(Box::new(cell)),
+            dict: Default::default(),
+            id: 0,
+        }))
+    }
 }
 
-fn cell_of(value: &Value) -> Option<Rc<CellObj>> {
+pub(crate) fn cell_of(value: &Value) -> Option<Rc<CellObj>> {
     match value {
         Value::Native(n) => n.data.borrow().downcast_ref::<Rc<CellObj>>().cloned(),
         _ => None,

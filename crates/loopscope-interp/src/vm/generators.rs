@@ -199,7 +199,12 @@ impl Vm {
             });
         }
         let result = if value.is_none() {
-            self.next_value(delegate).map(|v| v.ok_or(()))
+            // `__next__` itself, so a StopIteration keeps its value.
+            let Some(next) = self.class_of(delegate).lookup("__next__") else {
+                let t = self.type_name(delegate);
+                return Err(self.type_error(format!("'{t}' object is not an iterator")));
+            };
+            self.call(&next, vec![delegate.clone()]).map(Ok)
         } else {
             let send = self.get_attr(delegate, &self.intern("send"))?;
             self.call(&send, vec![value]).map(Ok)

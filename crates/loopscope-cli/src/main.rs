@@ -1,0 +1,140 @@
+//! `loopscope`: runs a Python program in the simulated world and prints
+//! its verdict. The only code of the project that touches files.
+//!
+//!     loopscope run PROGRAM.py [--json] [--seed N] [--max-time SECONDS]
+//!     loopscope dis PROGRAM.py
+
+use std::process::ExitCode;
+
+use loopscope_interp::verdict::{run_program, RunOptions};
+
+/// The interpreter recurses on the native stack for Python calls; give
+/// it room for the deepest recursion the limits allow.
+const STACK_BYTES: usize = 512 << 20;
+
+const USAGE: &str = "usage: loopscope run PROGRAM.py [--json] [--seed N] [--max-time SECONDS]\n       loopscope dis PROGRAM.py";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || command(&args));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("loopscope: the interpreter stopped unexpectedly");
+            ExitCode::from(70)
+        }
+    }
+}
+
+fn command(args: &[String]) -> ExitCode {
+    let Some((name, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    match name.as_str() {
+        "run" => run(rest),
+        "dis" => dis(rest),
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_program(path: &str) -> Result<String, ExitCode> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        eprintln!("loopscope: cannot read {path}: {e}");
+        ExitCode::from(66)
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        eprintln!(
+            "loopscope: {path} is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        );
+        ExitCode::from(65)
+    })
+}
+
+fn run(args: &[String]) -> ExitCode {
+    let mut options = RunOptions::default();
+    let mut json = false;
+    let mut path = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--json" => json = true,
+            "--seed" | "--max-time" => {
+                let Some(value) = args.get(i + 1) else {
+                    eprintln!("loopscope: {} needs a value", args[i]);
+                    return ExitCode::from(2);
+                };
+                let ok = if args[i] == "--seed" {
+                    value.parse().map(|v| options.seed = v).is_ok()
+                } else {
+                    value.parse().map(|v| options.max_time = v).is_ok()
+                };
+                if !ok {
+                    eprintln!("loopscope: bad value for {}: {value}", args[i]);
+                    return ExitCode::from(2);
+                }
+                i += 1;
+            }
+            other if path.is_none() => path = Some(other.to_string()),
+            other => {
+                eprintln!("loopscope: unexpected argument {other}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+        i += 1;
+    }
+    let Some(path) = path else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let source = match read_program(&path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let verdict = run_program(&source, &options);
+    if json {
+        println!("{}", verdict.to_json());
+    } else {
+        print!("{}", verdict.stdout);
+        eprint!("{}", verdict.stderr);
+        if verdict.status != "completed" && verdict.status != "error" {
+            eprintln!(
+                "[{}{}]",
+                verdict.status,
+                verdict
+                    .error
+                    .as_deref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn dis(args: &[String]) -> ExitCode {
+    let [path] = args else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let source = match read_program(path) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match loopscope_interp::compiler::compile_module(&source, "main.py") {
+        Ok(code) => {
+            print!("{}", code.disassemble());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}", e.summary());
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,864 @@
+//! The built-in functions: `print`, `len`, `sorted`, `isinstance`, ...
+//! with CPython's argument rules and error messages.
+
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+use super::{add_functions, function};
+use crate::bytecode::BinOp;
+use crate::value::{Args, IterState, PyResult, PyStr, Unwind, Value};
+use crate::vm::ops::to_bigint;
+use crate::vm::protocols::native_iter;
+use crate::vm::{ExcType, Stream, Vm};
+
+pub fn install(vm: &mut Vm) {
+    let module = vm.builtins.clone();
+    add_functions(
+        &module,
+        &[
+            ("print", print),
+            ("len", len),
+            ("repr", repr),
+            ("ascii", ascii),
+            ("isinstance", isinstance),
+            ("issubclass", issubclass),
+            ("hasattr", hasattr),
+            ("getattr", getattr),
+            ("setattr", setattr),
+            ("delattr", delattr),
+            ("callable", callable),
+            ("id", id),
+            ("hash", hash),
+            ("abs", abs),
+            ("min", min),
+            ("max", max),
+            ("sum", sum),
+            ("sorted", sorted),
+            ("iter", iter),
+            ("next", next),
+            ("aiter", aiter),
+            ("anext", anext),
+            ("any", any),
+            ("all", all),
+            ("round", round),
+            ("divmod", divmod),
+            ("pow", pow),
+            ("chr", chr),
+            ("ord", ord),
+            ("format", format),
+            ("bin", bin),
+            ("oct", oct),
+            ("hex", hex),
+            ("vars", vars),
+            ("dir", dir),
+            ("globals", globals),
+            ("locals", locals),
+            ("input", input),
+            ("open", open),
+            ("eval", eval),
+            ("exec", exec),
+            ("compile", compile),
+            ("breakpoint", breakpoint),
+            ("__import__", import),
+            ("exit", exit),
+            ("quit", exit),
+        ],
+    );
+    let _ = function;
+}
+
+fn one_arg(vm: &mut Vm, fname: &str, args: &mut Args) -> PyResult<Value> {
+    if !args.keywords.is_empty() {
+        return Err(vm.type_error(format!("{fname}() takes no keyword arguments")));
+    }
+    if args.positional.len() != 1 {
+        let n = args.positional.len();
+        return Err(vm.type_error(format!("{fname}() takes exactly one argument ({n} given)")));
+    }
+    Ok(args.positional.remove(0))
+}
+
+fn print(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let sep = args.take_keyword("sep").unwrap_or(Value::None);
+    let end = args.take_keyword("end").unwrap_or(Value::None);
+    let file = args.take_keyword("file").unwrap_or(Value::None);
+    let _flush = args.take_keyword("flush");
+    if let Some((k, _)) = args.keywords.first() {
+        let k = k.as_str().to_string();
+        return Err(vm.type_error(format!("'{k}' is an invalid keyword argument for print()")));
+    }
+    let sep = match &sep {
+        Value::None => " ".to_string(),
+        Value::Str(s) => s.as_str().to_string(),
+        other => {
+            let t = vm.type_name(other);
+            return Err(vm.type_error(format!("sep must be None or a string, not {t}")));
+        }
+    };
+    let end = match &end {
+        Value::None => "\n".to_string(),
+        Value::Str(s) => s.as_str().to_string(),
+        other => {
+            let t = vm.type_name(other);
+            return Err(vm.type_error(format!("end must be None or a string, not {t}")));
+        }
+    };
+    let mut text = String::new();
+    for (i, v) in std::mem::take(&mut args.positional).iter().enumerate() {
+        if i > 0 {
+            text.push_str(&sep);
+        }
+        text.push_str(&vm.str_of(v)?);
+    }
+    text.push_str(&end);
+    let stream = match &file {
+        Value::None => Stream::Stdout,
+        other => match crate::modules::sys::stream_of(vm, other) {
+            Some(stream) => stream,
+            None => {
+                let write = vm.get_attr(other, &Rc::new(PyStr::new("write")))?;
+                vm.call(&write, vec![Value::string(text)])?;
+                return Ok(Value::None);
+            }
+        },
+    };
+    vm.write_output(stream, &text)?;
+    Ok(Value::None)
+}
+
+fn len(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "len", args)?;
+    vm.len_of(&v).map(|n| Value::Int(n as i64))
+}
+
+fn repr(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "repr", args)?;
+    vm.repr_of(&v).map(Value::string)
+}
+
+fn ascii(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "ascii", args)?;
+    let r = vm.repr_of(&v)?;
+    Ok(Value::string(super::ascii_of(&r)))
+}
+
+/// `isinstance(value, class_or_tuple)` with CPython's checks.
+pub fn is_instance(vm: &mut Vm, value: &Value, spec: &Value) -> PyResult<bool> {
+    match spec {
+        Value::Class(c) => {
+            if let Some(check) = c.lookup("__instancecheck__") {
+                if !matches!(check, Value::Builtin(_)) {
+                    let r = vm.call(&check, vec![spec.clone(), value.clone()])?;
+                    return vm.truthy(&r);
+                }
+            }
+            Ok(vm.class_of(value).is_subclass_of(c))
+        }
+        Value::Tuple(t) => {
+            for item in t.items.clone() {
+                if is_instance(vm, value, &item)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => Err(vm.type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")),
+    }
+}
+
+fn isinstance(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("isinstance", args, &["obj", "class_or_tuple"], 2)?;
+    let (v, spec) = (
+        a[0].clone().unwrap_or(Value::None),
+        a[1].clone().unwrap_or(Value::None),
+    );
+    is_instance(vm, &v, &spec).map(Value::Bool)
+}
+
+fn issubclass(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("issubclass", args, &["cls", "class_or_tuple"], 2)?;
+    let (v, spec) = (
+        a[0].clone().unwrap_or(Value::None),
+        a[1].clone().unwrap_or(Value::None),
+    );
+    let Value::Class(c) = v else {
+        return Err(vm.type_error("issubclass() arg 1 must be a class"));
+    };
+    fn check(vm: &mut Vm, c: &Rc<crate::value::Class>, spec: &Value) -> PyResult<bool> {
+        match spec {
+            Value::Class(s) => Ok(c.is_subclass_of(s)),
+            Value::Tuple(t) => {
+                for item in t.items.clone() {
+                    if check(vm, c, &item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(
+                vm.type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union")
+            ),
+        }
+    }
+    check(vm, &c, &spec).map(Value::Bool)
+}
+
+fn attr_name(vm: &mut Vm, v: &Value) -> PyResult<Rc<PyStr>> {
+    match v {
+        Value::Str(s) => Ok(s.clone()),
+        other => {
+            let t = vm.type_name(other);
+            Err(vm.type_error(format!("attribute name must be string, not '{t}'")))
+        }
+    }
+}
+
+fn hasattr(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("hasattr", args, &["obj", "name"], 2)?;
+    let obj = a[0].clone().unwrap_or(Value::None);
+    let name = attr_name(vm, a[1].as_ref().unwrap_or(&Value::None))?;
+    Ok(Value::Bool(vm.get_attr_opt(&obj, name.as_str())?.is_some()))
+}
+
+fn getattr(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    if args.positional.len() < 2 {
+        let n = args.positional.len();
+        return Err(vm.type_error(format!("getattr expected at least 2 arguments, got {n}")));
+    }
+    let obj = args.positional[0].clone();
+    let name = attr_name(vm, &args.positional[1].clone())?;
+    match args.positional.get(2).cloned() {
+        Some(default) => Ok(vm.get_attr_opt(&obj, name.as_str())?.unwrap_or(default)),
+        None => vm.get_attr(&obj, &name),
+    }
+}
+
+fn setattr(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("setattr", args, &["obj", "name", "value"], 3)?;
+    let obj = a[0].clone().unwrap_or(Value::None);
+    let name = attr_name(vm, a[1].as_ref().unwrap_or(&Value::None))?;
+    vm.set_attr(&obj, &name, a[2].clone().unwrap_or(Value::None))?;
+    Ok(Value::None)
+}
+
+fn delattr(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("delattr", args, &["obj", "name"], 2)?;
+    let obj = a[0].clone().unwrap_or(Value::None);
+    let name = attr_name(vm, a[1].as_ref().unwrap_or(&Value::None))?;
+    vm.del_attr(&obj, &name)?;
+    Ok(Value::None)
+}
+
+fn callable(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "callable", args)?;
+    Ok(Value::Bool(match &v {
+        Value::Function(_) | Value::BoundMethod(_) | Value::Builtin(_) | Value::Class(_) => true,
+        other => vm.class_of(other).lookup("__call__").is_some(),
+    }))
+}
+
+fn id(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "id", args)?;
+    let n = match &v {
+        Value::Instance(i) => i.id,
+        Value::Native(n) => n.id,
+        Value::Class(c) => c.id,
+        Value::Generator(g) => g.id,
+        Value::Int(i) => (*i as u64).wrapping_mul(32).wrapping_add(9_000_000),
+        other => other
+            .object_address()
+            .map(|a| (a % 1_000_000) as u64)
+            .unwrap_or(0),
+    };
+    Ok(Value::Int((140_000_000_000_000u64 + n * 48) as i64))
+}
+
+fn hash(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "hash", args)?;
+    vm.hash_value(&v).map(Value::Int)
+}
+
+fn abs(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "abs", args)?;
+    Ok(match &v {
+        Value::Int(i) => match i.checked_abs() {
+            Some(a) => Value::Int(a),
+            None => Value::from_bigint(BigInt::from(*i).abs()),
+        },
+        Value::Bool(b) => Value::Int(*b as i64),
+        Value::BigInt(b) => Value::from_bigint(b.abs()),
+        Value::Float(f) => Value::Float(f.abs()),
+        other => match vm.call_special(other, "__abs__", Vec::new())? {
+            Some(r) => r,
+            None => {
+                if let Some(inner) = other.builtin_payload() {
+                    let mut a = Args::new(vec![inner]);
+                    return abs(vm, &mut a);
+                }
+                let t = vm.type_name(other);
+                return Err(vm.type_error(format!("bad operand type for abs(): '{t}'")));
+            }
+        },
+    })
+}
+
+/// `min`/`max`: one iterable or several arguments, `key=`, `default=`.
+fn extreme(vm: &mut Vm, args: &mut Args, name: &str, want_less: bool) -> PyResult<Value> {
+    let key = args.take_keyword("key").unwrap_or(Value::None);
+    let default = args.take_keyword("default");
+    if let Some((k, _)) = args.keywords.first() {
+        let k = k.as_str().to_string();
+        return Err(vm.type_error(format!("{name}() got an unexpected keyword argument '{k}'")));
+    }
+    let items = match args.positional.len() {
+        0 => return Err(vm.type_error(format!("{name} expected at least 1 argument, got 0"))),
+        1 => {
+            let v = args.positional[0].clone();
+            vm.collect(&v)?
+        }
+        _ => {
+            if default.is_some() {
+                return Err(vm.type_error(format!(
+                    "Cannot specify a default for {name}() with multiple positional arguments"
+                )));
+            }
+            args.positional.clone()
+        }
+    };
+    if items.is_empty() {
+        return match default {
+            Some(d) => Ok(d),
+            None => Err(vm.error(
+                ExcType::ValueError,
+                format!("{name}() arg is an empty sequence"),
+            )),
+        };
+    }
+    let mut best = items[0].clone();
+    let mut best_key = if key.is_none() {
+        best.clone()
+    } else {
+        vm.call(&key, vec![best.clone()])?
+    };
+    for item in items.into_iter().skip(1) {
+        let k = if key.is_none() {
+            item.clone()
+        } else {
+            vm.call(&key, vec![item.clone()])?
+        };
+        let better = if want_less {
+            vm.less_than(&k, &best_key)?
+        } else {
+            vm.less_than(&best_key, &k)?
+        };
+        if better {
+            best = item;
+            best_key = k;
+        }
+    }
+    Ok(best)
+}
+
+fn min(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    extreme(vm, args, "min", true)
+}
+
+fn max(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    extreme(vm, args, "max", false)
+}
+
+fn sum(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("sum", args, &["iterable", "start"], 1)?;
+    let mut total = a[1].clone().unwrap_or(Value::Int(0));
+    match &total {
+        Value::Str(_) => {
+            return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]"))
+        }
+        Value::Bytes(_) => {
+            return Err(vm.type_error("sum() can't sum bytes [use b''.join(seq) instead]"))
+        }
+        _ => {}
+    }
+    let iterable = a[0].clone().unwrap_or(Value::None);
+    let it = vm.get_iter(&iterable)?;
+    // CPython sums floats with extended precision? No: plain addition in
+    // order (Python/bltinmodule.c builtin_sum_impl), so do the same.
+    while let Some(item) = vm.next_value(&it)? {
+        total = vm.binary_op(BinOp::Add, &total, &item)?;
+    }
+    Ok(total)
+}
+
+/// Sorts values in place, stably, with CPython's `<`-only comparisons.
+pub fn sort_values(
+    vm: &mut Vm,
+    items: &mut Vec<Value>,
+    key: &Value,
+    reverse: bool,
+) -> PyResult<()> {
+    let keys: Vec<Value> = if key.is_none() {
+        items.clone()
+    } else {
+        let mut keys = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            keys.push(vm.call(key, vec![item.clone()])?);
+        }
+        keys
+    };
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    if reverse {
+        // CPython reverses, sorts stably, reverses back: equal items keep
+        // their original order.
+        order.reverse();
+    }
+    let mut error: Option<Unwind> = None;
+    merge_sort(&mut order, &mut |a, b| {
+        if error.is_some() {
+            return false;
+        }
+        let (x, y) = if reverse {
+            (&keys[b], &keys[a])
+        } else {
+            (&keys[a], &keys[b])
+        };
+        match vm.less_than(x, y) {
+            Ok(r) => r,
+            Err(e) => {
+                error = Some(e);
+                false
+            }
+        }
+    });
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let sorted: Vec<Value> = order.into_iter().map(|i| items[i].clone()).collect();
+    *items = sorted;
+    Ok(())
+}
+
+/// A stable merge sort driven by a fallible "less than".
+fn merge_sort(v: &mut Vec<usize>, less: &mut dyn FnMut(usize, usize) -> bool) {
+    if v.len() <= 1 {
+        return;
+    }
+    // Insertion sort for short runs keeps comparisons few, like timsort.
+    if v.len() <= 16 {
+        for i in 1..v.len() {
+            let mut j = i;
+            while j > 0 && less(v[j], v[j - 1]) {
+                v.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    let mut right = v.split_off(v.len() / 2);
+    merge_sort(v, less);
+    merge_sort(&mut right, less);
+    let left = std::mem::take(v);
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        if less(right[j], left[i]) {
+            v.push(right[j]);
+            j += 1;
+        } else {
+            v.push(left[i]);
+            i += 1;
+        }
+    }
+    v.extend_from_slice(&left[i..]);
+    v.extend_from_slice(&right[j..]);
+}
+
+fn sorted(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let key = args.take_keyword("key").unwrap_or(Value::None);
+    let reverse = match args.take_keyword("reverse") {
+        Some(v) => vm.truthy(&v)?,
+        None => false,
+    };
+    if args.positional.len() != 1 {
+        let n = args.positional.len();
+        return Err(vm.type_error(format!("sorted expected 1 argument, got {n}")));
+    }
+    if let Some((k, _)) = args.keywords.first() {
+        let k = k.as_str().to_string();
+        return Err(vm.type_error(format!("sort() got an unexpected keyword argument '{k}'")));
+    }
+    let iterable = args.positional[0].clone();
+    let mut items = vm.collect(&iterable)?;
+    sort_values(vm, &mut items, &key, reverse)?;
+    Ok(Value::list(items))
+}
+
+fn iter(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    match args.positional.len() {
+        1 => {
+            let v = args.positional[0].clone();
+            vm.get_iter(&v)
+        }
+        2 => {
+            let func = args.positional[0].clone();
+            let sentinel = args.positional[1].clone();
+            if !matches!(
+                func,
+                Value::Function(_) | Value::BoundMethod(_) | Value::Builtin(_) | Value::Class(_)
+            ) {
+                return Err(vm.type_error("iter(v, w): v must be callable"));
+            }
+            Ok(native_iter(IterState::CallIter { func, sentinel }))
+        }
+        n => Err(vm.type_error(format!("iter expected at most 2 arguments, got {n}"))),
+    }
+}
+
+fn next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let (it, default) = match args.positional.len() {
+        1 => (args.positional[0].clone(), None),
+        2 => (args.positional[0].clone(), Some(args.positional[1].clone())),
+        n => return Err(vm.type_error(format!("next expected at least 1 argument, got {n}"))),
+    };
+    if !vm.is_iterator(&it) {
+        let t = vm.type_name(&it);
+        return Err(vm.type_error(format!("'{t}' object is not an iterator")));
+    }
+    match default {
+        None => {
+            // Keep the iterator's own StopIteration (with its value).
+            match &it {
+                Value::Generator(g) => vm.generator_send(g, Value::None),
+                Value::Iterator(_) => match vm.next_value(&it)? {
+                    Some(v) => Ok(v),
+                    None => Err(Unwind::Exception(vm.stop_iteration(Value::None))),
+                },
+                _ => {
+                    let method = vm.class_of(&it).lookup("__next__").unwrap_or(Value::None);
+                    vm.call(&method, vec![it.clone()])
+                }
+            }
+        }
+        Some(d) => Ok(vm.next_value(&it)?.unwrap_or(d)),
+    }
+}
+
+fn aiter(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "aiter", args)?;
+    vm.get_aiter(&v)
+}
+
+fn anext(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    if args.positional.len() == 2 {
+        return Err(vm.unsupported("anext() with a default"));
+    }
+    let v = one_arg(vm, "anext", args)?;
+    vm.get_anext_awaitable(&v)
+}
+
+fn any(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "any", args)?;
+    let it = vm.get_iter(&v)?;
+    while let Some(item) = vm.next_value(&it)? {
+        if vm.truthy(&item)? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+fn all(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "all", args)?;
+    let it = vm.get_iter(&v)?;
+    while let Some(item) = vm.next_value(&it)? {
+        if !vm.truthy(&item)? {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+fn round(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("round", args, &["number", "ndigits"], 1)?;
+    let number = a[0].clone().unwrap_or(Value::None);
+    let ndigits = a[1].clone().filter(|v| !v.is_none());
+    match (&number, ndigits) {
+        (Value::Float(f), None) => {
+            if f.is_nan() {
+                return Err(vm.error(ExcType::ValueError, "cannot convert float NaN to integer"));
+            }
+            if f.is_infinite() {
+                return Err(vm.error(
+                    ExcType::OverflowError,
+                    "cannot convert float infinity to integer",
+                ));
+            }
+            let r = crate::numbers::round_half_even(*f);
+            Ok(Value::from_bigint(
+                crate::numbers::float_to_bigint(r).unwrap_or_default(),
+            ))
+        }
+        (Value::Float(f), Some(n)) => {
+            let n = vm.to_index(&n)?;
+            Ok(Value::Float(crate::numbers::round_float_digits(*f, n)))
+        }
+        (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), None) => Ok(match number {
+            Value::Bool(b) => Value::Int(b as i64),
+            other => other,
+        }),
+        (Value::Int(_) | Value::BigInt(_) | Value::Bool(_), Some(n)) => {
+            let n = vm.to_index(&n)?;
+            if n >= 0 {
+                return Ok(match number {
+                    Value::Bool(b) => Value::Int(b as i64),
+                    other => other,
+                });
+            }
+            let x = to_bigint(&number).unwrap_or_default();
+            let scale = num_traits::pow(BigInt::from(10), (-n).min(4000) as usize);
+            let (q, r) = crate::vm::ops::int_divmod(&x, &scale);
+            let twice = &r * 2;
+            let q = if twice > scale || (twice == scale && (&q % 2) != BigInt::zero()) {
+                q + 1
+            } else {
+                q
+            };
+            Ok(Value::from_bigint(q * scale))
+        }
+        _ => {
+            let mut call_args = Vec::new();
+            if let Some(n) = a[1].clone() {
+                call_args.push(n);
+            }
+            match vm.call_special(&number, "__round__", call_args)? {
+                Some(r) => Ok(r),
+                None => {
+                    let t = vm.type_name(&number);
+                    Err(vm.type_error(format!("type {t} doesn't define __round__ method")))
+                }
+            }
+        }
+    }
+}
+
+fn divmod(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("divmod", args, &["x", "y"], 2)?;
+    let (x, y) = (
+        a[0].clone().unwrap_or(Value::None),
+        a[1].clone().unwrap_or(Value::None),
+    );
+    if matches!((&x, &y), (Value::Instance(_), _) | (_, Value::Instance(_))) {
+        if let Some(r) = vm.call_special(&x, "__divmod__", vec![y.clone()])? {
+            if !matches!(r, Value::NotImplemented) {
+                return Ok(r);
+            }
+        }
+    }
+    let q = vm.binary_op(BinOp::FloorDiv, &x, &y)?;
+    let r = vm.binary_op(BinOp::Mod, &x, &y)?;
+    Ok(Value::tuple(vec![q, r]))
+}
+
+fn pow(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("pow", args, &["base", "exp", "mod"], 2)?;
+    let (base, exp) = (
+        a[0].clone().unwrap_or(Value::None),
+        a[1].clone().unwrap_or(Value::None),
+    );
+    match a[2].clone().filter(|m| !m.is_none()) {
+        None => vm.binary_op(BinOp::Pow, &base, &exp),
+        Some(m) => {
+            let (Some(b), Some(e), Some(m)) = (to_bigint(&base), to_bigint(&exp), to_bigint(&m))
+            else {
+                return Err(vm.type_error(
+                    "pow() 3rd argument not allowed unless all arguments are integers",
+                ));
+            };
+            if m.is_zero() {
+                return Err(vm.error(ExcType::ValueError, "pow() 3rd argument cannot be 0"));
+            }
+            if e.is_negative() {
+                return Err(vm.unsupported("pow() with a negative exponent and a modulus"));
+            }
+            let r = b.modpow(&e, &m);
+            let r = if !r.is_zero() && r.is_negative() != m.is_negative() {
+                r + &m
+            } else {
+                r
+            };
+            Ok(Value::from_bigint(r))
+        }
+    }
+}
+
+fn chr(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "chr", args)?;
+    let code = vm.expect_int(&v)?;
+    match u32::try_from(code).ok().and_then(char::from_u32) {
+        Some(c) => Ok(Value::string(c.to_string())),
+        None if (0..0x110000).contains(&code) => Err(vm.unsupported("lone surrogate characters")),
+        None => Err(vm.error(ExcType::ValueError, "chr() arg not in range(0x110000)")),
+    }
+}
+
+fn ord(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let v = one_arg(vm, "ord", args)?;
+    match &v {
+        Value::Str(s) => {
+            let n = s.char_len();
+            if n != 1 {
+                return Err(vm.type_error(format!(
+                    "ord() expected a character, but string of length {n} found"
+                )));
+            }
+            Ok(Value::Int(
+                s.as_str().chars().next().map(|c| c as i64).unwrap_or(0),
+            ))
+        }
+        Value::Bytes(b) if b.data.len() == 1 => Ok(Value::Int(b.data[0] as i64)),
+        other => {
+            let t = vm.type_name(other);
+            Err(vm.type_error(format!("ord() expected string of length 1, but {t} found")))
+        }
+    }
+}
+
+fn format(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("format", args, &["value", "format_spec"], 1)?;
+    let v = a[0].clone().unwrap_or(Value::None);
+    let spec = match &a[1] {
+        None => String::new(),
+        Some(s) => vm
+            .expect_str(s, "format() argument 2")?
+            .as_str()
+            .to_string(),
+    };
+    vm.format_value(&v, &spec).map(Value::string)
+}
+
+fn radix(vm: &mut Vm, args: &mut Args, fname: &str, prefix: &str, base: u32) -> PyResult<Value> {
+    let v = one_arg(vm, fname, args)?;
+    let n = match to_bigint(&v) {
+        Some(n) => n,
+        None => {
+            let i = vm.to_index(&v)?;
+            BigInt::from(i)
+        }
+    };
+    let digits = n.abs().to_str_radix(base);
+    let sign = if n.is_negative() { "-" } else { "" };
+    Ok(Value::string(format!("{sign}{prefix}{digits}")))
+}
+
+fn bin(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    radix(vm, args, "bin", "0b", 2)
+}
+
+fn oct(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    radix(vm, args, "oct", "0o", 8)
+}
+
+fn hex(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    radix(vm, args, "hex", "0x", 16)
+}
+
+fn vars(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    if args.positional.is_empty() {
+        return Err(vm.unsupported("vars() without an argument"));
+    }
+    let v = one_arg(vm, "vars", args)?;
+    match vm.get_attr_opt(&v, "__dict__")? {
+        Some(d) => Ok(d),
+        None => Err(vm.type_error("vars() argument must have __dict__ attribute")),
+    }
+}
+
+fn dir(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    if args.positional.is_empty() {
+        return Err(vm.unsupported("dir() without an argument"));
+    }
+    let v = one_arg(vm, "dir", args)?;
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |map: &crate::value::AttrMap| {
+        for k in map.keys() {
+            names.push(k.as_str().to_string());
+        }
+    };
+    match &v {
+        Value::Instance(i) => add(&i.dict.borrow()),
+        Value::Module(m) => add(&m.dict.borrow()),
+        _ => {}
+    }
+    let classes = match &v {
+        Value::Class(c) => c.mro(),
+        Value::Module(_) => Vec::new(),
+        other => vm.class_of(other).mro(),
+    };
+    for c in classes {
+        add(&c.dict.borrow());
+    }
+    names.sort();
+    names.dedup();
+    Ok(Value::list(names.into_iter().map(Value::string).collect()))
+}
+
+fn globals(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(vm.unsupported("globals()"))
+}
+
+fn locals(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(vm.unsupported("locals()"))
+}
+
+fn input(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    if let Some(prompt) = args.positional.first().cloned() {
+        let text = vm.str_of(&prompt)?;
+        vm.write_output(Stream::Stdout, &text)?;
+    }
+    Err(vm.unsupported("input(): a simulated program has no keyboard"))
+}
+
+fn open(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(vm.unsupported("open(): the simulated world has no files"))
+}
+
+fn eval(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(vm.unsupported("eval()"))
+}
+
+fn exec(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(vm.unsupported("exec()"))
+}
+
+fn compile(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(vm.unsupported("compile()"))
+}
+
+fn breakpoint(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(vm.unsupported("breakpoint(): there is no debugger in the simulation"))
+}
+
+fn import(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args(
+        "__import__",
+        args,
+        &["name", "globals", "locals", "fromlist", "level"],
+        1,
+    )?;
+    let name = vm.expect_str(
+        a[0].as_ref().unwrap_or(&Value::None),
+        "__import__() argument 1",
+    )?;
+    vm.import_module(name.as_str(), &Value::None, &Value::Int(0))
+}
+
+fn exit(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let class = vm.types.exception(ExcType::SystemExit);
+    let positional = std::mem::take(&mut args.positional);
+    Err(Unwind::Exception(vm.new_exception(&class, positional)))
+}
+
+/// Converts a Python int to `usize` for counts, or None if out of range.
+pub fn to_count(v: &Value) -> Option<usize> {
+    to_bigint(v)?.to_usize()
+}

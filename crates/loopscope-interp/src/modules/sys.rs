@@ -1,0 +1,108 @@
+//! `sys`: the parts a program in the simulated world can use (streams,
+//! `exit`, limits, `version_info`).
+
+use std::rc::Rc;
+
+use crate::builtins::{add_functions, add_methods, native_class, native_object, new_module};
+use crate::value::{Args, Module, PyResult, Unwind, Value};
+use crate::vm::{ExcType, Stream, Vm};
+
+pub fn make(vm: &mut Vm) -> Rc<Module> {
+    let module = new_module("sys");
+    add_functions(
+        &module,
+        &[
+            ("exit", exit),
+            ("getrecursionlimit", getrecursionlimit),
+            ("setrecursionlimit", setrecursionlimit),
+            ("get_int_max_str_digits", get_int_max_str_digits),
+            ("getsizeof", getsizeof),
+        ],
+    );
+    let stream_class = native_class(vm, "TextIOWrapper", "_io", "TextIOWrapper", &[]);
+    add_methods(
+        &stream_class,
+        "TextIOWrapper",
+        &[("write", stream_write), ("flush", stream_flush)],
+    );
+    let stdout = native_object(vm, &stream_class, Stream::Stdout);
+    let stderr = native_object(vm, &stream_class, Stream::Stderr);
+    let mut dict = module.dict.borrow_mut();
+    dict.set("stdout", stdout.clone());
+    dict.set("stderr", stderr.clone());
+    dict.set("__stdout__", stdout);
+    dict.set("__stderr__", stderr);
+    dict.set("maxsize", Value::Int(i64::MAX));
+    dict.set("platform", Value::str("linux"));
+    dict.set("byteorder", Value::str("little"));
+    dict.set("version", Value::str("3.11.4 (Loopscope simulation)"));
+    dict.set(
+        "version_info",
+        Value::tuple(vec![
+            Value::Int(3),
+            Value::Int(11),
+            Value::Int(4),
+            Value::str("final"),
+            Value::Int(0),
+        ]),
+    );
+    dict.set("argv", Value::list(vec![Value::str("main.py")]));
+    dict.set("modules", Value::Dict(Rc::new(crate::value::PyDict::new())));
+    drop(dict);
+    module
+}
+
+/// The stream a `sys.stdout`/`sys.stderr` object writes to.
+pub fn stream_of(_vm: &Vm, file: &Value) -> Option<Stream> {
+    crate::builtins::with_native::<Stream, _>(file, |s| *s)
+}
+
+fn stream_write(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("write", args, &["self", "text"], 2)?;
+    let this = a[0].clone().unwrap_or(Value::None);
+    let text = a[1].clone().unwrap_or(Value::None);
+    let Value::Str(s) = &text else {
+        let t = vm.type_name(&text);
+        return Err(vm.type_error(format!("write() argument must be str, not {t}")));
+    };
+    let stream = stream_of(vm, &this).unwrap_or(Stream::Stdout);
+    vm.write_output(stream, s.as_str())?;
+    Ok(Value::Int(s.char_len() as i64))
+}
+
+fn stream_flush(_vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Ok(Value::None)
+}
+
+fn exit(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("exit", args, &["status"], 0)?;
+    let class = vm.types.exception(ExcType::SystemExit);
+    let args = a[0].clone().map(|v| vec![v]).unwrap_or_default();
+    Err(Unwind::Exception(vm.new_exception(&class, args)))
+}
+
+fn getrecursionlimit(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Ok(Value::Int(vm.limits.recursion_limit as i64))
+}
+
+fn setrecursionlimit(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("setrecursionlimit", args, &["limit"], 1)?;
+    let n = vm.expect_int(a[0].as_ref().unwrap_or(&Value::None))?;
+    if n < 1 {
+        return Err(vm.error(
+            ExcType::ValueError,
+            "recursion limit must be greater or equal than 1",
+        ));
+    }
+    // The native stack bounds how deep the simulation can really go.
+    vm.limits.recursion_limit = (n as u32).min(crate::vm::MAX_RECURSION_LIMIT);
+    Ok(Value::None)
+}
+
+fn get_int_max_str_digits(_vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Ok(Value::Int(crate::numbers::MAX_INT_DIGITS as i64))
+}
+
+fn getsizeof(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(vm.unsupported("sys.getsizeof(): object sizes are CPython's memory layout"))
+}

@@ -1,0 +1,395 @@
+//! Calling: Python functions (binding arguments to parameters with
+//! CPython's error messages), bound methods, native functions, classes
+//! (`__new__` then `__init__`) and objects with `__call__`.
+
+use std::rc::Rc;
+
+use super::exec::{FrameExit, Resume};
+use super::frame::Frame;
+use super::{ExcType, Vm};
+use crate::value::{
+    Args, BoundMethod, Builtin, CellObj, Class, Function, GenState, Generator, NativeFn, PyResult,
+    PyStr, Value,
+};
+
+/// Keyword arguments of a call, in the order written.
+pub type Keywords = Vec<(Rc<PyStr>, Value)>;
+
+impl Vm {
+    /// Calls any callable with positional and keyword arguments.
+    pub fn call_with(
+        &mut self,
+        callee: &Value,
+        args: Vec<Value>,
+        kwargs: Keywords,
+    ) -> PyResult<Value> {
+        match callee {
+            Value::Function(f) => self.call_function(f, args, kwargs),
+            Value::BoundMethod(m) => {
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(m.receiver.clone());
+                all.extend(args);
+                let function = m.function.clone();
+                self.call_with(&function, all, kwargs)
+            }
+            Value::Builtin(b) => self.call_builtin(b, args, kwargs),
+            Value::Class(class) => self.call_class(class, args, kwargs),
+            _ => {
+                let class = self.class_of(callee);
+                match class.lookup("__call__") {
+                    Some(method) => {
+                        let mut all = Vec::with_capacity(args.len() + 1);
+                        all.push(callee.clone());
+                        all.extend(args);
+                        self.call_with(&method, all, kwargs)
+                    }
+                    None => Err(self.type_error(format!(
+                        "'{}' object is not callable",
+                        class.name().as_str()
+                    ))),
+                }
+            }
+        }
+    }
+
+    pub fn call_builtin(
+        &mut self,
+        builtin: &Builtin,
+        mut args: Vec<Value>,
+        kwargs: Keywords,
+    ) -> PyResult<Value> {
+        if let Some(receiver) = &builtin.receiver {
+            args.insert(0, receiver.clone());
+        }
+        let mut native_args = Args {
+            positional: args,
+            keywords: kwargs,
+        };
+        self.enter_native()?;
+        let result = match &builtin.func {
+            NativeFn::Plain(f) => f(self, &mut native_args),
+            NativeFn::Closure(f) => f.clone()(self, &mut native_args),
+        };
+        self.depth -= 1;
+        result
+    }
+
+    /// Counts a native call against the recursion limit (CPython's
+    /// `Py_EnterRecursiveCall` in C code that can call back into Python).
+    pub fn enter_native(&mut self) -> PyResult<()> {
+        self.depth += 1;
+        if self.depth > self.limits.recursion_limit + 50 {
+            self.depth -= 1;
+            return Err(self.error(ExcType::RecursionError, "maximum recursion depth exceeded"));
+        }
+        Ok(())
+    }
+
+    /// `cls(*args, **kwargs)`: `type.__call__`.
+    fn call_class(
+        &mut self,
+        class: &Rc<Class>,
+        args: Vec<Value>,
+        kwargs: Keywords,
+    ) -> PyResult<Value> {
+        if Rc::ptr_eq(class, &self.types.type_) {
+            if args.len() == 1 && kwargs.is_empty() {
+                return Ok(Value::Class(self.class_of(&args[0])));
+            }
+            if args.len() == 3 {
+                return crate::builtins::classes::type_new(self, args, kwargs);
+            }
+            return Err(self.type_error("type() takes 1 or 3 arguments"));
+        }
+        let new = class
+            .lookup("__new__")
+            .unwrap_or_else(|| self.types.object.lookup("__new__").unwrap_or(Value::None));
+        let mut new_args = Vec::with_capacity(args.len() + 1);
+        new_args.push(Value::Class(class.clone()));
+        new_args.extend(args.iter().cloned());
+        let new = self.unwrap_static(&new);
+        let instance = self.call_with(&new, new_args, kwargs.clone())?;
+        // CPython type_call: __init__ runs only if __new__ returned an
+        // instance of the class.
+        let instance_class = self.class_of(&instance);
+        if !instance_class.is_subclass_of(class) {
+            return Ok(instance);
+        }
+        if let Some(init) = instance_class.lookup("__init__") {
+            let mut init_args = Vec::with_capacity(args.len() + 1);
+            init_args.push(instance.clone());
+            init_args.extend(args);
+            let result = self.call_with(&init, init_args, kwargs)?;
+            if !result.is_none() {
+                return Err(self.type_error(format!(
+                    "__init__() should return None, not '{}'",
+                    self.type_name(&result)
+                )));
+            }
+        }
+        Ok(instance)
+    }
+
+    /// `staticmethod(f)` stored in a class dict: the function inside.
+    pub fn unwrap_static(&self, value: &Value) -> Value {
+        if let Value::Native(n) = value {
+            if Rc::ptr_eq(&n.class, &self.types.named("staticmethod")) {
+                if let Some(inner) = n.data.borrow().downcast_ref::<Value>() {
+                    return inner.clone();
+                }
+            }
+        }
+        value.clone()
+    }
+
+    /// Calls a Python function: binds the arguments, then runs its frame,
+    /// or returns a new generator/coroutine for generator functions.
+    pub fn call_function(
+        &mut self,
+        function: &Rc<Function>,
+        args: Vec<Value>,
+        kwargs: Keywords,
+    ) -> PyResult<Value> {
+        let mut frame = self.bind_arguments(function, args, kwargs)?;
+        if let Some(kind) = Vm::generator_kind(&function.code) {
+            frame.namespace = None;
+            let generator = Generator {
+                kind,
+                name: function.name.borrow().clone(),
+                qualname: function.qualname.borrow().clone(),
+                frame: std::cell::RefCell::new(Some(Box::new(frame))),
+                state: std::cell::Cell::new(GenState::Created),
+                delegate: std::cell::RefCell::new(None),
+                closing: std::cell::Cell::new(false),
+                iterable_coroutine: std::cell::Cell::new(false),
+                id: self.ids.next(),
+            };
+            return Ok(Value::Generator(Rc::new(generator)));
+        }
+        match self.run_frame(&mut frame, Resume::Start)? {
+            FrameExit::Return(value) => Ok(value),
+            FrameExit::Yield(..) => Err(self.error(ExcType::SystemError, "function yielded")),
+        }
+    }
+
+    /// Makes the frame of a call: parameters bound as CPython's
+    /// `_PyEval_MakeFrameVector` binds them, with its error messages.
+    fn bind_arguments(
+        &mut self,
+        function: &Rc<Function>,
+        mut args: Vec<Value>,
+        kwargs: Keywords,
+    ) -> PyResult<Frame> {
+        let code = function.code.clone();
+        let mut frame = Frame::new(code.clone(), function.globals.clone(), None);
+        let argcount = code.argcount as usize;
+        let posonly = code.posonlyargcount as usize;
+        let kwonly = code.kwonlyargcount as usize;
+        let total_named = argcount + kwonly;
+        let qualname = function.qualname.borrow().clone();
+        let fname = qualname.as_str();
+        let given_positional = args.len();
+
+        // Positional parameters, then *args.
+        let extra = if args.len() > argcount {
+            args.split_off(argcount)
+        } else {
+            Vec::new()
+        };
+        for (i, value) in args.into_iter().enumerate() {
+            frame.locals[i] = Some(value);
+        }
+        let mut next_slot = total_named;
+        if code.flags.varargs {
+            frame.locals[next_slot] = Some(Value::tuple(extra));
+            next_slot += 1;
+        } else if !extra.is_empty() {
+            let defaults = function.defaults.borrow().len();
+            let kwonly_given = kwargs
+                .iter()
+                .filter(|(k, _)| {
+                    code.varnames[argcount..total_named]
+                        .iter()
+                        .any(|v| v.as_str() == k.as_str())
+                })
+                .count();
+            let takes = if defaults > 0 {
+                format!("from {} to {}", argcount - defaults.min(argcount), argcount)
+            } else {
+                argcount.to_string()
+            };
+            let plural = if argcount == 1 && defaults == 0 {
+                ""
+            } else {
+                "s"
+            };
+            let was = if given_positional == 1 { "was" } else { "were" };
+            let message = if kwonly_given > 0 {
+                let kw_plural = if kwonly_given == 1 { "" } else { "s" };
+                format!(
+                    "{fname}() takes {takes} positional argument{plural} but {given_positional} positional argument{} (and {kwonly_given} keyword-only argument{kw_plural}) were given",
+                    if given_positional == 1 { "" } else { "s" }
+                )
+            } else {
+                format!(
+                    "{fname}() takes {takes} positional argument{plural} but {given_positional} {was} given"
+                )
+            };
+            return Err(self.type_error(message));
+        }
+
+        // Keyword arguments.
+        let varkw = if code.flags.varkeywords {
+            Some(Rc::new(crate::value::PyDict::new()))
+        } else {
+            None
+        };
+        let mut posonly_as_keyword = Vec::new();
+        for (name, value) in kwargs {
+            let slot = code.varnames[..total_named]
+                .iter()
+                .position(|v| v.as_str() == name.as_str());
+            match slot {
+                Some(i) if i >= posonly => {
+                    if frame.locals[i].is_some() {
+                        return Err(self.type_error(format!(
+                            "{fname}() got multiple values for argument '{}'",
+                            name.as_str()
+                        )));
+                    }
+                    frame.locals[i] = Some(value);
+                }
+                _ => match &varkw {
+                    Some(dict) => {
+                        if dict.get_str(name.as_str()).is_some() {
+                            return Err(self.type_error(format!(
+                                "{fname}() got multiple values for argument '{}'",
+                                name.as_str()
+                            )));
+                        }
+                        dict.set_str(self, name.as_str(), value);
+                    }
+                    None => {
+                        if slot.is_some() {
+                            posonly_as_keyword.push(name.as_str().to_string());
+                            continue;
+                        }
+                        return Err(self.type_error(format!(
+                            "{fname}() got an unexpected keyword argument '{}'",
+                            name.as_str()
+                        )));
+                    }
+                },
+            }
+        }
+        if !posonly_as_keyword.is_empty() {
+            return Err(self.type_error(format!(
+                "{fname}() got some positional-only arguments passed as keyword arguments: '{}'",
+                posonly_as_keyword.join(", ")
+            )));
+        }
+        if let Some(dict) = varkw {
+            frame.locals[next_slot] = Some(Value::Dict(dict));
+        }
+
+        // Defaults, then what is still missing.
+        let defaults = function.defaults.borrow();
+        let first_default = argcount - defaults.len().min(argcount);
+        let mut missing = Vec::new();
+        for i in 0..argcount {
+            if frame.locals[i].is_none() {
+                if i >= first_default {
+                    frame.locals[i] = Some(defaults[i - first_default].clone());
+                } else {
+                    missing.push(code.varnames[i].as_str().to_string());
+                }
+            }
+        }
+        drop(defaults);
+        if !missing.is_empty() {
+            return Err(self.missing_arguments(fname, "positional", &missing));
+        }
+        let kwdefaults = function.kwdefaults.borrow();
+        for i in argcount..total_named {
+            if frame.locals[i].is_none() {
+                let name = code.varnames[i].as_str();
+                match kwdefaults.iter().find(|(k, _)| k.as_str() == name) {
+                    Some((_, v)) => frame.locals[i] = Some(v.clone()),
+                    None => missing.push(name.to_string()),
+                }
+            }
+        }
+        drop(kwdefaults);
+        if !missing.is_empty() {
+            return Err(self.missing_arguments(fname, "keyword-only", &missing));
+        }
+
+        // Cells: the code's own, then the closure's.
+        let mut cells: Vec<Rc<CellObj>> =
+            Vec::with_capacity(code.cellvars.len() + function.closure.len());
+        for _ in &code.cellvars {
+            cells.push(CellObj::new(None));
+        }
+        for (cell, local) in &code.cell_params {
+            let value = frame.locals[*local as usize].clone();
+            *cells[*cell as usize].value.borrow_mut() = value;
+        }
+        cells.extend(function.closure.iter().cloned());
+        frame.cells = cells;
+        Ok(frame)
+    }
+
+    fn missing_arguments(
+        &mut self,
+        fname: &str,
+        kind: &str,
+        names: &[String],
+    ) -> crate::value::Unwind {
+        let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+        let list = match quoted.len() {
+            1 => quoted[0].clone(),
+            2 => format!("{} and {}", quoted[0], quoted[1]),
+            n => format!("{}, and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+        };
+        let plural = if names.len() == 1 { "" } else { "s" };
+        self.type_error(format!(
+            "{fname}() missing {} required {kind} argument{plural}: {list}",
+            names.len()
+        ))
+    }
+
+    /// Runs a class body with its namespace; returns the `__class__` cell
+    /// the body hands back when methods use `super()` or `__class__`.
+    pub fn run_class_body(
+        &mut self,
+        body: &Rc<Function>,
+        namespace: Rc<crate::value::Module>,
+    ) -> PyResult<Option<Rc<CellObj>>> {
+        let code = body.code.clone();
+        let mut frame = Frame::new(code.clone(), body.globals.clone(), Some(namespace));
+        let mut cells: Vec<Rc<CellObj>> =
+            code.cellvars.iter().map(|_| CellObj::new(None)).collect();
+        cells.extend(body.closure.iter().cloned());
+        frame.cells = cells;
+        match self.run_frame(&mut frame, Resume::Start)? {
+            FrameExit::Return(value) => Ok(super::exec::cell_of(&value)),
+            FrameExit::Yield(..) => Err(self.error(ExcType::SystemError, "class body yielded")),
+        }
+    }
+
+    /// Binds a function to a receiver (`obj.method`).
+    pub fn bind(&self, function: Value, receiver: Value) -> Value {
+        match function {
+            Value::Builtin(b) if b.receiver.is_none() => Value::Builtin(Rc::new(Builtin {
+                name: b.name.clone(),
+                owner: b.owner,
+                func: b.func.clone(),
+                receiver: Some(receiver),
+            })),
+            other => Value::BoundMethod(Rc::new(BoundMethod {
+                receiver,
+                function: other,
+            })),
+        }
+    }
+}

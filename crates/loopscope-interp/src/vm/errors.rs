@@ -1,0 +1,622 @@
+//! Exceptions as values: making them, raising with implicit chaining,
+//! matching `except` clauses, exception groups and `except*`, the special
+//! exceptions (StopIteration's value, SystemExit's code) and CPython's
+//! traceback text.
+
+use std::rc::Rc;
+
+use super::exceptions::{format_traceback_entries, CAUSE_SEPARATOR, CONTEXT_SEPARATOR};
+use super::{ExcType, Vm};
+use crate::value::{Class, ExceptionData, Instance, Payload, PyResult, Unwind, Value};
+
+impl Vm {
+    /// A new instance of an exception class with these arguments (what
+    /// `BaseException.__new__` makes).
+    pub fn new_exception(&mut self, class: &Rc<Class>, args: Vec<Value>) -> Value {
+        Value::Instance(Rc::new(Instance {
+            class: std::cell::RefCell::new(class.clone()),
+            dict: Default::default(),
+            payload: Payload::Exception(ExceptionData::new(Value::tuple(args))),
+            id: self.ids.next(),
+        }))
+    }
+
+    /// Is `value` an instance of the built-in exception class `kind`?
+    pub fn is_exception(&self, value: &Value, kind: ExcType) -> bool {
+        self.class_of(value)
+            .is_subclass_of(&self.types.exception(kind))
+    }
+
+    fn is_exception_class(&self, class: &Rc<Class>) -> bool {
+        class.is_subclass_of(&self.types.exception(ExcType::BaseException))
+    }
+
+    /// What `raise X` raises: an exception instance, or an instance made by
+    /// calling an exception class with no arguments.
+    pub fn make_raisable(&mut self, value: Value) -> PyResult<Value> {
+        match &value {
+            Value::Class(class) if self.is_exception_class(class) => {
+                let exc = self.call(&value, Vec::new())?;
+                if exc.as_exception().is_none() {
+                    let name = self.type_name(&exc);
+                    return Err(self.type_error(format!(
+                        "calling {} should have returned an instance of BaseException, not {name}",
+                        class.name().as_str()
+                    )));
+                }
+                Ok(exc)
+            }
+            _ if value.as_exception().is_some() => Ok(value),
+            _ => Err(self.type_error("exceptions must derive from BaseException")),
+        }
+    }
+
+    /// Sets `__context__` of an exception being raised to the exception
+    /// being handled, breaking cycles as CPython's `_PyErr_SetObject` does.
+    pub fn set_context(&mut self, exc: &Value) {
+        let Some(handled) = self.exc_stack.last().cloned() else {
+            return;
+        };
+        if handled.is(exc) {
+            return;
+        }
+        // Walk the context chain of the handled exception: if `exc` is
+        // already in it, cut the chain there.
+        let mut cursor = handled.clone();
+        while let Some(data) = cursor.as_exception() {
+            let next = data.context.borrow().clone();
+            if next.is_none() {
+                break;
+            }
+            if next.is(exc) {
+                if let Some(data) = cursor.as_exception() {
+                    *data.context.borrow_mut() = Value::None;
+                }
+                break;
+            }
+            cursor = next;
+        }
+        if let Some(data) = exc.as_exception() {
+            *data.context.borrow_mut() = handled;
+        }
+    }
+
+    /// `except <class_or_tuple>:` matching.
+    pub fn exception_matches(&mut self, exc: &Value, class: &Value) -> PyResult<bool> {
+        match class {
+            Value::Class(c) if self.is_exception_class(c) => {
+                Ok(self.class_of(exc).is_subclass_of(c))
+            }
+            Value::Tuple(t) => {
+                for item in &t.items {
+                    if self.exception_matches(exc, item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => Err(self.type_error(
+                "catching classes that do not inherit from BaseException is not allowed",
+            )),
+        }
+    }
+
+    /// The exceptions of a group (`eg.exceptions`), or None for a plain
+    /// exception.
+    pub fn group_members(&self, exc: &Value) -> Option<Vec<Value>> {
+        if !self.is_exception(exc, ExcType::BaseExceptionGroup) {
+            return None;
+        }
+        let data = exc.as_exception()?;
+        let args = data.args.borrow().clone();
+        match args {
+            Value::Tuple(t) => match t.items.get(1) {
+                Some(Value::Tuple(members)) => Some(members.items.clone()),
+                Some(Value::List(members)) => Some(members.borrow().clone()),
+                _ => Some(Vec::new()),
+            },
+            _ => Some(Vec::new()),
+        }
+    }
+
+    fn group_message(&self, exc: &Value) -> Value {
+        exc.as_exception()
+            .and_then(|d| match &*d.args.borrow() {
+                Value::Tuple(t) => t.items.first().cloned(),
+                _ => None,
+            })
+            .unwrap_or_else(|| Value::str(""))
+    }
+
+    /// Makes an exception group as `BaseExceptionGroup(message, members)`
+    /// would: an `ExceptionGroup` when every member is an `Exception`.
+    pub fn new_exception_group(&mut self, message: Value, members: Vec<Value>) -> Value {
+        let all_exceptions = members
+            .iter()
+            .all(|m| self.is_exception(m, ExcType::Exception));
+        let kind = if all_exceptions {
+            ExcType::ExceptionGroup
+        } else {
+            ExcType::BaseExceptionGroup
+        };
+        let class = self.types.exception(kind);
+        self.new_exception(&class, vec![message, Value::tuple(members)])
+    }
+
+    /// `eg.derive(members)` plus the metadata `split` copies over.
+    fn derive_group(&mut self, original: &Value, members: Vec<Value>) -> Value {
+        let message = self.group_message(original);
+        let derived = self.new_exception_group(message, members);
+        if let (Some(from), Some(to)) = (original.as_exception(), derived.as_exception()) {
+            *to.traceback.borrow_mut() = from.traceback.borrow().clone();
+            *to.cause.borrow_mut() = from.cause.borrow().clone();
+            *to.context.borrow_mut() = from.context.borrow().clone();
+            to.suppress_context.set(from.suppress_context.get());
+            to.split_from
+                .set(from.split_from.get().max(instance_id(original)));
+        }
+        derived
+    }
+
+    /// Splits an exception group by a predicate on leaves, keeping its
+    /// nesting (CPython `exceptiongroup_split_recursive`).
+    fn split_by(
+        &mut self,
+        exc: &Value,
+        matches: &mut dyn FnMut(&mut Vm, &Value) -> PyResult<bool>,
+    ) -> PyResult<(Option<Value>, Option<Value>)> {
+        if matches(self, exc)? {
+            return Ok((Some(exc.clone()), None));
+        }
+        let Some(members) = self.group_members(exc) else {
+            return Ok((None, Some(exc.clone())));
+        };
+        let mut matched = Vec::new();
+        let mut rest = Vec::new();
+        for member in members {
+            let (m, r) = self.split_by(&member, matches)?;
+            matched.extend(m);
+            rest.extend(r);
+        }
+        let matched = if matched.is_empty() {
+            None
+        } else {
+            Some(self.derive_group(exc, matched))
+        };
+        let rest = if rest.is_empty() {
+            None
+        } else {
+            Some(self.derive_group(exc, rest))
+        };
+        Ok((matched, rest))
+    }
+
+    /// `except* T`: (the part that matches, the rest); None for nothing.
+    pub fn split_exception_group(
+        &mut self,
+        exc: &Value,
+        class: &Value,
+    ) -> PyResult<(Value, Value)> {
+        if exc.is_none() {
+            return Ok((Value::None, Value::None));
+        }
+        if let Value::Class(c) = class {
+            if c.is_subclass_of(&self.types.exception(ExcType::BaseExceptionGroup)) {
+                return Err(self.type_error(
+                    "catching ExceptionGroup with except* is not allowed. Use except instead.",
+                ));
+            }
+        }
+        // Validate the clause's type once, even for a plain exception.
+        self.exception_matches(exc, class)?;
+        if self.group_members(exc).is_none() {
+            // A naked exception is wrapped in a group with an empty message
+            // (CPython ceval `exception_group_match`).
+            if self.exception_matches(exc, class)? {
+                let wrapped = self.new_exception_group(Value::str(""), vec![exc.clone()]);
+                if let (Some(from), Some(to)) = (exc.as_exception(), wrapped.as_exception()) {
+                    *to.traceback.borrow_mut() = from.traceback.borrow().clone();
+                    to.split_from.set(instance_id(exc));
+                }
+                return Ok((wrapped, Value::None));
+            }
+            return Ok((Value::None, exc.clone()));
+        }
+        let class = class.clone();
+        let (matched, rest) =
+            self.split_by(exc, &mut |vm, leaf| vm.exception_matches(leaf, &class))?;
+        Ok((matched.unwrap_or(Value::None), rest.unwrap_or(Value::None)))
+    }
+
+    /// After the `except*` clauses: what to raise (CPython
+    /// `_PyExc_PrepReraiseStar`). `raised` lists what the clauses raised.
+    pub fn prep_reraise_star(
+        &mut self,
+        original: &Value,
+        rest: &Value,
+        raised: &Value,
+    ) -> PyResult<Value> {
+        let mut items: Vec<Value> = raised
+            .as_list()
+            .map(|l| l.borrow().clone())
+            .unwrap_or_default();
+        if !rest.is_none() {
+            items.push(rest.clone());
+        }
+        if items.is_empty() {
+            return Ok(Value::None);
+        }
+        if self.group_members(original).is_none() {
+            // A naked exception: at most one thing can come out.
+            let first = items[0].clone();
+            if instance_id(&first) == instance_id(original)
+                || first.as_exception().map(|d| d.split_from.get()) == Some(instance_id(original))
+            {
+                return Ok(original.clone());
+            }
+            return Ok(first);
+        }
+        let original_id = instance_id(original);
+        let (reraised, new_raised): (Vec<Value>, Vec<Value>) = items.into_iter().partition(|e| {
+            instance_id(e) == original_id
+                || e.as_exception().map(|d| d.split_from.get()) == Some(original_id)
+        });
+        let mut leaves = Vec::new();
+        for e in &reraised {
+            self.collect_leaves(e, &mut leaves);
+        }
+        let (reraised_group, _) = self.split_by(original, &mut |vm, e| {
+            Ok(vm.group_members(e).is_none() && leaves.iter().any(|l| l.is(e)))
+        })?;
+        let mut raised_list = new_raised;
+        if raised_list.is_empty() {
+            return Ok(reraised_group.unwrap_or(Value::None));
+        }
+        raised_list.extend(reraised_group);
+        if raised_list.len() == 1 {
+            return Ok(raised_list.remove(0));
+        }
+        Ok(self.new_exception_group(Value::str(""), raised_list))
+    }
+
+    fn collect_leaves(&self, exc: &Value, out: &mut Vec<Value>) {
+        match self.group_members(exc) {
+            Some(members) => {
+                for m in &members {
+                    self.collect_leaves(m, out);
+                }
+            }
+            None => out.push(exc.clone()),
+        }
+    }
+
+    /// `StopIteration(value)` as a generator's return makes it.
+    pub fn stop_iteration(&mut self, value: Value) -> Value {
+        let class = self.types.exception(ExcType::StopIteration);
+        let args = if value.is_none() {
+            Vec::new()
+        } else {
+            vec![value]
+        };
+        self.new_exception(&class, args)
+    }
+
+    /// `exc.value` of a StopIteration.
+    pub fn stop_iteration_value(&mut self, exc: &Value) -> Value {
+        if let Value::Instance(i) = exc {
+            if let Some(v) = i.dict.borrow().get("value") {
+                return v.clone();
+            }
+        }
+        first_arg(exc).unwrap_or(Value::None)
+    }
+
+    pub fn name_error(&mut self, name: &str) -> Unwind {
+        self.error(ExcType::NameError, format!("name '{name}' is not defined"))
+    }
+
+    /// For a `SystemExit`: `Some(None)` for a successful exit, `Some(text)`
+    /// for a failing one (the code, or the message printed to stderr).
+    pub fn system_exit_code(&mut self, exc: &Value) -> Option<Option<String>> {
+        if !self.is_exception(exc, ExcType::SystemExit) {
+            return None;
+        }
+        let code = match exc {
+            Value::Instance(i) => i.dict.borrow().get("code").cloned(),
+            _ => None,
+        }
+        .or_else(|| first_arg(exc))
+        .unwrap_or(Value::None);
+        Some(match code {
+            Value::None => None,
+            Value::Int(0) => None,
+            other => Some(self.str_of(&other).unwrap_or_default()),
+        })
+    }
+
+    /// The class name as a traceback prints it: qualified by its module
+    /// unless that is `builtins` or `__main__`.
+    pub fn exception_type_name(&self, exc: &Value) -> String {
+        let class = self.class_of(exc);
+        let module = match class.dict.borrow().get("__module__") {
+            Some(Value::Str(s)) => s.as_str().to_string(),
+            _ => class.module.as_str().to_string(),
+        };
+        let qualname = class.qualname.borrow().as_str().to_string();
+        if module == "builtins" || module == "__main__" {
+            qualname
+        } else {
+            format!("{module}.{qualname}")
+        }
+    }
+
+    /// The last line of a traceback: `ValueError: bad 2`.
+    pub fn exception_summary(&mut self, exc: &Value) -> String {
+        let name = self.exception_type_name(exc);
+        let text = match self.str_of(exc) {
+            Ok(text) => text,
+            Err(_) => "<exception str() failed>".to_string(),
+        };
+        if text.is_empty() {
+            name
+        } else {
+            format!("{name}: {text}")
+        }
+    }
+
+    /// `str(exc)` for the built-in exception classes.
+    pub fn exception_str(&mut self, exc: &Value) -> PyResult<String> {
+        if self.is_exception(exc, ExcType::BaseExceptionGroup) {
+            let message = self.group_message(exc);
+            let count = self.group_members(exc).map(|m| m.len()).unwrap_or(0);
+            let message = self.str_of(&message)?;
+            let plural = if count == 1 { "" } else { "s" };
+            return Ok(format!("{message} ({count} sub-exception{plural})"));
+        }
+        let args = exc
+            .as_exception()
+            .map(|d| d.args.borrow().clone())
+            .unwrap_or(Value::None);
+        let items = match &args {
+            Value::Tuple(t) => t.items.clone(),
+            _ => Vec::new(),
+        };
+        match items.len() {
+            0 => Ok(String::new()),
+            1 if self.is_exception(exc, ExcType::KeyError) => self.repr_of(&items[0]),
+            1 => self.str_of(&items[0]),
+            _ => self.repr_of(&args),
+        }
+    }
+
+    /// `repr(exc)`: `ValueError('bad')`.
+    pub fn exception_repr(&mut self, exc: &Value) -> PyResult<String> {
+        let name = self.class_of(exc).name().as_str().to_string();
+        let args = exc
+            .as_exception()
+            .map(|d| d.args.borrow().clone())
+            .unwrap_or(Value::None);
+        let items = match &args {
+            Value::Tuple(t) => t.items.clone(),
+            _ => Vec::new(),
+        };
+        if self.is_exception(exc, ExcType::BaseExceptionGroup) && items.len() == 2 {
+            let message = self.repr_of(&items[0])?;
+            let members = match &items[1] {
+                Value::Tuple(t) => Value::list(t.items.clone()),
+                other => other.clone(),
+            };
+            let members = self.repr_of(&members)?;
+            return Ok(format!("{name}({message}, {members})"));
+        }
+        let mut parts = Vec::with_capacity(items.len());
+        for item in &items {
+            parts.push(self.repr_of(item)?);
+        }
+        Ok(format!("{name}({})", parts.join(", ")))
+    }
+
+    /// Attributes of exception instances (`args`, `__cause__`, ...).
+    pub fn exception_attribute(&mut self, exc: &Value, name: &str) -> PyResult<Option<Value>> {
+        let Some(data) = exc.as_exception() else {
+            return Ok(None);
+        };
+        Ok(Some(match name {
+            "args" => data.args.borrow().clone(),
+            "__cause__" => data.cause.borrow().clone(),
+            "__context__" => data.context.borrow().clone(),
+            "__suppress_context__" => Value::Bool(data.suppress_context.get()),
+            "__traceback__" => {
+                if data.traceback.borrow().is_empty() {
+                    Value::None
+                } else {
+                    Value::str("<traceback>")
+                }
+            }
+            "value" if self.is_exception(exc, ExcType::StopIteration) => {
+                first_arg(exc).unwrap_or(Value::None)
+            }
+            "value" if self.is_exception(exc, ExcType::StopAsyncIteration) => {
+                first_arg(exc).unwrap_or(Value::None)
+            }
+            "code" if self.is_exception(exc, ExcType::SystemExit) => {
+                let args = data.args.borrow().clone();
+                match args {
+                    Value::Tuple(t) if t.items.len() == 1 => t.items[0].clone(),
+                    Value::Tuple(t) if t.items.is_empty() => Value::None,
+                    other => other,
+                }
+            }
+            "message" if self.is_exception(exc, ExcType::BaseExceptionGroup) => {
+                self.group_message(exc)
+            }
+            "exceptions" if self.is_exception(exc, ExcType::BaseExceptionGroup) => {
+                Value::tuple(self.group_members(exc).unwrap_or_default())
+            }
+            "name" if self.is_exception(exc, ExcType::ImportError) => Value::None,
+            _ => return Ok(None),
+        }))
+    }
+
+    /// Stores the attributes exception objects keep natively; false for
+    /// any other name (it goes to the instance dict).
+    pub fn set_exception_attribute(&mut self, exc: &Value, name: &str, value: &Value) -> bool {
+        let Some(data) = exc.as_exception() else {
+            return false;
+        };
+        match name {
+            "args" => {
+                *data.args.borrow_mut() = match value {
+                    Value::Tuple(_) => value.clone(),
+                    other => Value::tuple(
+                        other
+                            .as_list()
+                            .map(|l| l.borrow().clone())
+                            .unwrap_or_else(|| vec![other.clone()]),
+                    ),
+                };
+            }
+            "__cause__" => {
+                *data.cause.borrow_mut() = value.clone();
+                data.suppress_context.set(true);
+            }
+            "__context__" => *data.context.borrow_mut() = value.clone(),
+            "__suppress_context__" => data
+                .suppress_context
+                .set(matches!(value, Value::Bool(true))),
+            "__traceback__" => {
+                if value.is_none() {
+                    data.traceback.borrow_mut().clear();
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// The whole traceback text CPython prints for an uncaught exception,
+    /// causes and contexts first.
+    pub fn format_traceback(&mut self, exc: &Value) -> String {
+        let mut chain: Vec<(Value, &'static str)> = Vec::new();
+        let mut current = exc.clone();
+        let mut seen: Vec<Value> = Vec::new();
+        loop {
+            if seen.iter().any(|s| s.is(&current)) {
+                break;
+            }
+            seen.push(current.clone());
+            let Some(data) = current.as_exception() else {
+                break;
+            };
+            let cause = data.cause.borrow().clone();
+            let context = data.context.borrow().clone();
+            let (next, separator) = if !cause.is_none() {
+                (cause, CAUSE_SEPARATOR)
+            } else if !context.is_none() && !data.suppress_context.get() {
+                (context, CONTEXT_SEPARATOR)
+            } else {
+                break;
+            };
+            chain.push((current.clone(), separator));
+            current = next;
+        }
+        let mut out = String::new();
+        out.push_str(&self.format_one_exception(&current, ""));
+        for (exc, separator) in chain.into_iter().rev() {
+            out.push_str(separator);
+            out.push_str(&self.format_one_exception(&exc, ""));
+        }
+        out
+    }
+
+    fn format_one_exception(&mut self, exc: &Value, _indent: &str) -> String {
+        let lines = self.exception_lines(exc, true);
+        let mut text = String::new();
+        for line in lines {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    }
+
+    /// The traceback block of one exception (no chain), as lines.
+    fn exception_block(&mut self, exc: &Value) -> Vec<String> {
+        let entries: Vec<(String, u32, String)> = exc
+            .as_exception()
+            .map(|d| {
+                d.traceback
+                    .borrow()
+                    .iter()
+                    .filter(|e| !e.filename.starts_with('<'))
+                    .map(|e| (e.filename.to_string(), e.line, e.function.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let index = crate::syntax::LineIndex::new(&self.source);
+        let text = format_traceback_entries(&entries, |line| index.line_text(line).to_string());
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        lines.push(self.exception_summary(exc));
+        lines
+    }
+
+    /// Lines of one exception; a group draws its members in CPython
+    /// 3.11's boxes (traceback.py `TracebackException.format`).
+    fn exception_lines(&mut self, exc: &Value, top: bool) -> Vec<String> {
+        let Some(members) = self.group_members(exc) else {
+            return self.exception_block(exc);
+        };
+        let own = self.exception_block(exc);
+        let mut lines = Vec::new();
+        for (i, line) in own.into_iter().enumerate() {
+            let line = if i == 0 && line.starts_with("Traceback") {
+                line.replacen("Traceback", "Exception Group Traceback", 1)
+            } else {
+                line
+            };
+            let prefix = if i == 0 && top { "+ " } else { "| " };
+            lines.push(format!("{prefix}{line}"));
+        }
+        let count = members.len();
+        for (i, member) in members.iter().enumerate() {
+            lines.push(if i == 0 {
+                format!("+-+---------------- {} ----------------", i + 1)
+            } else {
+                format!("  +---------------- {} ----------------", i + 1)
+            });
+            let text = self.format_traceback_nested(member);
+            for line in text {
+                lines.push(format!("  | {line}"));
+            }
+            if i + 1 == count {
+                lines.push("  +------------------------------------".to_string());
+            }
+        }
+        if top {
+            lines.into_iter().map(|l| format!("  {l}")).collect()
+        } else {
+            lines
+        }
+    }
+
+    /// A member of a group with its own chain, as lines.
+    fn format_traceback_nested(&mut self, exc: &Value) -> Vec<String> {
+        self.exception_lines(exc, false)
+    }
+}
+
+/// The first of an exception's arguments.
+fn first_arg(exc: &Value) -> Option<Value> {
+    let data = exc.as_exception()?;
+    let args = data.args.borrow();
+    match &*args {
+        Value::Tuple(t) => t.items.first().cloned(),
+        _ => None,
+    }
+}
+
+fn instance_id(value: &Value) -> u64 {
+    match value {
+        Value::Instance(i) => i.id,
+        _ => 0,
+    }
+}
