@@ -49,6 +49,9 @@ pub fn compile_module(source: &str, filename: &str) -> Result<Rc<Code>, SourceEr
         interned: HashMap::new(),
     };
     compiler.push_unit(0, "<module>".to_string(), 1);
+    if statements::body_has_annotations(&module.body) {
+        compiler.emit(Op::SetupAnnotations);
+    }
     compiler.compile_body_with_docstring(&module.body, true)?;
     compiler.emit_const(Value::None);
     compiler.emit(Op::Return);
@@ -116,7 +119,7 @@ pub(crate) struct Compiler<'a> {
     interned: HashMap<String, Rc<PyStr>>,
 }
 
-type CompileResult = Result<(), SourceError>;
+type CompileResult<T = ()> = Result<T, SourceError>;
 
 impl<'a> Compiler<'a> {
     fn intern(&mut self, name: &str) -> Rc<PyStr> {

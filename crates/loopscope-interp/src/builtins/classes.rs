@@ -106,6 +106,11 @@ pub fn install(vm: &mut Vm) {
             ("add_note", exception_add_note),
         ],
     );
+    add_methods(
+        &t.named("GenericAlias"),
+        "GenericAlias",
+        &[("__repr__", generic_alias_repr)],
+    );
     let group = t.exception(ExcType::BaseExceptionGroup);
     add_methods(
         &group,
@@ -1142,7 +1147,8 @@ fn exception_group_new(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         }
         class
     };
-    Ok(vm.new_exception(&class, vec![message, Value::tuple(members)]))
+    // args keep the sequence as given; `.exceptions` is always a tuple.
+    Ok(vm.new_exception(&class, vec![message, members_value]))
 }
 
 // ----------------------------------------------------------------- classes
@@ -1336,4 +1342,50 @@ pub fn type_new(
 pub fn generic_alias(vm: &mut Vm, origin: &Value, key: &Value) -> Value {
     let class = vm.types.named("GenericAlias");
     native_object(vm, &class, (origin.clone(), key.clone()))
+}
+
+/// How `typing` prints a type inside an alias: `int`, `__main__.Point`.
+fn type_repr(vm: &mut Vm, v: &Value) -> PyResult<String> {
+    match v {
+        Value::Class(c) => {
+            let module = match c.dict.borrow().get("__module__") {
+                Some(Value::Str(s)) => s.as_str().to_string(),
+                _ => c.module.as_str().to_string(),
+            };
+            let qualname = c.qualname.borrow().as_str().to_string();
+            Ok(if module == "builtins" {
+                qualname
+            } else {
+                format!("{module}.{qualname}")
+            })
+        }
+        Value::Ellipsis => Ok("...".to_string()),
+        other => vm.repr_of(other),
+    }
+}
+
+/// `repr(list[int])` is `list[int]` (CPython Objects/genericaliasobject.c).
+fn generic_alias_repr(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("__repr__", args)?;
+    let Some((origin, key)) = with_native::<(Value, Value), _>(&this, |p| p.clone()) else {
+        return Err(vm.type_error("descriptor '__repr__' requires a 'types.GenericAlias' object"));
+    };
+    let mut text = type_repr(vm, &origin)?;
+    text.push('[');
+    let items = match &key {
+        Value::Tuple(t) if !t.items.is_empty() => t.items.clone(),
+        Value::Tuple(_) => {
+            text.push_str("()]");
+            return Ok(Value::string(text));
+        }
+        other => vec![other.clone()],
+    };
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&type_repr(vm, item)?);
+    }
+    text.push(']');
+    Ok(Value::string(text))
 }

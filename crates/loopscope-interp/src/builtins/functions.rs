@@ -348,11 +348,14 @@ fn extreme(vm: &mut Vm, args: &mut Args, name: &str, want_less: bool) -> PyResul
         } else {
             vm.call(&key, vec![item.clone()])?
         };
-        let better = if want_less {
-            vm.less_than(&k, &best_key)?
+        // CPython min_max: `item < best` for min, `item > best` for max.
+        let op = if want_less {
+            crate::bytecode::CmpOp::Lt
         } else {
-            vm.less_than(&best_key, &k)?
+            crate::bytecode::CmpOp::Gt
         };
+        let r = vm.compare(op, &k, &best_key)?;
+        let better = vm.truthy(&r)?;
         if better {
             best = item;
             best_key = k;
@@ -414,7 +417,7 @@ pub fn sort_values(
         order.reverse();
     }
     let mut error: Option<Unwind> = None;
-    merge_sort(&mut order, &mut |a, b| {
+    timsort_order(&mut order, &mut |a, b| {
         if error.is_some() {
             return false;
         }
@@ -437,6 +440,49 @@ pub fn sort_values(
     let sorted: Vec<Value> = order.into_iter().map(|i| items[i].clone()).collect();
     *items = sorted;
     Ok(())
+}
+
+/// CPython's list.sort for short lists (Objects/listobject.c: `count_run`
+/// then `binarysort`), so user `__lt__` methods see the same comparisons
+/// in the same order; longer lists are merge sorted (same result, since
+/// both are stable).
+fn timsort_order(v: &mut Vec<usize>, less: &mut dyn FnMut(usize, usize) -> bool) {
+    const MIN_MERGE: usize = 64;
+    let n = v.len();
+    if n < 2 {
+        return;
+    }
+    if n >= MIN_MERGE {
+        merge_sort(v, less);
+        return;
+    }
+    // count_run: a strictly descending run is reversed in place.
+    let mut run = 2;
+    if less(v[1], v[0]) {
+        while run < n && less(v[run], v[run - 1]) {
+            run += 1;
+        }
+        v[..run].reverse();
+    } else {
+        while run < n && !less(v[run], v[run - 1]) {
+            run += 1;
+        }
+    }
+    // binarysort the rest into the run.
+    for start in run..n {
+        let pivot = v[start];
+        let (mut l, mut r) = (0, start);
+        while l < r {
+            let p = l + ((r - l) >> 1);
+            if less(pivot, v[p]) {
+                r = p;
+            } else {
+                l = p + 1;
+            }
+        }
+        v.copy_within(l..start, l + 1);
+        v[l] = pivot;
+    }
 }
 
 /// A stable merge sort driven by a fallible "less than".
@@ -652,6 +698,13 @@ fn divmod(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             if !matches!(r, Value::NotImplemented) {
                 return Ok(r);
             }
+        }
+    }
+    if matches!(x, Value::Float(_)) || matches!(y, Value::Float(_)) {
+        let zero = matches!(y, Value::Float(f) if f == 0.0)
+            || matches!(y, Value::Int(0) | Value::Bool(false));
+        if zero {
+            return Err(vm.error(ExcType::ZeroDivisionError, "float divmod()"));
         }
     }
     let q = vm.binary_op(BinOp::FloorDiv, &x, &y)?;

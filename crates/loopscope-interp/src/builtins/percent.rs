@@ -145,6 +145,9 @@ pub fn format(vm: &mut Vm, template: &str, values: &Value) -> PyResult<String> {
         let mut spec = FormatSpec::default();
         if minus {
             spec.align = Some('<');
+        } else if matches!(conversion, 's' | 'r' | 'a' | 'c') {
+            // %-formatting right-aligns text, unlike format().
+            spec.align = Some('>');
         } else if zero && !matches!(conversion, 's' | 'r' | 'a' | 'c') {
             spec.align = Some('=');
             spec.fill = Some('0');

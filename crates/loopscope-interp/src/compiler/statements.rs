@@ -566,19 +566,27 @@ impl<'a> Compiler<'a> {
         self.emit(Op::PopBlock);
         let to_else = self.emit(Op::Jump(0));
         self.patch(setup);
-        if is_star {
-            self.compile_star_handlers(handlers)?;
+        // A handled exception continues after the `else` clause.
+        let handled = if is_star {
+            self.compile_star_handlers(handlers)?
         } else {
-            self.compile_handlers(handlers)?;
-        }
+            self.compile_handlers(handlers)?
+        };
         self.patch(to_else);
         self.compile_body(orelse)?;
+        for jump in handled {
+            self.patch(jump);
+        }
         Ok(())
     }
 
     /// The handlers of a try statement; on entry the exception is on top
-    /// of the stack and an except-handler block is pushed.
-    fn compile_handlers(&mut self, handlers: &'a [ast::ExceptHandler]) -> CompileResult {
+    /// of the stack and an except-handler block is pushed. Returns the
+    /// jumps taken after a handler ran, to patch past the `else` clause.
+    fn compile_handlers(
+        &mut self,
+        handlers: &'a [ast::ExceptHandler],
+    ) -> CompileResult<Vec<usize>> {
         let mut end_jumps = Vec::new();
         for (position, handler) in handlers.iter().enumerate() {
             let ast::ExceptHandler::ExceptHandler(h) = handler;
@@ -639,10 +647,7 @@ impl<'a> Compiler<'a> {
         }
         // No handler matched.
         self.emit(Op::Reraise);
-        for jump in end_jumps {
-            self.patch(jump);
-        }
-        Ok(())
+        Ok(end_jumps)
     }
 
     fn compile_try_finally(&mut self, t: &'a ast::StmtTry) -> CompileResult {
@@ -673,7 +678,10 @@ impl<'a> Compiler<'a> {
     /// `[orig, rest, raised]`, where `rest` is what no clause matched yet and
     /// `raised` lists what the clauses raised. At the end
     /// `PrepReraiseStar` combines them into what to raise, if anything.
-    fn compile_star_handlers(&mut self, handlers: &'a [ast::ExceptHandler]) -> CompileResult {
+    fn compile_star_handlers(
+        &mut self,
+        handlers: &'a [ast::ExceptHandler],
+    ) -> CompileResult<Vec<usize>> {
         self.emit(Op::Dup);
         self.emit(Op::BuildList(0));
         for handler in handlers {
@@ -737,7 +745,7 @@ impl<'a> Compiler<'a> {
         self.emit(Op::Pop);
         self.emit(Op::PopExcept);
         self.emit(Op::Pop);
-        Ok(())
+        Ok(vec![self.emit(Op::Jump(0))])
     }
 
     fn clear_handler_name(&mut self, h: &'a ast::ExceptHandlerExceptHandler) {

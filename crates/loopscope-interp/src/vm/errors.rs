@@ -147,6 +147,20 @@ impl Vm {
     fn derive_group(&mut self, original: &Value, members: Vec<Value>) -> Value {
         let message = self.group_message(original);
         let derived = self.new_exception_group(message, members);
+        // CPython derives with a list of members.
+        if let Some(data) = derived.as_exception() {
+            let args = data.args.borrow().clone();
+            if let Value::Tuple(t) = args {
+                let list = t.items.get(1).map(|m| match m {
+                    Value::Tuple(inner) => Value::list(inner.items.clone()),
+                    other => other.clone(),
+                });
+                *data.args.borrow_mut() = Value::tuple(vec![
+                    t.items.first().cloned().unwrap_or(Value::None),
+                    list.unwrap_or(Value::None),
+                ]);
+            }
+        }
         if let (Some(from), Some(to)) = (original.as_exception(), derived.as_exception()) {
             *to.traceback.borrow_mut() = from.traceback.borrow().clone();
             *to.cause.borrow_mut() = from.cause.borrow().clone();
@@ -384,6 +398,12 @@ impl Vm {
         match items.len() {
             0 => Ok(String::new()),
             1 if self.is_exception(exc, ExcType::KeyError) => self.repr_of(&items[0]),
+            // CPython OSError_str: "[Errno 13] Permission denied".
+            2 if self.is_exception(exc, ExcType::OSError) => {
+                let errno = self.str_of(&items[0])?;
+                let text = self.str_of(&items[1])?;
+                Ok(format!("[Errno {errno}] {text}"))
+            }
             1 => self.str_of(&items[0]),
             _ => self.repr_of(&args),
         }
@@ -400,15 +420,6 @@ impl Vm {
             Value::Tuple(t) => t.items.clone(),
             _ => Vec::new(),
         };
-        if self.is_exception(exc, ExcType::BaseExceptionGroup) && items.len() == 2 {
-            let message = self.repr_of(&items[0])?;
-            let members = match &items[1] {
-                Value::Tuple(t) => Value::list(t.items.clone()),
-                other => other.clone(),
-            };
-            let members = self.repr_of(&members)?;
-            return Ok(format!("{name}({message}, {members})"));
-        }
         let mut parts = Vec::with_capacity(items.len());
         for item in &items {
             parts.push(self.repr_of(item)?);

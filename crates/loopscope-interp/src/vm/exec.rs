@@ -202,7 +202,7 @@ impl Vm {
                         let name = code.varnames[i as usize].as_str().to_string();
                         return Err(self.error(
                             ExcType::UnboundLocalError,
-                            format!("local variable '{name}' referenced before assignment"),
+                            format!("cannot access local variable '{name}' where it is not associated with a value"),
                         ));
                     }
                 },
@@ -212,7 +212,7 @@ impl Vm {
                         let name = code.varnames[i as usize].as_str().to_string();
                         return Err(self.error(
                             ExcType::UnboundLocalError,
-                            format!("local variable '{name}' referenced before assignment"),
+                            format!("cannot access local variable '{name}' where it is not associated with a value"),
                         ));
                     }
                 }
@@ -232,9 +232,9 @@ impl Vm {
                         None => {
                             let name = code.deref_name(i).to_string();
                             let message = if (i as usize) < code.cellvars.len() {
-                                format!("local variable '{name}' referenced before assignment")
+                                format!("cannot access local variable '{name}' where it is not associated with a value")
                             } else {
-                                format!("free variable '{name}' referenced before assignment in enclosing scope")
+                                format!("cannot access free variable '{name}' where it is not associated with a value in enclosing scope")
                             };
                             let kind = if (i as usize) < code.cellvars.len() {
                                 ExcType::UnboundLocalError

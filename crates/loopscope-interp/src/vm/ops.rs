@@ -99,6 +99,15 @@ impl Vm {
 
     /// Arithmetic on two numbers, or None when either is not a number.
     fn numeric_op(&mut self, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<Value>> {
+        // bool & bool stays a bool (CPython bool_and/bool_or/bool_xor).
+        if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
+            match op {
+                BinOp::And => return Ok(Some(Value::Bool(*x & *y))),
+                BinOp::Or => return Ok(Some(Value::Bool(*x | *y))),
+                BinOp::Xor => return Ok(Some(Value::Bool(*x ^ *y))),
+                _ => {}
+            }
+        }
         // Fast path: two small ints.
         if let (Value::Int(x), Value::Int(y)) = (a, b) {
             let (x, y) = (*x, *y);
@@ -121,6 +130,14 @@ impl Vm {
             return Ok(None);
         };
         let both_int = !matches!(x, Num::Float(_)) && !matches!(y, Num::Float(_));
+        if !both_int
+            && matches!(
+                op,
+                BinOp::LShift | BinOp::RShift | BinOp::And | BinOp::Or | BinOp::Xor | BinOp::MatMul
+            )
+        {
+            return Ok(None);
+        }
         if both_int {
             let x = match x {
                 Num::Small(i) => BigInt::from(i),
@@ -169,10 +186,7 @@ impl Vm {
             }
             BinOp::Mod => {
                 if y.is_zero() {
-                    return Err(self.error(
-                        ExcType::ZeroDivisionError,
-                        "integer division or modulo by zero",
-                    ));
+                    return Err(self.error(ExcType::ZeroDivisionError, "integer modulo by zero"));
                 }
                 Value::from_bigint(numbers::mod_big(x, y))
             }
@@ -729,9 +743,6 @@ impl Vm {
             for (x, y, method) in order {
                 let class = self.class_of(x);
                 if let Some(m) = class.lookup(method) {
-                    if matches!(m, Value::Builtin(_)) {
-                        continue;
-                    }
                     let r = self.call(&m, vec![x.clone(), y.clone()])?;
                     if !matches!(r, Value::NotImplemented) {
                         return Ok(r);

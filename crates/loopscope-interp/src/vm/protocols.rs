@@ -243,8 +243,8 @@ impl Vm {
                     ));
                 }
                 match dict.entry_from(*index) {
-                    Some((position, k, v)) => {
-                        *index = position + 1;
+                    Some((next, k, v)) => {
+                        *index = next;
                         Ok(Some(match kind {
                             DictIterKind::Keys => k,
                             DictIterKind::Values => v,
@@ -267,8 +267,8 @@ impl Vm {
                     );
                 }
                 match table.entry_from(*index) {
-                    Some((position, k)) => {
-                        *index = position + 1;
+                    Some((next, k)) => {
+                        *index = next;
                         Ok(Some(k))
                     }
                     None => Ok(None),
@@ -315,7 +315,9 @@ impl Vm {
                         Some(v) => items.push(v),
                         None => {
                             if *strict {
-                                return Err(self.zip_strict_error(&iters, i));
+                                if let Some(error) = self.zip_strict_error(&iters, i) {
+                                    return Err(error);
+                                }
                             }
                             return Ok(None);
                         }
@@ -369,32 +371,34 @@ impl Vm {
         }
     }
 
-    fn zip_strict_error(&mut self, iters: &[Value], stopped: usize) -> Unwind {
+    /// `zip(strict=True)`: the ValueError when the iterables' lengths
+    /// differ (CPython zip_next), or None when all ended together.
+    fn zip_strict_error(&mut self, iters: &[Value], stopped: usize) -> Option<Unwind> {
         if stopped > 0 {
             let plural = if stopped == 1 { " " } else { "s 1-" };
-            return self.error(
+            return Some(self.error(
                 ExcType::ValueError,
                 format!(
                     "zip() argument {} is shorter than argument{plural}{}",
                     stopped + 1,
                     stopped
                 ),
-            );
+            ));
         }
         for (i, it) in iters.iter().enumerate().skip(1) {
             if let Ok(Some(_)) = self.next_value(it) {
                 let plural = if i == 1 { " " } else { "s 1-" };
-                return self.error(
+                return Some(self.error(
                     ExcType::ValueError,
                     format!(
                         "zip() argument {} is longer than argument{plural}{}",
                         i + 1,
                         i
                     ),
-                );
+                ));
             }
         }
-        self.error(ExcType::StopIteration, "")
+        None
     }
 
     /// Every item of an iterable, in order.
@@ -931,7 +935,13 @@ impl Vm {
         value: Value,
     ) -> PyResult<()> {
         if let Value::Slice(s) = key {
-            let items = self.collect(&value)?;
+            let items = match self.collect(&value) {
+                Ok(items) => items,
+                Err(Unwind::Exception(exc)) if self.is_exception(&exc, ExcType::TypeError) => {
+                    return Err(self.type_error("can only assign an iterable"));
+                }
+                Err(e) => return Err(e),
+            };
             let len = l.borrow().len();
             let b = self.slice_bounds(s, len)?;
             let mut list = l.borrow_mut();

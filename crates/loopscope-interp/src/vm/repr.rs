@@ -337,7 +337,9 @@ impl Vm {
     fn instance_repr(&mut self, v: &Value) -> PyResult<String> {
         let class = self.class_of(v);
         if let Some(method) = class.lookup("__repr__") {
-            if !matches!(method, Value::Builtin(_)) {
+            // The built-in types' own reprs are written natively below.
+            let native = matches!(&method, Value::Builtin(b) if is_core_owner(b.owner));
+            if !native {
                 self.enter_native()?;
                 let r = self.call(&method, vec![v.clone()]);
                 self.depth -= 1;
@@ -348,16 +350,6 @@ impl Vm {
                         Err(self.type_error(format!("__repr__ returned non-string (type {t})")))
                     }
                 };
-            }
-            if let Value::Builtin(b) = &method {
-                if b.owner != Some("object") && !class.builtin
-                    || (class.builtin && b.owner.is_some_and(|o| o != "object"))
-                {
-                    let r = self.call(&method, vec![v.clone()])?;
-                    if let Value::Str(s) = r {
-                        return Ok(s.as_str().to_string());
-                    }
-                }
             }
         }
         if v.as_exception().is_some() {
@@ -411,7 +403,8 @@ impl Vm {
             Value::Instance(_) | Value::Native(_) => {
                 let class = self.class_of(v);
                 if let Some(method) = class.lookup("__str__") {
-                    if !matches!(method, Value::Builtin(_)) {
+                    let native = matches!(&method, Value::Builtin(b) if is_core_owner(b.owner));
+                    if !native {
                         self.enter_native()?;
                         let r = self.call(&method, vec![v.clone()]);
                         self.depth -= 1;
@@ -487,6 +480,29 @@ impl Vm {
         };
         result.map_err(|message| self.error(ExcType::ValueError, message))
     }
+}
+
+/// Classes whose `__repr__`/`__str__` the VM writes natively (calling
+/// their method objects would come back here).
+fn is_core_owner(owner: Option<&'static str>) -> bool {
+    matches!(
+        owner,
+        Some(
+            "object"
+                | "list"
+                | "dict"
+                | "set"
+                | "frozenset"
+                | "tuple"
+                | "int"
+                | "float"
+                | "str"
+                | "bool"
+                | "bytes"
+                | "BaseException"
+                | "BaseExceptionGroup"
+        )
+    )
 }
 
 #[cfg(test)]

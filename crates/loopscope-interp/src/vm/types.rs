@@ -126,7 +126,7 @@ pub fn c3_linearize(bases: &[Rc<Class>]) -> Result<Vec<Rc<Class>>, String> {
                 .map(|b| b.name().as_str().to_string())
                 .collect();
             return Err(format!(
-                "Cannot create a consistent method resolution order (MRO) for bases {}",
+                "Cannot create a consistent method resolution\norder (MRO) for bases {}",
                 names.join(", ")
             ));
         };
@@ -315,7 +315,7 @@ mod tests {
         let error = new_class(&ids, "C", "m", vec![a, b], Layout::Object, false).err();
         assert_eq!(
             error.as_deref(),
-            Some("Cannot create a consistent method resolution order (MRO) for bases A, B")
+            Some("Cannot create a consistent method resolution\norder (MRO) for bases A, B")
         );
     }
 
