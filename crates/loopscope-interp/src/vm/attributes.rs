@@ -402,6 +402,10 @@ impl Vm {
                 "imag" => Value::Float(0.0),
                 _ => return Ok(None),
             },
+            Value::Native(_) => match self.traceback_attribute(obj, name) {
+                Some(v) => v,
+                None => return Ok(None),
+            },
             Value::Range(r) => match name {
                 "start" => r.start.clone(),
                 "stop" => r.stop.clone(),

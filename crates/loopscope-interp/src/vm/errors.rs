@@ -437,13 +437,7 @@ impl Vm {
             "__cause__" => data.cause.borrow().clone(),
             "__context__" => data.context.borrow().clone(),
             "__suppress_context__" => Value::Bool(data.suppress_context.get()),
-            "__traceback__" => {
-                if data.traceback.borrow().is_empty() {
-                    Value::None
-                } else {
-                    Value::str("<traceback>")
-                }
-            }
+            "__traceback__" => self.traceback_object(exc),
             "value" if self.is_exception(exc, ExcType::StopIteration) => {
                 first_arg(exc).unwrap_or(Value::None)
             }
@@ -467,6 +461,44 @@ impl Vm {
             "name" if self.is_exception(exc, ExcType::ImportError) => Value::None,
             _ => return Ok(None),
         }))
+    }
+
+    /// `exc.__traceback__`: a `traceback` object over the frames the
+    /// exception passed through (None before it was raised).
+    pub fn traceback_object(&mut self, exc: &Value) -> Value {
+        let entries = match exc.as_exception() {
+            Some(data) => data.traceback.borrow().clone(),
+            None => return Value::None,
+        };
+        self.traceback_from(entries)
+    }
+
+    fn traceback_from(&mut self, mut entries: Vec<crate::value::TraceEntry>) -> Value {
+        if entries.is_empty() {
+            return Value::None;
+        }
+        let class = self.types.named("traceback");
+        let first = entries.remove(0);
+        crate::builtins::native_object(
+            self,
+            &class,
+            TracebackData {
+                entry: first,
+                rest: entries,
+            },
+        )
+    }
+
+    /// Attributes of traceback objects: `tb_lineno`, `tb_next`.
+    pub fn traceback_attribute(&mut self, tb: &Value, name: &str) -> Option<Value> {
+        let (line, rest) = crate::builtins::with_native::<TracebackData, _>(tb, |t| {
+            (t.entry.line, t.rest.clone())
+        })?;
+        match name {
+            "tb_lineno" => Some(Value::Int(line as i64)),
+            "tb_next" => Some(self.traceback_from(rest)),
+            _ => None,
+        }
     }
 
     /// Stores the attributes exception objects keep natively; false for
@@ -613,6 +645,13 @@ impl Vm {
     fn format_traceback_nested(&mut self, exc: &Value) -> Vec<String> {
         self.exception_lines(exc, false)
     }
+}
+
+/// The state of a `traceback` object: one frame's entry and the frames
+/// further in.
+pub struct TracebackData {
+    pub entry: crate::value::TraceEntry,
+    pub rest: Vec<crate::value::TraceEntry>,
 }
 
 /// The first of an exception's arguments.

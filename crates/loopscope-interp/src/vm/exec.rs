@@ -856,7 +856,8 @@ impl Vm {
                     let exc = Self::top(frame);
                     let exit = frame.stack[frame.stack.len() - 2].clone();
                     let class = Value::Class(self.class_of(&exc));
-                    let result = self.call(&exit, vec![class, exc, Value::None])?;
+                    let traceback = self.traceback_object(&exc);
+                    let result = self.call(&exit, vec![class, exc, traceback])?;
                     frame.stack.push(result);
                 }
                 Op::LoadAssertionError => {

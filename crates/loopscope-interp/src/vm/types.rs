@@ -61,6 +61,7 @@ const OTHER_CLASSES: &[&str] = &[
     "async_generator_asend",
     "async_generator_athrow",
     "GenericAlias",
+    "traceback",
 ];
 
 pub struct BuiltinTypes {
