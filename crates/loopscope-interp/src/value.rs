@@ -349,6 +349,54 @@ pub struct Generator {
     pub iterable_coroutine: Cell<bool>,
     /// Sequential id (trace and `repr` addresses).
     pub id: u64,
+    /// Where a generator dropped while suspended in `try`/`with` leaves its
+    /// frame, so the VM closes it as CPython's finalizer does.
+    pub finalizers: Option<Finalizers>,
+}
+
+/// Frames of dropped generators waiting for `close()`.
+pub type Finalizers = Rc<RefCell<Vec<DroppedGenerator>>>;
+
+/// A generator that was dropped while suspended with cleanup to run.
+pub struct DroppedGenerator {
+    pub kind: GenKind,
+    pub name: Rc<PyStr>,
+    pub qualname: Rc<PyStr>,
+    pub frame: Box<Frame>,
+    pub id: u64,
+}
+
+impl Drop for Generator {
+    /// CPython `_PyGen_Finalize`: a generator collected while suspended
+    /// inside `try`/`with` is closed, so its `finally` runs at once.
+    fn drop(&mut self) {
+        let Some(queue) = self.finalizers.take() else {
+            return;
+        };
+        if self.state.get() != GenState::Suspended {
+            return;
+        }
+        let Some(frame) = self.frame.get_mut().take() else {
+            return;
+        };
+        let has_cleanup = frame
+            .blocks
+            .iter()
+            .any(|b| matches!(b, crate::vm::frame::Block::Handler { .. }));
+        if !has_cleanup {
+            return;
+        }
+        let dropped = DroppedGenerator {
+            kind: self.kind,
+            name: self.name.clone(),
+            qualname: self.qualname.clone(),
+            frame,
+            id: self.id,
+        };
+        if let Ok(mut pending) = queue.try_borrow_mut() {
+            pending.push(dropped);
+        };
+    }
 }
 
 /// Iterators implemented natively.

@@ -141,6 +141,8 @@ pub struct Vm {
     pub output_bytes: usize,
     /// The seed `random` starts from (SEMANTICS.md §4: 0 unless chosen).
     pub random_seed: u64,
+    /// Dropped generators whose `finally` must still run.
+    pub finalizers: crate::value::Finalizers,
 }
 
 /// How a run ended.
@@ -180,6 +182,7 @@ impl Vm {
             repr_guard: Vec::new(),
             output_bytes: 0,
             random_seed: 0,
+            finalizers: Default::default(),
         };
         crate::builtins::install(&mut vm);
         vm
@@ -203,7 +206,25 @@ impl Vm {
             .set("__builtins__", Value::Module(self.builtins.clone()));
         let main = self.main.clone();
         let result = self.run_code(code, main.clone(), Some(main));
-        self.finish(result.map(|_| ()))
+        let outcome = self.finish(result.map(|_| ()));
+        if matches!(outcome, Outcome::Completed | Outcome::Error(_)) {
+            self.tear_down_main();
+        }
+        outcome
+    }
+
+    /// Interpreter shutdown: the main module's names are cleared in order,
+    /// so generators still suspended in `try`/`with` run their cleanup
+    /// (CPython `finalize_modules` → `_PyModule_ClearDict`).
+    fn tear_down_main(&mut self) {
+        let names = self.main.dict.borrow().keys();
+        for name in names {
+            let value = self.main.dict.borrow_mut().remove(name.as_str());
+            drop(value);
+            if self.run_finalizers().is_err() {
+                return;
+            }
+        }
     }
 
     /// Turns the result of running the program into an outcome, writing the
@@ -341,7 +362,44 @@ impl Vm {
         if self.steps > self.limits.max_steps {
             return Err(Unwind::Halt(Halt::Hang));
         }
+        if !self.finalizers.borrow().is_empty() {
+            self.run_finalizers()?;
+        }
         Ok(())
+    }
+
+    /// Closes generators dropped since the last instruction; an exception
+    /// in their cleanup is reported and ignored, as CPython's
+    /// `PyErr_WriteUnraisable` does.
+    pub fn run_finalizers(&mut self) -> PyResult<()> {
+        loop {
+            let next = self.finalizers.borrow_mut().pop();
+            let Some(dropped) = next else { return Ok(()) };
+            let generator = Rc::new(crate::value::Generator {
+                kind: dropped.kind,
+                name: dropped.name,
+                qualname: dropped.qualname,
+                frame: RefCell::new(Some(dropped.frame)),
+                state: std::cell::Cell::new(crate::value::GenState::Suspended),
+                delegate: RefCell::new(None),
+                closing: std::cell::Cell::new(false),
+                iterable_coroutine: std::cell::Cell::new(false),
+                id: dropped.id,
+                finalizers: None,
+            });
+            match self.generator_close(&generator) {
+                Ok(()) => {}
+                Err(Unwind::Exception(exc)) => {
+                    let what = self.repr_of(&Value::Generator(generator.clone()))?;
+                    let text = self.format_traceback(&exc);
+                    self.write_output(
+                        Stream::Stderr,
+                        &format!("Exception ignored in: {what}\n{text}"),
+                    )?;
+                }
+                Err(halt) => return Err(halt),
+            }
+        }
     }
 
     pub fn new_function(

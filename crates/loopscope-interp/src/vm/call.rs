@@ -163,6 +163,7 @@ impl Vm {
                 closing: std::cell::Cell::new(false),
                 iterable_coroutine: std::cell::Cell::new(false),
                 id: self.ids.next(),
+                finalizers: Some(self.finalizers.clone()),
             };
             return Ok(Value::Generator(Rc::new(generator)));
         }
