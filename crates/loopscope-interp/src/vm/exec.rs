@@ -567,7 +567,13 @@ impl Vm {
                     let v = Self::pop(frame);
                     let at = frame.stack.len() - i as usize;
                     let target = frame.stack[at].clone();
-                    self.dict_update(&target, &v, matches!(op, Op::DictMerge(_)))?;
+                    let merge = matches!(op, Op::DictMerge(_));
+                    if let Err(error) = self.dict_update(&target, &v, merge) {
+                        // CPython format_kwargs_error names the callee:
+                        // `__main__.f() got multiple values for ...`.
+                        let callee = at.checked_sub(2).map(|c| frame.stack[c].clone());
+                        return Err(self.name_callee_in_error(error, callee.as_ref()));
+                    }
                 }
                 Op::ListToTuple => {
                     let v = Self::pop(frame);
@@ -939,6 +945,44 @@ impl Vm {
 }
 
 impl Vm {
+    /// Prefixes a `**` merge error with the callee's name.
+    fn name_callee_in_error(&mut self, error: Unwind, callee: Option<&Value>) -> Unwind {
+        let Unwind::Exception(exc) = &error else {
+            return error;
+        };
+        let (Some(callee), true) = (callee, self.is_exception(exc, ExcType::TypeError)) else {
+            return error;
+        };
+        let text = self.exception_str(exc).unwrap_or_default();
+        let name = match callee {
+            Value::Function(f) => {
+                let module = f
+                    .globals
+                    .dict
+                    .borrow()
+                    .get("__name__")
+                    .and_then(|m| match m {
+                        Value::Str(s) => Some(s.as_str().to_string()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                format!("{module}.{}", f.qualname.borrow().as_str())
+            }
+            Value::Builtin(b) => b.name.as_str().to_string(),
+            Value::Class(c) => c.qualname.borrow().as_str().to_string(),
+            _ => return error,
+        };
+        if text.starts_with("got multiple values") {
+            return self.type_error(format!("{name}() {text}"));
+        }
+        if let Some(rest) = text.strip_prefix("argument after ** must be a mapping") {
+            return self.type_error(format!(
+                "{name}() argument after ** must be a mapping{rest}"
+            ));
+        }
+        error
+    }
+
     /// Wraps a cell so it can travel on the value stack to `MakeFunction`.
     fn cell_value(&self, cell: Rc<CellObj>) -> Value {
         Value::Native(Rc::new(crate::value::NativeObj {
