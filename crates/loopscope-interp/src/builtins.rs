@@ -2,11 +2,15 @@
 //! constructors and methods, and the helpers native code uses to take
 //! arguments and register functions.
 
+pub mod bytes;
 pub mod classes;
+pub mod containers;
 pub mod functions;
 pub mod generators;
+pub mod numbers;
 pub mod percent;
 pub mod sets;
+pub mod strings;
 
 use std::rc::Rc;
 
@@ -23,6 +27,10 @@ pub fn install(vm: &mut Vm) {
     functions::install(vm);
     sets::install(vm);
     generators::install(vm);
+    containers::install(vm);
+    numbers::install(vm);
+    strings::install(vm);
+    bytes::install(vm);
     let module = vm.builtins.clone();
     let mut dict = module.dict.borrow_mut();
     let types = &vm.types;

@@ -6,8 +6,25 @@
 //! names. Modules that would reach outside the simulation (files,
 //! processes, sockets) are refused with the `unsupported` status.
 
+pub mod collections;
+pub mod copy;
+pub mod counter;
+pub mod deque;
+pub mod fractions;
+pub mod functools;
+pub mod heapq;
+pub mod itertools;
+pub mod math;
+pub mod namedtuple;
+pub mod operator;
 pub mod random;
+pub mod random_module;
+pub mod sha512;
+pub mod statistics;
+pub mod string;
+pub mod support;
 pub mod sys;
+pub mod time;
 
 use std::rc::Rc;
 
@@ -15,12 +32,38 @@ use crate::value::{Module, PyResult};
 use crate::vm::Vm;
 
 /// Every module [`load`] can make.
-const AVAILABLE: &[&str] = &["sys"];
+const AVAILABLE: &[&str] = &[
+    "sys",
+    "random",
+    "math",
+    "collections",
+    "time",
+    "itertools",
+    "operator",
+    "functools",
+    "heapq",
+    "string",
+    "copy",
+    "statistics",
+    "fractions",
+];
 
 /// Makes a module by name, or None if Loopscope has no such module.
 pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
     Some(match name {
         "sys" => Ok(sys::make(vm)),
+        "random" => random_module::make(vm),
+        "math" => math::make(vm),
+        "collections" => collections::make(vm),
+        "time" => time::make(vm),
+        "itertools" => itertools::make(vm),
+        "operator" => operator::make(vm),
+        "functools" => functools::make(vm),
+        "heapq" => heapq::make(vm),
+        "string" => string::make(vm),
+        "copy" => copy::make(vm),
+        "statistics" => statistics::make(vm),
+        "fractions" => fractions::make(vm),
         _ => return None,
     })
 }

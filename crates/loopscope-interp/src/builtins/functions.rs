@@ -421,12 +421,7 @@ pub fn sort_values(
         if error.is_some() {
             return false;
         }
-        let (x, y) = if reverse {
-            (&keys[b], &keys[a])
-        } else {
-            (&keys[a], &keys[b])
-        };
-        match vm.less_than(x, y) {
+        match vm.less_than(&keys[a], &keys[b]) {
             Ok(r) => r,
             Err(e) => {
                 error = Some(e);
@@ -436,6 +431,9 @@ pub fn sort_values(
     });
     if let Some(e) = error {
         return Err(e);
+    }
+    if reverse {
+        order.reverse();
     }
     let sorted: Vec<Value> = order.into_iter().map(|i| items[i].clone()).collect();
     *items = sorted;

@@ -7,7 +7,7 @@
 //! numbers CPython draws.
 
 use num_bigint::{BigInt, BigUint, Sign};
-use num_traits::{ToPrimitive, Zero};
+use num_traits::Zero;
 
 const N: usize = 624;
 const M: usize = 397;
@@ -158,7 +158,48 @@ impl MersenneTwister {
     /// `randbelow` for machine-sized bounds (`choice`, `shuffle`, `randint`
     /// on small ranges), drawing exactly the same bits.
     pub fn randbelow_u64(&mut self, n: u64) -> u64 {
-        self.randbelow(&BigInt::from(n)).to_u64().unwrap_or(0)
+        if n == 0 {
+            return 0;
+        }
+        let bits = 64 - n.leading_zeros();
+        loop {
+            let r = self.getrandbits_u64(bits);
+            if r < n {
+                return r;
+            }
+        }
+    }
+
+    /// `getrandbits(k)` for `1 <= k <= 64`, without a big integer.
+    fn getrandbits_u64(&mut self, bits: u32) -> u64 {
+        if bits <= 32 {
+            return u64::from(self.next_u32() >> (32 - bits));
+        }
+        let low = u64::from(self.next_u32());
+        let high = u64::from(self.next_u32() >> (64 - bits));
+        (high << 32) | low
+    }
+
+    /// The state as `getstate()` shows it: 624 words, then the position.
+    pub fn state_words(&self) -> Vec<u64> {
+        let mut words: Vec<u64> = self.state.iter().map(|w| u64::from(*w)).collect();
+        words.push(self.index as u64);
+        words
+    }
+
+    /// A generator from `state_words()` output; None for a malformed state
+    /// (CPython: `ValueError: invalid state` / `state vector is the wrong
+    /// size`).
+    pub fn from_state_words(words: &[u64]) -> Option<Self> {
+        if words.len() != N + 1 {
+            return None;
+        }
+        let mut state = [0u32; N];
+        for (slot, word) in state.iter_mut().zip(words) {
+            *slot = u32::try_from(*word).ok()?;
+        }
+        let index = usize::try_from(words[N]).ok().filter(|i| *i <= N)?;
+        Some(MersenneTwister { state, index })
     }
 }
 
@@ -206,6 +247,35 @@ mod tests {
             "281774556622676705531".parse::<BigInt>().unwrap()
         );
         assert_eq!(r.getrandbits(5), BigInt::from(7));
+    }
+
+    #[test]
+    fn small_randbelow_draws_the_same_bits_as_the_big_one() {
+        let mut small = MersenneTwister::from_int_seed(&BigInt::from(3));
+        let mut big = small.clone();
+        for n in [
+            1u64,
+            2,
+            3,
+            7,
+            1 << 32,
+            (1 << 32) + 5,
+            u64::MAX / 3,
+            u64::MAX,
+        ] {
+            let expected = big.randbelow(&BigInt::from(n));
+            assert_eq!(BigInt::from(small.randbelow_u64(n)), expected);
+        }
+    }
+
+    #[test]
+    fn state_round_trips() {
+        let mut r = MersenneTwister::from_int_seed(&BigInt::from(9));
+        r.random();
+        let words = r.state_words();
+        let mut copy = MersenneTwister::from_state_words(&words).unwrap();
+        assert_eq!(copy.random(), r.random());
+        assert!(MersenneTwister::from_state_words(&words[1..]).is_none());
     }
 
     #[test]

@@ -35,21 +35,95 @@ pub fn make(vm: &mut Vm) -> Rc<Module> {
     dict.set("maxsize", Value::Int(i64::MAX));
     dict.set("platform", Value::str("linux"));
     dict.set("byteorder", Value::str("little"));
-    dict.set("version", Value::str("3.11.4 (Loopscope simulation)"));
-    dict.set(
-        "version_info",
-        Value::tuple(vec![
-            Value::Int(3),
-            Value::Int(11),
-            Value::Int(4),
-            Value::str("final"),
-            Value::Int(0),
-        ]),
-    );
+    dict.set("version", Value::str("3.11.7 (Loopscope simulation)"));
     dict.set("argv", Value::list(vec![Value::str("main.py")]));
-    dict.set("modules", Value::Dict(Rc::new(crate::value::PyDict::new())));
     drop(dict);
+    add_struct_sequences(vm, &module);
     module
+}
+
+/// `version_info`, `float_info`, `int_info` (struct sequences), and
+/// `modules` holding the modules imported so far.
+fn add_struct_sequences(vm: &mut Vm, module: &Rc<Module>) {
+    let sequences: [(&str, &[&str], Vec<Value>); 3] = [
+        (
+            "version_info",
+            &["major", "minor", "micro", "releaselevel", "serial"],
+            vec![
+                Value::Int(3),
+                Value::Int(11),
+                Value::Int(7),
+                Value::str("final"),
+                Value::Int(0),
+            ],
+        ),
+        (
+            "float_info",
+            &[
+                "max",
+                "max_exp",
+                "max_10_exp",
+                "min",
+                "min_exp",
+                "min_10_exp",
+                "dig",
+                "mant_dig",
+                "epsilon",
+                "radix",
+                "rounds",
+            ],
+            vec![
+                Value::Float(f64::MAX),
+                Value::Int(1024),
+                Value::Int(308),
+                Value::Float(f64::MIN_POSITIVE),
+                Value::Int(-1021),
+                Value::Int(-307),
+                Value::Int(15),
+                Value::Int(53),
+                Value::Float(f64::EPSILON),
+                Value::Int(2),
+                Value::Int(1),
+            ],
+        ),
+        (
+            "int_info",
+            &[
+                "bits_per_digit",
+                "sizeof_digit",
+                "default_max_str_digits",
+                "str_digits_check_threshold",
+            ],
+            vec![
+                Value::Int(30),
+                Value::Int(4),
+                Value::Int(crate::numbers::MAX_INT_DIGITS as i64),
+                Value::Int(640),
+            ],
+        ),
+    ];
+    for (name, fields, values) in sequences {
+        if let Ok(class) = super::namedtuple::struct_sequence(vm, name, "sys", fields) {
+            let value = super::namedtuple::new_tuple_instance(vm, &class, values);
+            module.dict.borrow_mut().set(name, value);
+        }
+    }
+    let modules = crate::value::PyDict::new();
+    let mut entries: Vec<(String, Value)> = vec![
+        ("builtins".into(), Value::Module(vm.builtins.clone())),
+        ("__main__".into(), Value::Module(vm.main.clone())),
+        ("sys".into(), Value::Module(module.clone())),
+    ];
+    for (name, value) in vm.modules.iter() {
+        entries.push((name.as_str().to_string(), value.clone()));
+    }
+    for (name, value) in entries {
+        modules.set_str(vm, &name, value);
+    }
+    let mut dict = module.dict.borrow_mut();
+    dict.set("modules", Value::Dict(Rc::new(modules)));
+    dict.set("maxunicode", Value::Int(0x10ffff));
+    dict.set("hexversion", Value::Int(0x030b07f0));
 }
 
 /// The stream a `sys.stdout`/`sys.stderr` object writes to.

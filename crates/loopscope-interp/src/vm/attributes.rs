@@ -327,6 +327,19 @@ impl Vm {
                 "__dict__" => self.attr_map_to_dict(&f.dict.borrow().clone()),
                 "__code__" => Value::Code(f.code.clone()),
                 "__globals__" => Value::Module(f.globals.clone()),
+                "__closure__" => {
+                    if f.closure.is_empty() {
+                        Value::None
+                    } else {
+                        let class = self.types.named("cell");
+                        let cells = f
+                            .closure
+                            .iter()
+                            .map(|c| crate::builtins::native_object(self, &class, c.clone()))
+                            .collect();
+                        Value::tuple(cells)
+                    }
+                }
                 _ => return Ok(None),
             },
             Value::BoundMethod(m) => match name {
@@ -402,10 +415,15 @@ impl Vm {
                 "imag" => Value::Float(0.0),
                 _ => return Ok(None),
             },
-            Value::Native(_) => match self.traceback_attribute(obj, name) {
-                Some(v) => v,
-                None => return Ok(None),
-            },
+            Value::Native(_) => {
+                if let Some(v) = self.property_or_cell_attribute(obj, name)? {
+                    return Ok(Some(v));
+                }
+                match self.traceback_attribute(obj, name) {
+                    Some(v) => v,
+                    None => return Ok(None),
+                }
+            }
             Value::Range(r) => match name {
                 "start" => r.start.clone(),
                 "stop" => r.stop.clone(),
@@ -420,6 +438,39 @@ impl Vm {
             },
             _ => return Ok(None),
         }))
+    }
+
+    /// `fget`/`fset`/`fdel`/`__doc__` of a property; `cell_contents` of
+    /// a closure cell (`f.__closure__[0]`).
+    fn property_or_cell_attribute(&mut self, obj: &Value, name: &str) -> PyResult<Option<Value>> {
+        let parts = crate::builtins::with_native::<PropertyData, _>(obj, |p| {
+            [
+                p.fget.clone(),
+                p.fset.clone(),
+                p.fdel.clone(),
+                p.doc.clone(),
+            ]
+        });
+        if let Some([fget, fset, fdel, doc]) = parts {
+            return Ok(match name {
+                "fget" => Some(fget),
+                "fset" => Some(fset),
+                "fdel" => Some(fdel),
+                "__doc__" if doc.is_none() && !fget.is_none() => {
+                    Some(self.get_attr_opt(&fget, "__doc__")?.unwrap_or(Value::None))
+                }
+                "__doc__" => Some(doc),
+                _ => None,
+            });
+        }
+        let cell = crate::builtins::with_native::<Rc<crate::value::CellObj>, _>(obj, |c| {
+            c.value.borrow().clone()
+        });
+        match (cell, name) {
+            (Some(Some(v)), "cell_contents") => Ok(Some(v)),
+            (Some(None), "cell_contents") => Err(self.error(ExcType::ValueError, "Cell is empty")),
+            _ => Ok(None),
+        }
     }
 
     fn attr_map_to_dict(&mut self, map: &crate::value::AttrMap) -> Value {

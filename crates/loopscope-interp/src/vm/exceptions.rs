@@ -48,6 +48,8 @@ pub enum ExcType {
     TypeError,
     ValueError,
     UnicodeError,
+    UnicodeDecodeError,
+    UnicodeEncodeError,
     Warning,
     DeprecationWarning,
     RuntimeWarning,
@@ -220,6 +222,16 @@ impl ExcType {
             ExcType::UnicodeError,
             "UnicodeError",
             Some(ExcType::ValueError),
+        ),
+        (
+            ExcType::UnicodeDecodeError,
+            "UnicodeDecodeError",
+            Some(ExcType::UnicodeError),
+        ),
+        (
+            ExcType::UnicodeEncodeError,
+            "UnicodeEncodeError",
+            Some(ExcType::UnicodeError),
         ),
         (ExcType::Warning, "Warning", Some(ExcType::Exception)),
         (

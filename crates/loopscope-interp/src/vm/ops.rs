@@ -512,16 +512,12 @@ impl Vm {
     ) -> PyResult<Option<Value>> {
         let class_a = self.class_of(a);
         let class_b = self.class_of(b);
-        let method_a = class_a
-            .lookup(name)
-            .filter(|m| !matches!(m, Value::Builtin(_)));
+        let method_a = class_a.lookup(name);
         let same_type = Rc::ptr_eq(&class_a, &class_b);
         let method_b = if same_type {
             None
         } else {
-            class_b
-                .lookup(reflected)
-                .filter(|m| !matches!(m, Value::Builtin(_)))
+            class_b.lookup(reflected)
         };
         let mut b_first = false;
         if let Some(mb) = &method_b {
@@ -929,7 +925,7 @@ impl Vm {
                         let t = class.name().as_str().to_string();
                         Err(self.type_error(format!("unhashable type: '{t}'")))
                     }
-                    Some(method) if !matches!(method, Value::Builtin(_)) => {
+                    Some(method) if !self.is_object_hash(&method) => {
                         let r = self.call(&method, vec![v.clone()])?;
                         match r {
                             Value::Int(i) => Ok(if i == -1 { -2 } else { i }),
@@ -978,6 +974,18 @@ impl Vm {
             }
             other => Ok(other.object_address().map(|a| (a >> 4) as i64).unwrap_or(0)),
         }
+    }
+}
+
+impl Vm {
+    /// Is this `object.__hash__` (identity hashing)?
+    fn is_object_hash(&self, method: &Value) -> bool {
+        self.types
+            .object
+            .dict
+            .borrow()
+            .get("__hash__")
+            .is_some_and(|h| h.is(method))
     }
 }
 

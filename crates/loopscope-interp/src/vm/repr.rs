@@ -54,25 +54,10 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
-/// Python's `str.isprintable` for one character (approximated by Unicode
-/// general categories Rust exposes: controls, separators other than the
-/// space, and unassigned/format characters are not printable).
+/// Python's `str.isprintable` for one character (CPython's Unicode
+/// tables, see `builtins/strings`).
 pub fn is_printable(c: char) -> bool {
-    let code = c as u32;
-    if c == ' ' {
-        return true;
-    }
-    if code < 0x20 || (0x7f..0xa0).contains(&code) {
-        return false;
-    }
-    if c.is_whitespace() {
-        return false;
-    }
-    // Format characters, surrogates and private use / noncharacters.
-    !matches!(code,
-        0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e | 0x200b..=0x200f
-        | 0x202a..=0x202e | 0x2060..=0x2064 | 0x2066..=0x206f | 0xfeff
-        | 0xfff9..=0xfffb | 0xd800..=0xdfff | 0xe000..=0xf8ff | 0xfffe | 0xffff)
+    crate::builtins::strings::is_printable(c)
 }
 
 /// CPython's `repr` of bytes.
