@@ -394,7 +394,8 @@ fn sum(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     Ok(total)
 }
 
-/// Sorts values in place, stably, with CPython's `<`-only comparisons.
+/// Sorts values in place, stably, with CPython's `<`-only comparisons;
+/// `key` (None for none) is called once per item, in order.
 pub fn sort_values(
     vm: &mut Vm,
     items: &mut Vec<Value>,
@@ -410,10 +411,21 @@ pub fn sort_values(
         }
         keys
     };
+    *items = sort_by_keys(vm, std::mem::take(items), keys, reverse)?;
+    Ok(())
+}
+
+/// Sorts `items` by `keys` (one per item) as CPython's `list.sort` does:
+/// for `reverse`, the order is reversed, sorted stably and reversed back,
+/// so equal items keep their order and `__lt__` sees CPython's calls.
+pub fn sort_by_keys(
+    vm: &mut Vm,
+    items: Vec<Value>,
+    keys: Vec<Value>,
+    reverse: bool,
+) -> PyResult<Vec<Value>> {
     let mut order: Vec<usize> = (0..items.len()).collect();
     if reverse {
-        // CPython reverses, sorts stably, reverses back: equal items keep
-        // their original order.
         order.reverse();
     }
     let mut error: Option<Unwind> = None;
@@ -435,9 +447,7 @@ pub fn sort_values(
     if reverse {
         order.reverse();
     }
-    let sorted: Vec<Value> = order.into_iter().map(|i| items[i].clone()).collect();
-    *items = sorted;
-    Ok(())
+    Ok(order.into_iter().map(|i| items[i].clone()).collect())
 }
 
 /// CPython's list.sort for short lists (Objects/listobject.c: `count_run`

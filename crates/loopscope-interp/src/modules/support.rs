@@ -334,56 +334,8 @@ pub fn join_reprs(vm: &mut Vm, items: &[Value]) -> PyResult<String> {
     Ok(parts.join(", "))
 }
 
-/// Sorts `items` stably by `keys` (same length) with Python's `<`,
-/// largest first when `descending` — ties keep their original order, as
-/// `sorted(..., reverse=True)` keeps them.
-pub fn sort_by_keys(
-    vm: &mut Vm,
-    items: Vec<Value>,
-    keys: Vec<Value>,
-    descending: bool,
-) -> PyResult<Vec<Value>> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    let mut buffer = Vec::with_capacity(order.len());
-    merge_sort(vm, &mut order, &mut buffer, &keys, descending)?;
-    Ok(order.into_iter().map(|i| items[i].clone()).collect())
-}
-
-fn merge_sort(
-    vm: &mut Vm,
-    order: &mut [usize],
-    buffer: &mut Vec<usize>,
-    keys: &[Value],
-    descending: bool,
-) -> PyResult<()> {
-    if order.len() < 2 {
-        return Ok(());
-    }
-    let mid = order.len() / 2;
-    merge_sort(vm, &mut order[..mid], buffer, keys, descending)?;
-    merge_sort(vm, &mut order[mid..], buffer, keys, descending)?;
-    buffer.clear();
-    let (mut i, mut j) = (0, mid);
-    while i < mid && j < order.len() {
-        // Take from the right only when it must come strictly first.
-        let right_first = if descending {
-            vm.less_than(&keys[order[i]], &keys[order[j]])?
-        } else {
-            vm.less_than(&keys[order[j]], &keys[order[i]])?
-        };
-        if right_first {
-            buffer.push(order[j]);
-            j += 1;
-        } else {
-            buffer.push(order[i]);
-            i += 1;
-        }
-    }
-    buffer.extend_from_slice(&order[i..mid]);
-    buffer.extend_from_slice(&order[j..]);
-    order.copy_from_slice(buffer);
-    Ok(())
-}
+/// Module code sorts with the built-in sort (`sorted`'s algorithm).
+pub use crate::builtins::functions::sort_by_keys;
 
 /// The state of a native iterator object (`itertools.count`, ...): what
 /// `__next__` steps. Implementations may call back into Python: the state

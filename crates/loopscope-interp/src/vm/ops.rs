@@ -26,26 +26,6 @@ pub const MAX_INT_BITS: u64 = 1 << 26;
 /// Largest sequence built by `*` repetition, in items.
 pub const MAX_SEQUENCE_ITEMS: usize = 50_000_000;
 
-/// The special method names of a binary operator: (normal, reflected,
-/// in-place).
-fn dunder(op: BinOp) -> (&'static str, &'static str, &'static str) {
-    match op {
-        BinOp::Add => ("__add__", "__radd__", "__iadd__"),
-        BinOp::Sub => ("__sub__", "__rsub__", "__isub__"),
-        BinOp::Mul => ("__mul__", "__rmul__", "__imul__"),
-        BinOp::MatMul => ("__matmul__", "__rmatmul__", "__imatmul__"),
-        BinOp::TrueDiv => ("__truediv__", "__rtruediv__", "__itruediv__"),
-        BinOp::FloorDiv => ("__floordiv__", "__rfloordiv__", "__ifloordiv__"),
-        BinOp::Mod => ("__mod__", "__rmod__", "__imod__"),
-        BinOp::Pow => ("__pow__", "__rpow__", "__ipow__"),
-        BinOp::LShift => ("__lshift__", "__rlshift__", "__ilshift__"),
-        BinOp::RShift => ("__rshift__", "__rrshift__", "__irshift__"),
-        BinOp::And => ("__and__", "__rand__", "__iand__"),
-        BinOp::Or => ("__or__", "__ror__", "__ior__"),
-        BinOp::Xor => ("__xor__", "__rxor__", "__ixor__"),
-    }
-}
-
 /// A numeric operand.
 enum Num {
     Int(BigInt),
@@ -244,7 +224,7 @@ impl Vm {
             BinOp::Or => Value::from_bigint(x | y),
             BinOp::Xor => Value::from_bigint(x ^ y),
             BinOp::MatMul => {
-                return Err(self.unsupported_operands(op, &Value::Int(0), &Value::Int(0)))
+                return Err(self.unsupported_operands(op, &Value::Int(0), &Value::Int(0), false))
             }
         })
     }
@@ -322,17 +302,32 @@ impl Vm {
                 result
             }
             _ => {
-                return Err(self.unsupported_operands(op, &Value::Float(x), &Value::Float(y)));
+                return Err(self.unsupported_operands(
+                    op,
+                    &Value::Float(x),
+                    &Value::Float(y),
+                    false,
+                ));
             }
         }))
     }
 
-    fn unsupported_operands(&mut self, op: BinOp, a: &Value, b: &Value) -> crate::value::Unwind {
+    /// CPython's TypeError for operands no method handles; augmented
+    /// assignment names its own operator (`+=`).
+    fn unsupported_operands(
+        &mut self,
+        op: BinOp,
+        a: &Value,
+        b: &Value,
+        augmented: bool,
+    ) -> crate::value::Unwind {
         let (ta, tb) = (self.type_name(a), self.type_name(b));
-        let symbol = if op == BinOp::Pow {
-            "** or pow()"
+        let symbol = if augmented {
+            format!("{}=", op.symbol())
+        } else if op == BinOp::Pow {
+            "** or pow()".to_string()
         } else {
-            op.symbol()
+            op.symbol().to_string()
         };
         self.type_error(format!(
             "unsupported operand type(s) for {symbol}: '{ta}' and '{tb}'"
@@ -471,6 +466,17 @@ impl Vm {
 
     /// `a <op> b`.
     pub fn binary_op(&mut self, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+        self.binary_op_as(op, a, b, false)
+    }
+
+    /// `a <op> b`, or the fallback of `a <op>= b` when `augmented`.
+    fn binary_op_as(
+        &mut self,
+        op: BinOp,
+        a: &Value,
+        b: &Value,
+        augmented: bool,
+    ) -> PyResult<Value> {
         let user = matches!(a, Value::Instance(_) | Value::Native(_))
             || matches!(b, Value::Instance(_) | Value::Native(_));
         if !user {
@@ -480,9 +486,9 @@ impl Vm {
             if let Some(v) = self.container_op(op, a, b)? {
                 return Ok(v);
             }
-            return Err(self.unsupported_operands(op, a, b));
+            return Err(self.unsupported_operands(op, a, b, augmented));
         }
-        let (name, reflected, _) = dunder(op);
+        let (name, reflected, _) = op.dunders();
         if let Some(v) = self.dispatch_binary(a, b, name, reflected)? {
             return Ok(v);
         }
@@ -498,7 +504,7 @@ impl Vm {
                 return Ok(v);
             }
         }
-        Err(self.unsupported_operands(op, a, b))
+        Err(self.unsupported_operands(op, a, b, augmented))
     }
 
     /// Tries `a.__op__(b)` and `b.__rop__(a)` in CPython's order; None
@@ -581,7 +587,7 @@ impl Vm {
             _ => {}
         }
         if let Value::Instance(_) | Value::Native(_) = a {
-            let (_, _, inplace) = dunder(op);
+            let (_, _, inplace) = op.dunders();
             if let Some(method) = self.class_of(a).lookup(inplace) {
                 let r = self.call(&method, vec![a.clone(), b.clone()])?;
                 if !matches!(r, Value::NotImplemented) {
@@ -594,26 +600,7 @@ impl Vm {
                 return Ok(a.clone());
             }
         }
-        self.binary_op(op, a, b).map_err(|e| {
-            // CPython names the augmented operator in the message.
-            match e {
-                crate::value::Unwind::Exception(exc) => {
-                    let text = self.exception_str(&exc).unwrap_or_default();
-                    let prefix = format!("unsupported operand type(s) for {}:", op.symbol());
-                    if text.starts_with(&prefix) && self.is_exception(&exc, ExcType::TypeError) {
-                        let fixed = text.replacen(
-                            &prefix,
-                            &format!("unsupported operand type(s) for {}=:", op.symbol()),
-                            1,
-                        );
-                        self.type_error(fixed)
-                    } else {
-                        crate::value::Unwind::Exception(exc)
-                    }
-                }
-                other => other,
-            }
-        })
+        self.binary_op_as(op, a, b, true)
     }
 
     pub fn unary_op(&mut self, op: UnaryOp, v: &Value) -> PyResult<Value> {
@@ -725,7 +712,7 @@ impl Vm {
                 return Ok(Value::Bool(result));
             }
         } else {
-            let (name, reflected) = compare_dunders(op);
+            let (name, reflected) = (op.dunder(), op.swapped().dunder());
             let class_a = self.class_of(a);
             let class_b = self.class_of(b);
             let b_first = !Rc::ptr_eq(&class_a, &class_b)
@@ -769,7 +756,7 @@ impl Vm {
                 let (ta, tb) = (self.type_name(a), self.type_name(b));
                 Err(self.type_error(format!(
                     "'{}' not supported between instances of '{ta}' and '{tb}'",
-                    op_symbol(op)
+                    op.symbol()
                 )))
             }
         }
@@ -845,14 +832,7 @@ impl Vm {
                 _ => Option::None,
             },
         };
-        Ok(ordering.map(|o| match op {
-            CmpOp::Lt => o.is_lt(),
-            CmpOp::Le => o.is_le(),
-            CmpOp::Eq => o.is_eq(),
-            CmpOp::Ne => o.is_ne(),
-            CmpOp::Gt => o.is_gt(),
-            CmpOp::Ge => o.is_ge(),
-        }))
+        Ok(ordering.map(|o| ordering_satisfies(op, o)))
     }
 
     /// Lexicographic comparison (CPython `list_richcompare`): the first
@@ -876,15 +856,7 @@ impl Vm {
                 };
             }
         }
-        let o = x.len().cmp(&y.len());
-        Ok(match op {
-            CmpOp::Lt => o.is_lt(),
-            CmpOp::Le => o.is_le(),
-            CmpOp::Eq => o.is_eq(),
-            CmpOp::Ne => o.is_ne(),
-            CmpOp::Gt => o.is_gt(),
-            CmpOp::Ge => o.is_ge(),
-        })
+        Ok(ordering_satisfies(op, x.len().cmp(&y.len())))
     }
 
     /// `a < b` as a bool, for sorting, `min` and `max`.
@@ -1002,25 +974,15 @@ fn is_sequence(v: &Value) -> bool {
     )
 }
 
-fn compare_dunders(op: CmpOp) -> (&'static str, &'static str) {
+/// Does an ordering satisfy a comparison (`Less` satisfies `<`, `<=`, `!=`)?
+pub fn ordering_satisfies(op: CmpOp, o: std::cmp::Ordering) -> bool {
     match op {
-        CmpOp::Lt => ("__lt__", "__gt__"),
-        CmpOp::Le => ("__le__", "__ge__"),
-        CmpOp::Eq => ("__eq__", "__eq__"),
-        CmpOp::Ne => ("__ne__", "__ne__"),
-        CmpOp::Gt => ("__gt__", "__lt__"),
-        CmpOp::Ge => ("__ge__", "__le__"),
-    }
-}
-
-pub fn op_symbol(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Eq => "==",
-        CmpOp::Ne => "!=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
+        CmpOp::Lt => o.is_lt(),
+        CmpOp::Le => o.is_le(),
+        CmpOp::Eq => o.is_eq(),
+        CmpOp::Ne => o.is_ne(),
+        CmpOp::Gt => o.is_gt(),
+        CmpOp::Ge => o.is_ge(),
     }
 }
 
@@ -1039,14 +1001,7 @@ fn compare_numbers(op: CmpOp, a: &Value, b: &Value) -> bool {
     };
     match ordering {
         None => op == CmpOp::Ne,
-        Some(o) => match op {
-            CmpOp::Lt => o.is_lt(),
-            CmpOp::Le => o.is_le(),
-            CmpOp::Eq => o.is_eq(),
-            CmpOp::Ne => o.is_ne(),
-            CmpOp::Gt => o.is_gt(),
-            CmpOp::Ge => o.is_ge(),
-        },
+        Some(o) => ordering_satisfies(op, o),
     }
 }
 

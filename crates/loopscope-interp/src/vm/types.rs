@@ -6,6 +6,7 @@
 //! (installed by [`crate::builtins`]).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::ExcType;
@@ -78,8 +79,9 @@ pub struct BuiltinTypes {
     pub set: Rc<Class>,
     pub frozenset: Rc<Class>,
     exceptions: Vec<Rc<Class>>,
-    /// Every other built-in class, by name, in a fixed order.
-    named: Vec<(&'static str, Rc<Class>)>,
+    /// Every other built-in class, by name. `class_of` looks here for
+    /// most values, so lookups are hashed; the map is never iterated.
+    named: HashMap<&'static str, Rc<Class>>,
 }
 
 /// A new class object. `bases` must be non-empty except for `object`.
@@ -170,9 +172,9 @@ impl BuiltinTypes {
             }
             exceptions.push(class(name, bases, Layout::Exception));
         }
-        let mut named = Vec::new();
+        let mut named = HashMap::new();
         for name in ITERATOR_CLASSES.iter().chain(OTHER_CLASSES) {
-            named.push((*name, class(name, vec![object.clone()], Layout::Special)));
+            named.insert(*name, class(name, vec![object.clone()], Layout::Special));
         }
         BuiltinTypes {
             object,
@@ -195,9 +197,8 @@ impl BuiltinTypes {
     /// A built-in class by its CPython name (`"property"`, `"list_iterator"`).
     pub fn named(&self, name: &str) -> Rc<Class> {
         self.named
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, c)| c.clone())
+            .get(name)
+            .cloned()
             .unwrap_or_else(|| self.object.clone())
     }
 

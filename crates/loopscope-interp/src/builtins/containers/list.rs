@@ -3,7 +3,6 @@
 //! list and on an instance of a `list` subclass alike (`Value::as_list`).
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use super::args;
 use crate::builtins::add_methods;
@@ -339,49 +338,12 @@ fn count(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     Ok(Value::Int(n))
 }
 
-/// CPython's `list.sort`: keys computed once, in order; for `reverse`,
-/// the items are reversed, sorted stably with `<` and reversed back, so
-/// equal items keep their order and `__lt__` sees CPython's calls.
+/// CPython's `list.sort`: keys computed once, in order, then the shared
+/// stable sort (`sorted` uses the same).
 fn sorted_items(vm: &mut Vm, items: &[Value], key: &Value, reverse: bool) -> PyResult<Vec<Value>> {
-    let keys: Vec<Value> = if key.is_none() {
-        items.to_vec()
-    } else {
-        let mut keys = Vec::with_capacity(items.len());
-        for item in items {
-            keys.push(vm.call(key, vec![item.clone()])?);
-        }
-        keys
-    };
-    let keys = Rc::new(keys);
-    let lookup = {
-        let keys = keys.clone();
-        args::closure_method(
-            "key",
-            "list",
-            Rc::new(move |_vm: &mut Vm, a: &mut Args| {
-                let i = match a.positional.first() {
-                    Some(Value::Int(i)) => *i as usize,
-                    _ => 0,
-                };
-                Ok(keys.get(i).cloned().unwrap_or(Value::None))
-            }),
-        )
-    };
-    let mut order: Vec<Value> = (0..items.len() as i64).map(Value::Int).collect();
-    if reverse {
-        order.reverse();
-    }
-    crate::builtins::functions::sort_values(vm, &mut order, &lookup, false)?;
-    if reverse {
-        order.reverse();
-    }
-    Ok(order
-        .iter()
-        .filter_map(|i| match i {
-            Value::Int(i) => items.get(*i as usize).cloned(),
-            _ => None,
-        })
-        .collect())
+    let mut sorted = items.to_vec();
+    crate::builtins::functions::sort_values(vm, &mut sorted, key, reverse)?;
+    Ok(sorted)
 }
 
 fn sort(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
