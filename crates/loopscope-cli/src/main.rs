@@ -1,18 +1,21 @@
 //! `loopscope`: runs a Python program in the simulated world and prints
 //! its verdict. The only code of the project that touches files.
 //!
-//!     loopscope run PROGRAM.py [--json] [--seed N] [--max-time SECONDS]
+//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json]
 //!     loopscope dis PROGRAM.py
 
 use std::process::ExitCode;
 
-use loopscope_interp::verdict::{run_program, RunOptions};
+use std::io::Read;
+
+use loopscope_interp::verdict::RunOptions;
+use loopscope_runtime::run_program;
 
 /// The interpreter recurses on the native stack for Python calls; give
 /// it room for the deepest recursion the limits allow.
 const STACK_BYTES: usize = 512 << 20;
 
-const USAGE: &str = "usage: loopscope run PROGRAM.py [--json] [--seed N] [--max-time SECONDS]\n       loopscope dis PROGRAM.py";
+const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json]\n       loopscope dis PROGRAM.py";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,7 +47,13 @@ fn command(args: &[String]) -> ExitCode {
 }
 
 fn read_program(path: &str) -> Result<String, ExitCode> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(path)
+    }
+    .map_err(|e| {
         eprintln!("loopscope: cannot read {path}: {e}");
         ExitCode::from(66)
     })?;
@@ -61,10 +70,19 @@ fn run(args: &[String]) -> ExitCode {
     let mut options = RunOptions::default();
     let mut json = false;
     let mut path = None;
+    let mut trace_path = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
             "--json" => json = true,
+            "--trace" => {
+                let Some(value) = args.get(i + 1) else {
+                    eprintln!("loopscope: --trace needs a file name");
+                    return ExitCode::from(2);
+                };
+                trace_path = Some(value.clone());
+                i += 1;
+            }
             "--seed" | "--max-time" => {
                 let Some(value) = args.get(i + 1) else {
                     eprintln!("loopscope: {} needs a value", args[i]);
@@ -97,7 +115,15 @@ fn run(args: &[String]) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let verdict = run_program(&source, &options);
+    let result = run_program(&source, &options);
+    if let Some(trace_path) = &trace_path {
+        let text = loopscope_trace::to_json(&result.trace);
+        if let Err(e) = std::fs::write(trace_path, text) {
+            eprintln!("loopscope: cannot write {trace_path}: {e}");
+            return ExitCode::from(73);
+        }
+    }
+    let verdict = result.verdict;
     if json {
         println!("{}", verdict.to_json());
     } else {

@@ -48,8 +48,15 @@ const AVAILABLE: &[&str] = &[
     "fractions",
 ];
 
+/// Modules written in Python (`modules/python/*.py`), where the language
+/// itself is the clearest way to say what they do.
+const PYTHON_SOURCES: &[(&str, &str)] = &[];
+
 /// Makes a module by name, or None if Loopscope has no such module.
 pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
+    if let Some((_, source)) = PYTHON_SOURCES.iter().find(|(n, _)| *n == name) {
+        return Some(vm.exec_source_module(name, source));
+    }
     Some(match name {
         "sys" => Ok(sys::make(vm)),
         "random" => random_module::make(vm),
@@ -70,7 +77,7 @@ pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
 
 /// Does [`load`] know this module?
 pub fn exists(name: &str) -> bool {
-    AVAILABLE.contains(&name)
+    AVAILABLE.contains(&name) || PYTHON_SOURCES.iter().any(|(n, _)| *n == name)
 }
 
 /// Modules whose purpose is the world outside: files, processes, sockets.

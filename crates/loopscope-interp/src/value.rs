@@ -58,6 +58,109 @@ pub enum Halt {
     /// `sys.exit()` / `SystemExit` reached the top with this exit code text
     /// (None for success).
     Exit(Option<String>),
+    /// The host parked the running call stack (a simulated thread blocked
+    /// in `time.sleep`); the frames travel with the halt so the host can
+    /// resume them later with [`Vm::resume_parked`].
+    Park(Parked),
+}
+
+/// A call stack taken off the native stack, innermost frame first.
+///
+/// A stack can be resumed only if every frame was suspended in a plain
+/// call of the next one (a `CALL` of a Python function, or of the native
+/// that parked): then the value that resumes a frame is the result of
+/// that call. Anything else between two frames (a native calling back
+/// into Python, a generator) makes the stack unresumable.
+#[derive(Clone)]
+pub struct Parked(Rc<RefCell<ParkedStack>>);
+
+struct ParkedStack {
+    frames: Vec<Frame>,
+    /// Frames whose pending call leads straight to the frame before them.
+    links: usize,
+    /// Natives the park came out of before reaching the first frame.
+    natives: usize,
+    resumable: bool,
+}
+
+impl Parked {
+    /// A new park, raised by the native that blocks.
+    pub fn new() -> Parked {
+        Parked(Rc::new(RefCell::new(ParkedStack {
+            frames: Vec::new(),
+            links: 0,
+            natives: 0,
+            resumable: true,
+        })))
+    }
+
+    /// A frame executing a call instruction sees the park come out of its
+    /// callee; `direct` says whether that callee is what parked or the
+    /// Python function whose frame was pushed last.
+    pub(crate) fn link_call(&self, direct: bool) {
+        let mut stack = self.0.borrow_mut();
+        if direct || (stack.frames.is_empty() && stack.natives == 1) {
+            stack.links += 1;
+        }
+    }
+
+    /// The park came out of a native function.
+    pub(crate) fn native_returned(&self) {
+        let mut stack = self.0.borrow_mut();
+        if stack.frames.is_empty() {
+            stack.natives += 1;
+        }
+    }
+
+    /// A frame the park passed through leaves the native stack.
+    pub(crate) fn push_frame(&self, frame: Frame) {
+        let mut stack = self.0.borrow_mut();
+        stack.frames.push(frame);
+        if stack.frames.len() != stack.links {
+            stack.resumable = false;
+        }
+    }
+
+    /// Can [`Vm::resume_parked`] continue this stack?
+    pub fn is_resumable(&self) -> bool {
+        let stack = self.0.borrow();
+        stack.resumable && !stack.frames.is_empty()
+    }
+
+    /// The frames, innermost first, leaving the park empty.
+    pub(crate) fn take_frames(&self) -> Vec<Frame> {
+        let mut stack = self.0.borrow_mut();
+        stack.links = 0;
+        std::mem::take(&mut stack.frames)
+    }
+
+    /// Frames that were waiting on this park's frames continue to wait on
+    /// the new park (resumed stack parked again).
+    pub(crate) fn extend_outer(&self, outer: impl Iterator<Item = Frame>) {
+        let mut stack = self.0.borrow_mut();
+        for frame in outer {
+            stack.frames.push(frame);
+            stack.links += 1;
+        }
+    }
+}
+
+impl Default for Parked {
+    fn default() -> Self {
+        Parked::new()
+    }
+}
+
+impl std::fmt::Debug for Parked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Parked({} frames)", self.0.borrow().frames.len())
+    }
+}
+
+impl PartialEq for Parked {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 #[derive(Clone)]

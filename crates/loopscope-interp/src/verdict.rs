@@ -65,6 +65,10 @@ pub fn verdict_of(outcome: Outcome, stdout: String, stderr: String, time: f64) -
             }
             Halt::Exit(None) => ("completed", None),
             Halt::Exit(Some(code)) => ("error", Some(format!("SystemExit: {code}"))),
+            Halt::Park(_) => (
+                "unsupported",
+                Some("time.sleep() outside a thread of the simulated world".to_string()),
+            ),
         },
     };
     Verdict {

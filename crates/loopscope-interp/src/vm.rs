@@ -43,13 +43,17 @@ pub enum Stream {
 
 /// What the program's world provides: output, a clock, blocking sleep.
 pub trait Host {
-    fn write(&mut self, stream: Stream, text: &str);
+    /// Output of the program; `step` is the instruction count at the write.
+    fn write(&mut self, stream: Stream, text: &str, step: u64);
     /// Everything written so far (stdout, stderr), taken out.
     fn take_output(&mut self) -> (String, String);
     /// Seconds on the monotonic clock (`loop.time()`, `time.monotonic()`).
     fn now(&self) -> f64;
-    /// `time.sleep(seconds)` on the main thread.
+    /// `time.sleep(seconds)`. A host that simulates threads may answer
+    /// [`Halt::Park`] to take the calling thread's stack off the machine.
     fn sleep(&mut self, seconds: f64) -> Result<(), Halt>;
+    /// The host itself, for embedders whose natives need their own state.
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }
 
 /// A world with no event loop: output is collected, `time.sleep` moves a
@@ -63,7 +67,7 @@ pub struct RecordingHost {
 }
 
 impl Host for RecordingHost {
-    fn write(&mut self, stream: Stream, text: &str) {
+    fn write(&mut self, stream: Stream, text: &str, _step: u64) {
         match stream {
             Stream::Stdout => self.stdout.push_str(text),
             Stream::Stderr => self.stderr.push_str(text),
@@ -79,6 +83,10 @@ impl Host for RecordingHost {
 
     fn now(&self) -> f64 {
         self.clock
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
     }
 
     fn sleep(&mut self, seconds: f64) -> Result<(), Halt> {
@@ -143,6 +151,31 @@ pub struct Vm {
     pub random_seed: u64,
     /// Dropped generators whose `finally` must still run.
     pub finalizers: crate::value::Finalizers,
+    /// Modules added by the embedder (the runtime's `asyncio`), consulted
+    /// before the interpreter's own.
+    pub registered_modules: Vec<(&'static str, ModuleSource)>,
+    /// Takes over `time.sleep` when set: an embedder whose world goes on
+    /// while the program sleeps (simulated threads) needs the VM for it.
+    pub sleep_handler: Option<fn(&mut Vm, f64) -> PyResult<()>>,
+    /// The frames running now, outermost first, each with the position of
+    /// the call it is making (for [`Vm::current_program_line`]).
+    pub call_sites: Vec<CallSite>,
+}
+
+/// A running frame's code and the instruction after its current call.
+pub struct CallSite {
+    pub code: Rc<Code>,
+    pub ip: usize,
+}
+
+/// How a module is made the first time it is imported.
+#[derive(Clone, Copy)]
+pub enum ModuleSource {
+    /// Built by native code.
+    Native(fn(&mut Vm) -> PyResult<Rc<Module>>),
+    /// Python source shipped inside Loopscope, run as the module's body.
+    /// Its frames are hidden from tracebacks, like CPython's frozen modules.
+    Python(&'static str),
 }
 
 /// How a run ended.
@@ -183,6 +216,9 @@ impl Vm {
             output_bytes: 0,
             random_seed: 0,
             finalizers: Default::default(),
+            registered_modules: Vec::new(),
+            sleep_handler: None,
+            call_sites: Vec::new(),
         };
         crate::builtins::install(&mut vm);
         vm
@@ -242,13 +278,14 @@ impl Vm {
                     return match exit {
                         None => Outcome::Completed,
                         Some(text) => {
-                            self.host.write(Stream::Stderr, &format!("{text}\n"));
+                            self.host
+                                .write(Stream::Stderr, &format!("{text}\n"), self.steps);
                             Outcome::Error(format!("SystemExit: {text}"))
                         }
                     };
                 }
                 let text = self.format_traceback(&exc);
-                self.host.write(Stream::Stderr, &text);
+                self.host.write(Stream::Stderr, &text, self.steps);
                 Outcome::Error(self.exception_summary(&exc))
             }
         }
@@ -275,8 +312,49 @@ impl Vm {
             " ".repeat(offset.saturating_sub(1)),
             error.summary()
         );
-        self.host.write(Stream::Stderr, &message);
+        self.host.write(Stream::Stderr, &message, self.steps);
         Outcome::Error(error.summary())
+    }
+
+    /// Makes `name` importable (`import name`), replacing any module the
+    /// interpreter has by that name.
+    pub fn register_module(&mut self, name: &'static str, source: ModuleSource) {
+        self.registered_modules.retain(|(n, _)| *n != name);
+        self.registered_modules.push((name, source));
+    }
+
+    /// Runs shipped Python source as module `name`. The module is in
+    /// `sys.modules` while its body runs, so modules may import each other.
+    pub fn exec_source_module(&mut self, name: &str, source: &str) -> PyResult<Rc<Module>> {
+        let filename = format!("<frozen {name}>");
+        let code = crate::compiler::compile_module(source, &filename).map_err(|error| {
+            self.error(
+                ExcType::SystemError,
+                format!("built-in module {name} does not compile: {}", error.message),
+            )
+        })?;
+        let module = crate::builtins::new_module(name);
+        module
+            .dict
+            .borrow_mut()
+            .set("__builtins__", Value::Module(self.builtins.clone()));
+        self.modules.set(name, Value::Module(module.clone()));
+        if let Err(error) = self.run_code(code, module.clone(), Some(module.clone())) {
+            self.modules.remove(name);
+            return Err(error);
+        }
+        Ok(module)
+    }
+
+    /// The line of the program (not of Loopscope's own Python modules)
+    /// being executed: the innermost call site in the program's file.
+    pub fn current_program_line(&self) -> u32 {
+        self.call_sites
+            .iter()
+            .rev()
+            .find(|site| !site.code.filename.starts_with('<'))
+            .map(|site| site.code.line_of(site.ip.saturating_sub(1)))
+            .unwrap_or(0)
     }
 
     /// Runs a module or class body code object.
@@ -337,7 +415,7 @@ impl Vm {
                 line: 0,
             }));
         }
-        self.host.write(stream, text);
+        self.host.write(stream, text, self.steps);
         Ok(())
     }
 

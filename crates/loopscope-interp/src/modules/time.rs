@@ -182,6 +182,10 @@ fn sleep(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         },
     };
     let seconds = if seconds > 0.0 { seconds } else { 0.0 };
+    if let Some(handler) = vm.sleep_handler {
+        handler(vm, seconds)?;
+        return Ok(Value::None);
+    }
     match vm.host.sleep(seconds) {
         Ok(()) => Ok(Value::None),
         Err(halt) => Err(Unwind::Halt(halt)),

@@ -8,8 +8,8 @@ use super::exec::{FrameExit, Resume};
 use super::frame::Frame;
 use super::{ExcType, Vm};
 use crate::value::{
-    Args, BoundMethod, Builtin, CellObj, Class, Function, GenState, Generator, NativeFn, PyResult,
-    PyStr, Value,
+    Args, BoundMethod, Builtin, CellObj, Class, Function, GenState, Generator, Halt, NativeFn,
+    PyResult, PyStr, Unwind, Value,
 };
 
 /// Keyword arguments of a call, in the order written.
@@ -71,6 +71,9 @@ impl Vm {
             NativeFn::Closure(f) => f.clone()(self, &mut native_args),
         };
         self.depth -= 1;
+        if let Err(Unwind::Halt(Halt::Park(parked))) = &result {
+            parked.native_returned();
+        }
         result
     }
 

@@ -45,6 +45,10 @@ impl Vm {
             self.depth -= 1;
             return Err(self.error(ExcType::RecursionError, "maximum recursion depth exceeded"));
         }
+        self.call_sites.push(super::CallSite {
+            code: frame.code.clone(),
+            ip: frame.ip,
+        });
         // A resumed generator takes back the exceptions it was handling.
         let saved = std::mem::take(&mut frame.saved_exceptions);
         let base = self.exc_stack.len();
@@ -82,13 +86,69 @@ impl Vm {
             }
         };
         // Suspending keeps the frame's handled exceptions with the frame.
-        if let Ok(FrameExit::Yield(..)) = &result {
+        let suspended = matches!(
+            &result,
+            Ok(FrameExit::Yield(..)) | Err(Unwind::Halt(Halt::Park(_)))
+        );
+        if suspended {
             frame.saved_exceptions = self.exc_stack.split_off(base.min(self.exc_stack.len()));
         } else {
             self.exc_stack.truncate(base);
         }
         self.depth -= 1;
+        self.call_sites.pop();
+        if let Err(Unwind::Halt(Halt::Park(parked))) = &result {
+            let placeholder = Frame::new(frame.code.clone(), frame.globals.clone(), None);
+            parked.push_frame(std::mem::replace(frame, placeholder));
+        }
         result
+    }
+
+    /// Remembers where the innermost frame is calling from.
+    #[inline]
+    fn note_call_site(&mut self, ip: usize) {
+        if let Some(site) = self.call_sites.last_mut() {
+            site.ip = ip;
+        }
+    }
+
+    /// Continues a call stack the host parked (see [`crate::value::Parked`]):
+    /// the innermost frame receives `value` as the result of the call it
+    /// parked in, and each frame's result (or exception) becomes the
+    /// result of the pending call of the frame outside it. Returns what
+    /// the outermost frame returns; parks again if a frame parks again.
+    pub fn resume_parked(
+        &mut self,
+        parked: &crate::value::Parked,
+        value: Value,
+    ) -> PyResult<Value> {
+        if !parked.is_resumable() {
+            return Err(self.error(
+                ExcType::SystemError,
+                "the parked call stack cannot be resumed",
+            ));
+        }
+        let mut frames = parked.take_frames().into_iter();
+        let mut incoming: Result<Value, Value> = Ok(value);
+        while let Some(mut frame) = frames.next() {
+            let resume = match incoming {
+                Ok(value) => Resume::Send(value),
+                Err(exc) => Resume::Throw(exc),
+            };
+            incoming = match self.run_frame(&mut frame, resume) {
+                Ok(FrameExit::Return(value)) => Ok(value),
+                Ok(FrameExit::Yield(..)) => {
+                    return Err(self.error(ExcType::SystemError, "a resumed call frame yielded"));
+                }
+                Err(Unwind::Exception(exc)) => Err(exc),
+                Err(Unwind::Halt(Halt::Park(again))) => {
+                    again.extend_outer(frames);
+                    return Err(Unwind::Halt(Halt::Park(again)));
+                }
+                Err(halt) => return Err(halt),
+            };
+        }
+        incoming.map_err(Unwind::Exception)
     }
 
     fn add_traceback(&mut self, exc: &Value, frame: &Frame) {
@@ -355,7 +415,10 @@ impl Vm {
                 Op::CallMethod(n) => {
                     let args = Self::pop_n(frame, n as usize);
                     let callee = Self::pop(frame);
-                    let v = self.call_with(&callee, args, Vec::new())?;
+                    self.note_call_site(frame.ip);
+                    let v = self
+                        .call_with(&callee, args, Vec::new())
+                        .map_err(|e| link_park(e, &callee))?;
                     frame.stack.push(v);
                 }
                 Op::Subscript => {
@@ -668,7 +731,10 @@ impl Vm {
                 Op::Call(n) => {
                     let args = Self::pop_n(frame, n as usize);
                     let callee = Self::pop(frame);
-                    let v = self.call_with(&callee, args, Vec::new())?;
+                    self.note_call_site(frame.ip);
+                    let v = self
+                        .call_with(&callee, args, Vec::new())
+                        .map_err(|e| link_park(e, &callee))?;
                     frame.stack.push(v);
                 }
                 Op::CallKw(n) => {
@@ -688,7 +754,10 @@ impl Vm {
                     };
                     let values = args.split_off(args.len() - names.len());
                     let kwargs = names.into_iter().zip(values).collect();
-                    let v = self.call_with(&callee, args, kwargs)?;
+                    self.note_call_site(frame.ip);
+                    let v = self
+                        .call_with(&callee, args, kwargs)
+                        .map_err(|e| link_park(e, &callee))?;
                     frame.stack.push(v);
                 }
                 Op::CallEx(has_kwargs) => {
@@ -712,7 +781,10 @@ impl Vm {
                             }
                         }
                     }
-                    let v = self.call_with(&callee, positional, keywords)?;
+                    self.note_call_site(frame.ip);
+                    let v = self
+                        .call_with(&callee, positional, keywords)
+                        .map_err(|e| link_park(e, &callee))?;
                     frame.stack.push(v);
                 }
                 Op::Return => {
@@ -999,4 +1071,19 @@ pub(crate) fn cell_of(value: &Value) -> Option<Rc<CellObj>> {
         Value::Native(n) => n.data.borrow().downcast_ref::<Rc<CellObj>>().cloned(),
         _ => None,
     }
+}
+
+/// A park coming out of a call instruction: the call links the calling
+/// frame to the parked frames when the callee is a Python function (its
+/// frame is the one pushed last) or is itself what parked.
+fn link_park(error: Unwind, callee: &Value) -> Unwind {
+    if let Unwind::Halt(Halt::Park(parked)) = &error {
+        let python_function = match callee {
+            Value::Function(_) => true,
+            Value::BoundMethod(m) => matches!(m.function, Value::Function(_)),
+            _ => false,
+        };
+        parked.link_call(python_function);
+    }
+    error
 }

@@ -55,7 +55,19 @@ impl Vm {
         if let Some(Value::Module(m)) = self.modules.get(name) {
             return Ok(m.clone());
         }
-        match crate::modules::load(self, name) {
+        let registered = self
+            .registered_modules
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, source)| *source);
+        let made = match registered {
+            Some(super::ModuleSource::Native(make)) => Some(make(self)),
+            Some(super::ModuleSource::Python(source)) => {
+                return self.exec_source_module(name, source);
+            }
+            None => crate::modules::load(self, name),
+        };
+        match made {
             Some(result) => {
                 let module = result?;
                 self.modules.set(name, Value::Module(module.clone()));
@@ -95,7 +107,8 @@ impl Vm {
         }
         // A submodule not imported yet.
         let full = format!("{}.{}", m.name.as_str(), name.as_str());
-        if crate::modules::exists(&full) {
+        if crate::modules::exists(&full) || self.registered_modules.iter().any(|(n, _)| *n == full)
+        {
             let sub = self.load_module(&full)?;
             m.dict
                 .borrow_mut()

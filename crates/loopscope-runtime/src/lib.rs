@@ -1,0 +1,134 @@
+//! The simulated world of `SEMANTICS.md` on top of the interpreter:
+//! asyncio on a virtual clock, simulated threads and network, and the
+//! trace of everything that happens.
+//!
+//! asyncio itself is Python (`python/asyncio/`), written for Loopscope after
+//! CPython 3.11's algorithms and run by the interpreter like the program;
+//! its frames are hidden from tracebacks as CPython's frozen modules are.
+//! What only the world can do — the clock, the thread pools, the network,
+//! recording the trace — is native (`_loopscope`, `_simnet`).
+//!
+//! Invariant: the runtime does no I/O and reads no real clock; the same
+//! program and seed give byte-identical traces.
+
+pub mod jobs;
+pub mod natives;
+pub mod network;
+pub mod world;
+
+use loopscope_interp::verdict::{verdict_of, RunOptions, Verdict};
+use loopscope_interp::vm::{ModuleSource, Vm};
+use loopscope_trace::Trace;
+
+use crate::world::World;
+
+/// Modules of the simulated world, by import name.
+const MODULES: &[(&str, ModuleSource)] = &[
+    ("_loopscope", ModuleSource::Native(natives::make)),
+    ("_simnet", ModuleSource::Native(network::make)),
+    (
+        "asyncio",
+        ModuleSource::Python(include_str!("python/asyncio/__init__.py")),
+    ),
+    (
+        "asyncio.exceptions",
+        ModuleSource::Python(include_str!("python/asyncio/exceptions.py")),
+    ),
+    (
+        "asyncio.coroutines",
+        ModuleSource::Python(include_str!("python/asyncio/coroutines.py")),
+    ),
+    (
+        "asyncio.events",
+        ModuleSource::Python(include_str!("python/asyncio/events.py")),
+    ),
+    (
+        "asyncio.futures",
+        ModuleSource::Python(include_str!("python/asyncio/futures.py")),
+    ),
+    (
+        "asyncio.tasks",
+        ModuleSource::Python(include_str!("python/asyncio/tasks.py")),
+    ),
+    (
+        "asyncio.locks",
+        ModuleSource::Python(include_str!("python/asyncio/locks.py")),
+    ),
+    (
+        "asyncio.queues",
+        ModuleSource::Python(include_str!("python/asyncio/queues.py")),
+    ),
+    (
+        "asyncio.timeouts",
+        ModuleSource::Python(include_str!("python/asyncio/timeouts.py")),
+    ),
+    (
+        "asyncio.taskgroups",
+        ModuleSource::Python(include_str!("python/asyncio/taskgroups.py")),
+    ),
+    (
+        "asyncio.runners",
+        ModuleSource::Python(include_str!("python/asyncio/runners.py")),
+    ),
+    (
+        "asyncio.threads",
+        ModuleSource::Python(include_str!("python/asyncio/threads.py")),
+    ),
+    (
+        "concurrent",
+        ModuleSource::Python(include_str!("python/concurrent.py")),
+    ),
+    (
+        "concurrent.futures",
+        ModuleSource::Python(include_str!("python/concurrent_futures.py")),
+    ),
+    (
+        "aiohttp",
+        ModuleSource::Python(include_str!("python/aiohttp.py")),
+    ),
+    (
+        "httpx",
+        ModuleSource::Python(include_str!("python/httpx.py")),
+    ),
+    (
+        "requests",
+        ModuleSource::Python(include_str!("python/requests.py")),
+    ),
+];
+
+/// What a run gives: the verdict (as the oracle states it) and the trace.
+pub struct RunResult {
+    pub verdict: Verdict,
+    pub trace: Trace,
+}
+
+/// A VM living in the simulated world.
+pub fn new_vm(options: &RunOptions) -> Vm {
+    let world = World::new(options.max_time, options.seed);
+    let mut vm = Vm::new(Box::new(world));
+    vm.limits = options.limits.clone();
+    vm.random_seed = options.seed;
+    vm.sleep_handler = Some(world::sleep);
+    for (name, source) in MODULES {
+        vm.register_module(name, *source);
+    }
+    vm
+}
+
+/// Runs a program as `python3 program.py` would run in the simulated world.
+pub fn run_program(source: &str, options: &RunOptions) -> RunResult {
+    let mut vm = new_vm(options);
+    let outcome = vm.run_main(source);
+    let (stdout, stderr, time) = vm.take_output();
+    let verdict = verdict_of(outcome, stdout, stderr, time);
+    let mut trace = match vm.host.as_any_mut().downcast_mut::<World>() {
+        Some(world) => std::mem::take(&mut world.trace),
+        None => Trace::default(),
+    };
+    trace.verdict = Some(loopscope_trace::Verdict {
+        status: verdict.status.to_string(),
+        error: verdict.error.clone(),
+        time: verdict.time,
+    });
+    RunResult { verdict, trace }
+}

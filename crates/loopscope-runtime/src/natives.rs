@@ -1,0 +1,530 @@
+//! `_loopscope`: what the runtime's asyncio (Python, in `python/`) needs
+//! from the world — the virtual clock, the thread pools, introspection of
+//! coroutines — and the hooks through which it records the trace.
+//!
+//! The hooks never call the program's own code (no user `__repr__`), so
+//! recording cannot change what the program does.
+
+use std::rc::Rc;
+
+use loopscope_interp::builtins::{add_functions, new_module};
+use loopscope_interp::value::{
+    Args, GenKind, GenState, Generator, Halt, Module, PyResult, Unwind, Value,
+};
+use loopscope_interp::vm::Vm;
+use loopscope_trace::{Actor, EventKind, FutureRole, Settlement};
+
+use crate::world::{internal_error, world};
+
+/// Makes the `_loopscope` module.
+pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
+    let module = new_module("_loopscope");
+    add_functions(
+        &module,
+        &[
+            ("time", time),
+            ("advance_to", advance_to),
+            ("idle_forever", idle_forever),
+            ("jobs_run_due", jobs_run_due),
+            ("jobs_next_wake", jobs_next_wake),
+            ("submit_job", submit_job),
+            ("drop_job", drop_job),
+            ("format_exception", format_exception),
+            ("is_coroutine", is_coroutine),
+            ("is_coroutine_function", is_coroutine_function),
+            ("is_generator", is_generator),
+            ("is_awaitable", is_awaitable),
+            ("describe_coroutine", describe_coroutine),
+            ("loop_created", loop_created),
+            ("iteration", iteration),
+            ("callback_scheduled", callback_scheduled),
+            ("callback_run", callback_run),
+            ("timer_set", timer_set),
+            ("timer_cancelled", timer_cancelled),
+            ("timer_fired", timer_fired),
+            ("future_created", future_created),
+            ("future_settled", future_settled),
+            ("describe", describe),
+            ("task_created", task_created),
+            ("task_renamed", task_renamed),
+            ("cancel_requested", cancel_requested),
+            ("task_resumed", task_resumed),
+            ("task_left", task_left),
+            ("task_suspended", task_suspended),
+            ("primitive_created", primitive_created),
+            ("unsupported", unsupported),
+        ],
+    );
+    Ok(module)
+}
+
+fn arg(args: &Args, i: usize) -> Value {
+    args.positional.get(i).cloned().unwrap_or(Value::None)
+}
+
+/// The sequential id of an object (0 for values without identity).
+pub fn object_id(value: &Value) -> u64 {
+    match value {
+        Value::Instance(i) => i.id,
+        Value::Native(n) => n.id,
+        Value::Generator(g) => g.id,
+        Value::Class(c) => c.id,
+        _ => 0,
+    }
+}
+
+/// `repr` of values whose repr cannot run program code; other objects
+/// are described by their class (`<Order object>`).
+pub fn safe_repr(vm: &mut Vm, value: &Value) -> String {
+    if is_plain(value, 0) {
+        if let Ok(text) = vm.repr_of(value) {
+            return text;
+        }
+    }
+    if value.as_exception().is_some() {
+        return vm.exception_summary(value);
+    }
+    format!("<{} object>", vm.type_name(value))
+}
+
+fn is_plain(value: &Value, depth: u32) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    match value {
+        Value::None
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::BigInt(_)
+        | Value::Float(_)
+        | Value::Str(_)
+        | Value::Bytes(_)
+        | Value::Range(_) => true,
+        Value::List(items) => {
+            let items = items.borrow();
+            items.len() <= 64 && items.iter().all(|v| is_plain(v, depth + 1))
+        }
+        Value::Tuple(t) => t.items.len() <= 64 && t.items.iter().all(|v| is_plain(v, depth + 1)),
+        Value::Dict(d) => {
+            let items = d.items();
+            items.len() <= 64
+                && items
+                    .iter()
+                    .all(|(k, v)| is_plain(k, depth + 1) && is_plain(v, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::Str(s) => Some(s.as_str().to_string()),
+        _ => None,
+    }
+}
+
+/// A callable's name as asyncio's reprs show it (`Task.task_step`).
+fn callable_name(vm: &mut Vm, callable: &Value) -> String {
+    match vm.get_attr_opt(callable, "__qualname__") {
+        Ok(Some(Value::Str(s))) => s.as_str().to_string(),
+        _ => vm.type_name(callable),
+    }
+}
+
+// ---------------------------------------------------------------- clock, pools
+
+fn time(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Ok(Value::Float(world(vm)?.clock))
+}
+
+fn advance_to(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let t = vm.expect_f64(&arg(args, 0), "time")?;
+    world(vm)?.advance_to(t).map_err(Unwind::Halt)?;
+    Ok(Value::None)
+}
+
+/// Ends the run as `unsupported` with the message given.
+fn unsupported(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let message = text_of(&arg(args, 0)).unwrap_or_default();
+    Err(vm.unsupported(message))
+}
+
+fn idle_forever(_vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Err(Unwind::Halt(Halt::IdleForever))
+}
+
+fn jobs_run_due(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    crate::jobs::run_due(vm).map(Value::Bool)
+}
+
+fn jobs_next_wake(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Ok(world(vm)?
+        .jobs
+        .next_wake()
+        .map_or(Value::None, Value::Float))
+}
+
+/// `submit_job(pool, workers, function, args, kwargs, deliver, future)`.
+fn submit_job(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let pool = vm.expect_int(&arg(args, 0))?;
+    let workers = vm.expect_int(&arg(args, 1))?.max(1) as usize;
+    let function = arg(args, 2);
+    let call_args = match arg(args, 3) {
+        Value::Tuple(t) => t.items.clone(),
+        other => vm.collect(&other)?,
+    };
+    let mut kwargs = Vec::new();
+    if let Some(d) = arg(args, 4).as_dict() {
+        for (k, v) in d.items() {
+            if let Value::Str(s) = k {
+                kwargs.push((s, v));
+            }
+        }
+    }
+    let deliver = arg(args, 5);
+    let future = object_id(&arg(args, 6));
+    let function_name = callable_name(vm, &function);
+    let id = vm.ids.next();
+    let w = world(vm)?;
+    let index = w
+        .jobs
+        .submit(id, pool, workers, function, call_args, kwargs, deliver);
+    w.record(EventKind::JobSubmitted {
+        job: id,
+        function: function_name,
+        future,
+    });
+    Ok(Value::Int(index as i64))
+}
+
+fn drop_job(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let index = vm.expect_int(&arg(args, 0))?.max(0) as usize;
+    let w = world(vm)?;
+    if let Some(job) = w.jobs.drop_waiting(index) {
+        w.record(EventKind::JobDropped { job });
+    }
+    Ok(Value::None)
+}
+
+// ---------------------------------------------------------------- introspection
+
+fn format_exception(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let exc = arg(args, 0);
+    Ok(Value::string(vm.format_traceback(&exc)))
+}
+
+/// asyncio.iscoroutine: native coroutines, generators (CPython 3.11's
+/// `_COROUTINE_TYPES` include `types.GeneratorType`) and objects with the
+/// `collections.abc.Coroutine` methods.
+fn is_coroutine(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let value = arg(args, 0);
+    Ok(Value::Bool(match &value {
+        Value::Generator(g) => g.kind != GenKind::AsyncGenerator,
+        Value::Instance(_) => {
+            let class = vm.class_of(&value);
+            ["send", "throw", "close", "__await__"]
+                .iter()
+                .all(|name| class.lookup(name).is_some())
+        }
+        _ => false,
+    }))
+}
+
+fn is_coroutine_function(_vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let value = arg(args, 0);
+    let function = match &value {
+        Value::BoundMethod(m) => m.function.clone(),
+        other => other.clone(),
+    };
+    Ok(Value::Bool(match &function {
+        Value::Function(f) => f.code.flags.coroutine,
+        _ => false,
+    }))
+}
+
+fn is_generator(_vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    Ok(Value::Bool(matches!(
+        arg(args, 0),
+        Value::Generator(g) if g.kind == GenKind::Generator
+    )))
+}
+
+/// inspect.isawaitable.
+fn is_awaitable(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let value = arg(args, 0);
+    Ok(Value::Bool(match &value {
+        Value::Generator(g) => g.kind == GenKind::Coroutine || g.iterable_coroutine.get(),
+        _ => vm.class_of(&value).lookup("__await__").is_some(),
+    }))
+}
+
+/// The line a suspended coroutine chain waits at: the innermost frame in
+/// the program's own file.
+pub fn suspended_line(generator: &Rc<Generator>) -> Option<u32> {
+    let mut line = None;
+    let mut current = Some(generator.clone());
+    // A delegation chain is as deep as the awaits; the bound only guards
+    // against a cycle.
+    for _ in 0..10_000 {
+        let Some(g) = current else { break };
+        if let Some(frame) = g.frame.borrow().as_ref() {
+            if !frame.code.filename.starts_with('<') {
+                line = Some(frame.line());
+            }
+        }
+        current = match &*g.delegate.borrow() {
+            Some(Value::Generator(inner)) => Some(inner.clone()),
+            _ => None,
+        };
+    }
+    line
+}
+
+/// `coro=<...>` of a task's repr (CPython coroutines._format_coroutine).
+fn describe_coroutine(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let value = arg(args, 0);
+    let Value::Generator(g) = &value else {
+        return Ok(Value::string(format!("{}()", callable_name(vm, &value))));
+    };
+    let name = g.qualname.as_str();
+    let text = match g.state.get() {
+        GenState::Finished => format!("{name}() done"),
+        GenState::Running => format!("{name}() running"),
+        GenState::Created | GenState::Suspended => {
+            let frame = g.frame.borrow();
+            match frame.as_ref() {
+                Some(frame) => format!(
+                    "{name}() running at {}:{}",
+                    frame.code.filename,
+                    if g.state.get() == GenState::Created {
+                        frame.code.first_line
+                    } else {
+                        frame.line()
+                    }
+                ),
+                None => format!("{name}()"),
+            }
+        }
+    };
+    Ok(Value::string(text))
+}
+
+// ---------------------------------------------------------------- trace hooks
+
+fn loop_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let id = object_id(&arg(args, 0));
+    world(vm)?.record(EventKind::LoopCreated { event_loop: id });
+    Ok(Value::Int(id as i64))
+}
+
+/// `iteration(loop, ready)`: an iteration starts running `ready` callbacks.
+fn iteration(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let id = object_id(&arg(args, 0));
+    let ready = vm.expect_int(&arg(args, 1))?.max(0) as usize;
+    let w = world(vm)?;
+    w.iteration += 1;
+    w.record(EventKind::Iteration {
+        event_loop: id,
+        ready,
+    });
+    Ok(Value::None)
+}
+
+fn callback_scheduled(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let handle = object_id(&arg(args, 0));
+    let callback = callable_name(vm, &arg(args, 1));
+    world(vm)?.record(EventKind::CallbackScheduled { handle, callback });
+    Ok(Value::None)
+}
+
+fn callback_run(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let handle = object_id(&arg(args, 0));
+    let callback = callable_name(vm, &arg(args, 1));
+    world(vm)?.record(EventKind::CallbackRun { handle, callback });
+    Ok(Value::None)
+}
+
+/// `timer_set(handle, when, callback)`.
+fn timer_set(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let handle = object_id(&arg(args, 0));
+    let when = vm.expect_f64(&arg(args, 1), "when")?;
+    let callback = callable_name(vm, &arg(args, 2));
+    world(vm)?.record(EventKind::TimerSet {
+        handle,
+        when,
+        callback,
+    });
+    Ok(Value::None)
+}
+
+fn timer_cancelled(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let handle = object_id(&arg(args, 0));
+    world(vm)?.record(EventKind::TimerCancelled { handle });
+    Ok(Value::None)
+}
+
+fn timer_fired(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let handle = object_id(&arg(args, 0));
+    world(vm)?.record(EventKind::TimerFired { handle });
+    Ok(Value::None)
+}
+
+fn future_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let future = object_id(&arg(args, 0));
+    world(vm)?.record(EventKind::FutureCreated { future });
+    Ok(Value::None)
+}
+
+/// `future_settled(future, how, value)` with how `result`, `exception`
+/// or `cancelled`; a task's settlement is recorded as its end.
+fn future_settled(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let future = object_id(&arg(args, 0));
+    let how = text_of(&arg(args, 1)).unwrap_or_default();
+    let value = arg(args, 2);
+    let settlement = match how.as_str() {
+        "result" => Settlement::Result(safe_repr(vm, &value)),
+        "exception" => Settlement::Exception(vm.exception_summary(&value)),
+        "cancelled" => Settlement::Cancelled,
+        _ => return Err(internal_error(vm, "unknown settlement")),
+    };
+    let w = world(vm)?;
+    if w.tasks.contains(&future) {
+        w.record(EventKind::TaskFinished {
+            task: future,
+            settlement,
+        });
+    } else {
+        w.record(EventKind::FutureSettled { future, settlement });
+    }
+    Ok(Value::None)
+}
+
+/// `describe(future, kind, *about)`: what a future asyncio made stands
+/// for; objects among `about` become its targets, numbers and strings its
+/// detail.
+fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let future = object_id(&arg(args, 0));
+    let kind = text_of(&arg(args, 1)).unwrap_or_default();
+    let mut targets = Vec::new();
+    let mut details = Vec::new();
+    for value in args.positional.iter().skip(2).cloned().collect::<Vec<_>>() {
+        match &value {
+            Value::List(items) => {
+                let items = items.borrow().clone();
+                targets.extend(items.iter().map(object_id).filter(|&id| id != 0));
+            }
+            Value::Int(_) | Value::Float(_) | Value::Str(_) | Value::Bool(_) => {
+                details.push(vm.str_of(&value)?);
+            }
+            other => {
+                let id = object_id(other);
+                if id != 0 {
+                    targets.push(id);
+                }
+            }
+        }
+    }
+    let detail = if details.is_empty() {
+        None
+    } else {
+        Some(details.join(" "))
+    };
+    world(vm)?.record(EventKind::FutureRole {
+        future,
+        role: FutureRole {
+            kind,
+            targets,
+            detail,
+        },
+    });
+    Ok(Value::None)
+}
+
+/// `task_created(task, coro, name)`.
+fn task_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let task = object_id(&arg(args, 0));
+    let coroutine = match arg(args, 1) {
+        Value::Generator(g) => format!("{}()", g.qualname.as_str()),
+        other => format!("<{}>", vm.type_name(&other)),
+    };
+    let name = text_of(&arg(args, 2)).unwrap_or_default();
+    let line = vm.current_program_line();
+    let w = world(vm)?;
+    let parent = match w.actor() {
+        Actor::Task(id) => Some(id),
+        _ => None,
+    };
+    w.tasks.insert(task);
+    w.record(EventKind::TaskCreated {
+        task,
+        name,
+        coroutine,
+        parent,
+        line,
+    });
+    Ok(Value::None)
+}
+
+fn task_renamed(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let task = object_id(&arg(args, 0));
+    let name = text_of(&arg(args, 1)).unwrap_or_default();
+    world(vm)?.record(EventKind::TaskRenamed { task, name });
+    Ok(Value::None)
+}
+
+fn cancel_requested(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let task = object_id(&arg(args, 0));
+    let message = match arg(args, 1) {
+        Value::None => None,
+        other => Some(safe_repr(vm, &other)),
+    };
+    world(vm)?.record(EventKind::CancelRequested { task, message });
+    Ok(Value::None)
+}
+
+/// `task_resumed(task, thrown)`: a step begins; the task runs.
+fn task_resumed(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let task = object_id(&arg(args, 0));
+    let thrown = match arg(args, 1) {
+        Value::None => None,
+        other => Some(vm.exception_summary(&other)),
+    };
+    let w = world(vm)?;
+    w.actors.push(Actor::Task(task));
+    w.record(EventKind::TaskResumed { task, thrown });
+    Ok(Value::None)
+}
+
+/// The step ended with the coroutine finished (its settlement follows).
+fn task_left(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    world(vm)?.actors.pop();
+    Ok(Value::None)
+}
+
+/// `task_suspended(task, coro, yielded)`: the step ended at a suspension.
+fn task_suspended(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let task = object_id(&arg(args, 0));
+    let line = match arg(args, 1) {
+        Value::Generator(g) => suspended_line(&g).unwrap_or(0),
+        _ => 0,
+    };
+    let awaiting = match arg(args, 2) {
+        Value::None => None,
+        other => Some(object_id(&other)).filter(|&id| id != 0),
+    };
+    let w = world(vm)?;
+    w.actors.pop();
+    w.record(EventKind::TaskSuspended {
+        task,
+        line,
+        awaiting,
+    });
+    Ok(Value::None)
+}
+
+fn primitive_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let object = object_id(&arg(args, 0));
+    let kind = text_of(&arg(args, 1)).unwrap_or_default();
+    world(vm)?.record(EventKind::PrimitiveCreated { object, kind });
+    Ok(Value::None)
+}

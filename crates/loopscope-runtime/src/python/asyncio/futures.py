@@ -1,0 +1,228 @@
+"""Future: a result that will be available later (CPython asyncio/futures.py,
+whose algorithms CPython's C accelerator _asyncio.Future keeps).
+
+Every callback goes through the loop's call_soon, in registration order.
+"""
+
+import _loopscope
+from asyncio import exceptions
+from asyncio import events
+
+__all__ = ('Future', 'wrap_future', 'isfuture')
+
+_PENDING = 'PENDING'
+_CANCELLED = 'CANCELLED'
+_FINISHED = 'FINISHED'
+
+
+def isfuture(obj):
+    """CPython base_futures.isfuture: duck-typed on _asyncio_future_blocking."""
+    return (hasattr(obj.__class__, '_asyncio_future_blocking') and
+            obj._asyncio_future_blocking is not None)
+
+
+def _short_repr(value):
+    """reprlib.repr as base_futures uses it: long reprs keep both ends."""
+    text = repr(value)
+    if len(text) > 30 and not isinstance(value, (list, tuple, dict, set)):
+        head = (30 - 3) // 2
+        tail = 30 - 3 - head
+        text = text[:head] + '...' + text[len(text) - tail:]
+    return text
+
+
+def _format_callback(callback):
+    name = getattr(callback, '__qualname__', None) or getattr(callback, '__name__', None)
+    if name is None:
+        return repr(callback)
+    return f'{name}()'
+
+
+def _format_callbacks(callbacks):
+    """CPython base_futures._format_callbacks."""
+    size = len(callbacks)
+    if not size:
+        return ''
+    if size == 1:
+        text = _format_callback(callbacks[0][0])
+    elif size == 2:
+        text = f'{_format_callback(callbacks[0][0])}, {_format_callback(callbacks[1][0])}'
+    else:
+        text = (f'{_format_callback(callbacks[0][0])}, <{size - 2} more>, '
+                f'{_format_callback(callbacks[-1][0])}')
+    return f'cb=[{text}]'
+
+
+class Future:
+    """A result, an exception or a cancellation, known later."""
+
+    __module__ = '_asyncio'
+
+    _state = _PENDING
+    _result = None
+    _exception = None
+    _exception_tb = None
+    _loop = None
+    _cancel_message = None
+    _cancelled_exc = None
+    _asyncio_future_blocking = False
+    _log_traceback = False
+    _log_destroy_pending = True
+
+    def __init__(self, *, loop=None):
+        if loop is None:
+            self._loop = events._get_event_loop()
+        else:
+            self._loop = loop
+        self._callbacks = []
+        _loopscope.future_created(self)
+
+    def _repr_info(self):
+        """CPython base_futures._future_repr_info."""
+        info = [self._state.lower()]
+        if self._state == _FINISHED:
+            if self._exception is not None:
+                info.append(f'exception={self._exception!r}')
+            else:
+                info.append(f'result={_short_repr(self._result)}')
+        if self._callbacks:
+            info.append(_format_callbacks(self._callbacks))
+        return info
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__} {' '.join(self._repr_info())}>"
+
+    def get_loop(self):
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("Future object is not initialized.")
+        return loop
+
+    def _make_cancelled_error(self):
+        """The CancelledError to raise; the saved one is used only once."""
+        if self._cancelled_exc is not None:
+            exc = self._cancelled_exc
+            self._cancelled_exc = None
+            return exc
+        if self._cancel_message is None:
+            exc = exceptions.CancelledError()
+        else:
+            exc = exceptions.CancelledError(self._cancel_message)
+        exc.__context__ = self._cancelled_exc
+        self._cancelled_exc = None
+        return exc
+
+    def cancel(self, msg=None):
+        self._log_traceback = False
+        if self._state != _PENDING:
+            return False
+        self._state = _CANCELLED
+        self._cancel_message = msg
+        _loopscope.future_settled(self, 'cancelled', None)
+        self._schedule_callbacks()
+        return True
+
+    def _schedule_callbacks(self):
+        callbacks = self._callbacks[:]
+        if not callbacks:
+            return
+        self._callbacks[:] = []
+        for callback, context in callbacks:
+            self._loop.call_soon(callback, self, context=context)
+
+    def cancelled(self):
+        return self._state == _CANCELLED
+
+    def done(self):
+        return self._state != _PENDING
+
+    def result(self):
+        if self._state == _CANCELLED:
+            exc = self._make_cancelled_error()
+            raise exc
+        if self._state != _FINISHED:
+            raise exceptions.InvalidStateError('Result is not ready.')
+        self._log_traceback = False
+        if self._exception is not None:
+            raise self._exception.with_traceback(self._exception_tb)
+        return self._result
+
+    def exception(self):
+        if self._state == _CANCELLED:
+            exc = self._make_cancelled_error()
+            raise exc
+        if self._state != _FINISHED:
+            raise exceptions.InvalidStateError('Exception is not set.')
+        self._log_traceback = False
+        return self._exception
+
+    def add_done_callback(self, fn, *, context=None):
+        if self._state != _PENDING:
+            self._loop.call_soon(fn, self, context=context)
+        else:
+            self._callbacks.append((fn, context))
+
+    def remove_done_callback(self, fn):
+        kept = [(f, ctx) for (f, ctx) in self._callbacks if f != fn]
+        removed = len(self._callbacks) - len(kept)
+        if removed:
+            self._callbacks[:] = kept
+        return removed
+
+    def set_result(self, result):
+        if self._state != _PENDING:
+            raise exceptions.InvalidStateError(f'{self._state}: {self!r}')
+        self._result = result
+        self._state = _FINISHED
+        _loopscope.future_settled(self, 'result', result)
+        self._schedule_callbacks()
+
+    def set_exception(self, exception):
+        if self._state != _PENDING:
+            raise exceptions.InvalidStateError(f'{self._state}: {self!r}')
+        if isinstance(exception, type):
+            exception = exception()
+        if type(exception) is StopIteration:
+            raise TypeError("StopIteration interacts badly with generators "
+                            "and cannot be raised into a Future")
+        self._exception = exception
+        self._exception_tb = exception.__traceback__
+        self._state = _FINISHED
+        _loopscope.future_settled(self, 'exception', exception)
+        self._schedule_callbacks()
+        self._log_traceback = True
+
+    def __await__(self):
+        if not self.done():
+            self._asyncio_future_blocking = True
+            yield self  # tells the Task to wait for this future
+        if not self.done():
+            raise RuntimeError("await wasn't used with future")
+        return self.result()
+
+    __iter__ = __await__
+
+
+def _get_loop(fut):
+    """CPython futures._get_loop."""
+    try:
+        get_loop = fut.get_loop
+    except AttributeError:
+        pass
+    else:
+        return get_loop()
+    return fut._loop
+
+
+def _set_result_unless_cancelled(fut, result):
+    """Helper setting the result only if the future was not cancelled."""
+    if fut.cancelled():
+        return
+    fut.set_result(result)
+
+
+def wrap_future(future, *, loop=None):
+    """Futures here are already asyncio futures."""
+    if isfuture(future):
+        return future
+    raise TypeError(f'concurrent.futures.Future is expected, got {future!r}')

@@ -1,0 +1,377 @@
+//! The trace as JSON (`docs/trace.md`): one object per event, keys in a
+//! fixed order, floats as Python's `repr` would write them, so identical
+//! traces give identical bytes.
+
+use crate::{Actor, Event, EventKind, FutureRole, Settlement, Stream, Trace};
+
+/// The whole trace as one JSON document.
+pub fn to_json(trace: &Trace) -> String {
+    let mut out = String::with_capacity(64 + trace.events.len() * 96);
+    out.push_str("{\"version\": ");
+    out.push_str(&trace.version.to_string());
+    out.push_str(", \"seed\": ");
+    out.push_str(&trace.seed.to_string());
+    out.push_str(", \"verdict\": ");
+    match &trace.verdict {
+        Some(v) => {
+            out.push_str("{\"status\": ");
+            string(&mut out, &v.status);
+            out.push_str(", \"error\": ");
+            optional_string(&mut out, v.error.as_deref());
+            out.push_str(", \"time\": ");
+            number(&mut out, v.time);
+            out.push('}');
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str(", \"events\": [");
+    for (i, event) in trace.events.iter().enumerate() {
+        out.push_str(if i == 0 { "\n  " } else { ",\n  " });
+        write_event(&mut out, event);
+    }
+    out.push_str("\n]}\n");
+    out
+}
+
+fn write_event(out: &mut String, event: &Event) {
+    out.push_str("{\"step\": ");
+    out.push_str(&event.step.to_string());
+    out.push_str(", \"time\": ");
+    number(out, event.time);
+    out.push_str(", \"iteration\": ");
+    out.push_str(&event.iteration.to_string());
+    out.push_str(", \"kind\": ");
+    let mut fields = Fields::new(out);
+    match &event.kind {
+        EventKind::LoopCreated { event_loop } => {
+            fields.kind("loop_created").id("loop", *event_loop);
+        }
+        EventKind::Iteration { event_loop, ready } => {
+            fields
+                .kind("iteration")
+                .id("loop", *event_loop)
+                .int("ready", *ready as u64);
+        }
+        EventKind::CallbackScheduled { handle, callback } => {
+            fields
+                .kind("callback_scheduled")
+                .id("handle", *handle)
+                .text("callback", callback);
+        }
+        EventKind::CallbackRun { handle, callback } => {
+            fields
+                .kind("callback_run")
+                .id("handle", *handle)
+                .text("callback", callback);
+        }
+        EventKind::TimerSet {
+            handle,
+            when,
+            callback,
+        } => {
+            fields
+                .kind("timer_set")
+                .id("handle", *handle)
+                .float("when", *when)
+                .text("callback", callback);
+        }
+        EventKind::TimerCancelled { handle } => {
+            fields.kind("timer_cancelled").id("handle", *handle);
+        }
+        EventKind::TimerFired { handle } => {
+            fields.kind("timer_fired").id("handle", *handle);
+        }
+        EventKind::FutureCreated { future } => {
+            fields.kind("future_created").id("future", *future);
+        }
+        EventKind::FutureRole { future, role } => {
+            fields.kind("future_role").id("future", *future).role(role);
+        }
+        EventKind::FutureSettled { future, settlement } => {
+            fields
+                .kind("future_settled")
+                .id("future", *future)
+                .settlement(settlement);
+        }
+        EventKind::TaskCreated {
+            task,
+            name,
+            coroutine,
+            parent,
+            line,
+        } => {
+            fields
+                .kind("task_created")
+                .id("task", *task)
+                .text("name", name)
+                .text("coroutine", coroutine)
+                .optional_id("parent", *parent)
+                .int("line", u64::from(*line));
+        }
+        EventKind::TaskRenamed { task, name } => {
+            fields
+                .kind("task_renamed")
+                .id("task", *task)
+                .text("name", name);
+        }
+        EventKind::TaskResumed { task, thrown } => {
+            fields
+                .kind("task_resumed")
+                .id("task", *task)
+                .optional_text("thrown", thrown.as_deref());
+        }
+        EventKind::TaskSuspended {
+            task,
+            line,
+            awaiting,
+        } => {
+            fields
+                .kind("task_suspended")
+                .id("task", *task)
+                .int("line", u64::from(*line))
+                .optional_id("awaiting", *awaiting);
+        }
+        EventKind::TaskFinished { task, settlement } => {
+            fields
+                .kind("task_finished")
+                .id("task", *task)
+                .settlement(settlement);
+        }
+        EventKind::CancelRequested { task, message } => {
+            fields
+                .kind("cancel_requested")
+                .id("task", *task)
+                .optional_text("message", message.as_deref());
+        }
+        EventKind::PrimitiveCreated { object, kind } => {
+            fields
+                .kind("primitive_created")
+                .id("object", *object)
+                .text("primitive", kind);
+        }
+        EventKind::JobSubmitted {
+            job,
+            function,
+            future,
+        } => {
+            fields
+                .kind("job_submitted")
+                .id("job", *job)
+                .text("function", function)
+                .id("future", *future);
+        }
+        EventKind::JobRunning { job } => {
+            fields.kind("job_running").id("job", *job);
+        }
+        EventKind::JobSleeping { job, until } => {
+            fields
+                .kind("job_sleeping")
+                .id("job", *job)
+                .float("until", *until);
+        }
+        EventKind::JobFinished { job, settlement } => {
+            fields
+                .kind("job_finished")
+                .id("job", *job)
+                .settlement(settlement);
+        }
+        EventKind::JobDropped { job } => {
+            fields.kind("job_dropped").id("job", *job);
+        }
+        EventKind::BlockingSleep { seconds } => {
+            fields.kind("blocking_sleep").float("seconds", *seconds);
+        }
+        EventKind::Output {
+            stream,
+            text,
+            actor,
+        } => {
+            let stream = match stream {
+                Stream::Stdout => "stdout",
+                Stream::Stderr => "stderr",
+            };
+            fields
+                .kind("output")
+                .text("stream", stream)
+                .text("text", text)
+                .actor(*actor);
+        }
+    }
+    out.push('}');
+}
+
+/// Writes the `kind` string and the event's own fields after it.
+struct Fields<'a> {
+    out: &'a mut String,
+}
+
+impl<'a> Fields<'a> {
+    fn new(out: &'a mut String) -> Self {
+        Fields { out }
+    }
+
+    fn kind(&mut self, kind: &str) -> &mut Self {
+        string(self.out, kind);
+        self
+    }
+
+    fn key(&mut self, key: &str) {
+        self.out.push_str(", \"");
+        self.out.push_str(key);
+        self.out.push_str("\": ");
+    }
+
+    fn id(&mut self, key: &str, id: u64) -> &mut Self {
+        self.key(key);
+        self.out.push_str(&id.to_string());
+        self
+    }
+
+    fn optional_id(&mut self, key: &str, id: Option<u64>) -> &mut Self {
+        self.key(key);
+        match id {
+            Some(id) => self.out.push_str(&id.to_string()),
+            None => self.out.push_str("null"),
+        }
+        self
+    }
+
+    fn int(&mut self, key: &str, value: u64) -> &mut Self {
+        self.id(key, value)
+    }
+
+    fn float(&mut self, key: &str, value: f64) -> &mut Self {
+        self.key(key);
+        number(self.out, value);
+        self
+    }
+
+    fn text(&mut self, key: &str, value: &str) -> &mut Self {
+        self.key(key);
+        string(self.out, value);
+        self
+    }
+
+    fn optional_text(&mut self, key: &str, value: Option<&str>) -> &mut Self {
+        self.key(key);
+        optional_string(self.out, value);
+        self
+    }
+
+    fn settlement(&mut self, settlement: &Settlement) -> &mut Self {
+        match settlement {
+            Settlement::Result(repr) => self.text("outcome", "result").text("value", repr),
+            Settlement::Exception(text) => self.text("outcome", "exception").text("value", text),
+            Settlement::Cancelled => self.text("outcome", "cancelled"),
+        }
+    }
+
+    fn role(&mut self, role: &FutureRole) -> &mut Self {
+        self.text("role", &role.kind);
+        self.key("targets");
+        self.out.push('[');
+        for (i, target) in role.targets.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.out.push_str(&target.to_string());
+        }
+        self.out.push(']');
+        self.optional_text("detail", role.detail.as_deref())
+    }
+
+    fn actor(&mut self, actor: Actor) -> &mut Self {
+        match actor {
+            Actor::Main => self.text("actor", "main"),
+            Actor::Task(id) => self.text("actor", "task").id("actor_id", id),
+            Actor::Job(id) => self.text("actor", "job").id("actor_id", id),
+        }
+    }
+}
+
+fn optional_string(out: &mut String, value: Option<&str>) {
+    match value {
+        Some(s) => string(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+/// A JSON string literal (non-ASCII kept as UTF-8).
+fn string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A float the way Python's `repr` writes it (`1.0`, `0.30000000000000004`),
+/// which is also valid JSON for finite values.
+fn number(out: &mut String, value: f64) {
+    if !value.is_finite() {
+        out.push_str("null");
+    } else if value == value.trunc() && value.abs() < 1e16 {
+        out.push_str(&format!("{value:.1}"));
+    } else {
+        out.push_str(&format!("{value:?}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Event, Trace, Verdict, TRACE_VERSION};
+
+    #[test]
+    fn writes_events_in_order_with_fixed_keys() {
+        let trace = Trace {
+            version: TRACE_VERSION,
+            seed: 0,
+            events: vec![
+                Event {
+                    step: 3,
+                    time: 0.0,
+                    iteration: 0,
+                    kind: EventKind::TaskCreated {
+                        task: 7,
+                        name: "Task-1".into(),
+                        coroutine: "main()".into(),
+                        parent: None,
+                        line: 9,
+                    },
+                },
+                Event {
+                    step: 10,
+                    time: 0.30000000000000004,
+                    iteration: 2,
+                    kind: EventKind::Output {
+                        stream: Stream::Stdout,
+                        text: "привет \"x\"\n".into(),
+                        actor: Actor::Task(7),
+                    },
+                },
+            ],
+            verdict: Some(Verdict {
+                status: "completed".into(),
+                error: None,
+                time: 1.0,
+            }),
+        };
+        let json = to_json(&trace);
+        assert!(json.starts_with(
+            "{\"version\": 1, \"seed\": 0, \"verdict\": {\"status\": \"completed\", \"error\": null, \"time\": 1.0}"
+        ));
+        assert!(json.contains("{\"step\": 3, \"time\": 0.0, \"iteration\": 0, \"kind\": \"task_created\", \"task\": 7, \"name\": \"Task-1\", \"coroutine\": \"main()\", \"parent\": null, \"line\": 9}"));
+        assert!(json.contains("\"time\": 0.30000000000000004"));
+        assert!(json
+            .contains("\"text\": \"привет \\\"x\\\"\\n\", \"actor\": \"task\", \"actor_id\": 7}"));
+    }
+}
