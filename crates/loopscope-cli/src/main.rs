@@ -115,6 +115,11 @@ fn run(args: &[String]) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    options.filename = if path == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.clone()
+    };
     let result = run_program(&source, &options);
     if let Some(trace_path) = &trace_path {
         let text = loopscope_trace::to_json(&result.trace);

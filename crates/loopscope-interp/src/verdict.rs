@@ -22,6 +22,8 @@ pub struct Verdict {
 /// Options of a run.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
+    /// The program's file name, as tracebacks show it.
+    pub filename: String,
     pub seed: u64,
     pub max_time: f64,
     pub limits: Limits,
@@ -30,6 +32,7 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
+            filename: "main.py".to_string(),
             seed: 0,
             max_time: 3600.0,
             limits: Limits::default(),
@@ -46,6 +49,7 @@ pub fn run_program(source: &str, options: &RunOptions) -> Verdict {
     let mut vm = Vm::new(Box::new(host));
     vm.limits = options.limits.clone();
     vm.random_seed = options.seed;
+    vm.filename = options.filename.as_str().into();
     let outcome = vm.run_main(source);
     let (stdout, stderr, time) = vm.take_output();
     verdict_of(outcome, stdout, stderr, time)

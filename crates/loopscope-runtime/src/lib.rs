@@ -108,6 +108,7 @@ pub fn new_vm(options: &RunOptions) -> Vm {
     let mut vm = Vm::new(Box::new(world));
     vm.limits = options.limits.clone();
     vm.random_seed = options.seed;
+    vm.filename = options.filename.as_str().into();
     vm.sleep_handler = Some(world::sleep);
     for (name, source) in MODULES {
         vm.register_module(name, *source);

@@ -53,6 +53,7 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("task_suspended", task_suspended),
             ("primitive_created", primitive_created),
             ("unsupported", unsupported),
+            ("function_source", function_source),
         ],
     );
     Ok(module)
@@ -278,6 +279,24 @@ pub fn suspended_line(generator: &Rc<Generator>) -> Option<u32> {
         };
     }
     line
+}
+
+/// `(filename, first line)` of a Python function or method, else None
+/// (CPython format_helpers._get_function_source).
+fn function_source(_vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let function = match arg(args, 0) {
+        Value::BoundMethod(m) => m.function.clone(),
+        other => other,
+    };
+    Ok(match &function {
+        Value::Function(f) => Value::Tuple(Rc::new(loopscope_interp::value::PyTuple {
+            items: vec![
+                Value::string(f.code.filename.to_string()),
+                Value::Int(i64::from(f.code.first_line)),
+            ],
+        })),
+        _ => Value::None,
+    })
 }
 
 /// `coro=<...>` of a task's repr (CPython coroutines._format_coroutine).

@@ -603,8 +603,16 @@ fn aiter(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 }
 
 fn anext(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    if args.positional.len() == 2 {
-        return Err(vm.unsupported("anext() with a default"));
+    if args.positional.len() == 2 && args.keywords.is_empty() {
+        let default = args.positional.pop().unwrap_or(Value::None);
+        let iterator = args.positional.pop().unwrap_or(Value::None);
+        if vm.class_of(&iterator).lookup("__anext__").is_none()
+            && !matches!(&iterator, Value::Generator(g) if g.kind == crate::value::GenKind::AsyncGenerator)
+        {
+            let t = vm.type_name(&iterator);
+            return Err(vm.type_error(format!("'{t}' object is not an async iterator")));
+        }
+        return Ok(super::generators::anext_with_default(vm, iterator, default));
     }
     let v = one_arg(vm, "anext", args)?;
     vm.get_anext_awaitable(&v)

@@ -74,6 +74,107 @@ pub fn install(vm: &mut Vm) {
         "async_generator_athrow",
         awaitable_methods,
     );
+    add_methods(
+        &t.named("anext_awaitable"),
+        "anext_awaitable",
+        &[
+            ("__await__", gen_iter),
+            ("__iter__", gen_iter),
+            ("__next__", anext_default_next),
+            ("send", anext_default_send),
+            ("throw", anext_default_throw),
+            ("close", anext_default_close),
+        ],
+    );
+}
+
+/// `anext(iterator, default)`: awaits `iterator.__anext__()`, and gives
+/// `default` when it raises StopAsyncIteration (CPython anextawaitable).
+struct AnextDefault {
+    iterator: Value,
+    /// The awaitable of `__anext__()`, made on the first step.
+    awaitable: Option<Value>,
+    default: Value,
+}
+
+pub fn anext_with_default(vm: &mut Vm, iterator: Value, default: Value) -> Value {
+    let class = vm.types.named("anext_awaitable");
+    native_object(
+        vm,
+        &class,
+        AnextDefault {
+            iterator,
+            awaitable: None,
+            default,
+        },
+    )
+}
+
+/// One step of an `anext_awaitable`: `send` a value (None for
+/// `__next__`) or `throw` an exception into the `__anext__()` awaitable.
+fn anext_default_step(vm: &mut Vm, this: &Value, input: Resume) -> PyResult<Value> {
+    let state = super::with_native::<AnextDefault, _>(this, |a| {
+        (a.iterator.clone(), a.awaitable.clone(), a.default.clone())
+    });
+    let Some((iterator, awaitable, default)) = state else {
+        return Err(vm.type_error("not an anext_awaitable"));
+    };
+    let awaitable = match awaitable {
+        Some(a) => a,
+        None => {
+            let a = vm.get_anext_awaitable(&iterator)?;
+            super::with_native::<AnextDefault, _>(this, |s| s.awaitable = Some(a.clone()));
+            a
+        }
+    };
+    let outcome = match input {
+        Resume::Throw(exc) => vm.throw_to_delegate(&awaitable, exc),
+        Resume::Send(value) => vm.send_to_delegate(&awaitable, value),
+        Resume::Start => vm.send_to_delegate(&awaitable, Value::None),
+    };
+    match outcome {
+        Ok(crate::vm::generators::Delegated::Yielded(v)) => Ok(v),
+        Ok(crate::vm::generators::Delegated::Returned(v)) => {
+            Err(Unwind::Exception(vm.stop_iteration(v)))
+        }
+        Err(Unwind::Exception(exc))
+            if vm
+                .class_of(&exc)
+                .is_subclass_of(&vm.types.exception(ExcType::StopAsyncIteration)) =>
+        {
+            Err(Unwind::Exception(vm.stop_iteration(default)))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn anext_default_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("__next__", args)?;
+    anext_default_step(vm, &this, Resume::Start)
+}
+
+fn anext_default_send(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("send", args)?;
+    let a = vm.parse_args("send", args, &["value"], 1)?;
+    let value = a[0].clone().unwrap_or(Value::None);
+    anext_default_step(vm, &this, Resume::Send(value))
+}
+
+fn anext_default_throw(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("throw", args)?;
+    let exc = thrown_exception(vm, args, "throw")?;
+    anext_default_step(vm, &this, Resume::Throw(exc))
+}
+
+fn anext_default_close(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("close", args)?;
+    let awaitable = super::with_native::<AnextDefault, _>(&this, |a| a.awaitable.take()).flatten();
+    if let Some(awaitable) = awaitable {
+        if let Ok(close) = vm.get_attr(&awaitable, &vm.intern("close")) {
+            vm.call(&close, Vec::new())?;
+        }
+    }
+    Ok(Value::None)
 }
 
 fn generator_arg(vm: &mut Vm, name: &str, args: &mut Args) -> PyResult<Rc<Generator>> {

@@ -61,6 +61,7 @@ const OTHER_CLASSES: &[&str] = &[
     "coroutine_wrapper",
     "async_generator_asend",
     "async_generator_athrow",
+    "anext_awaitable",
     "GenericAlias",
     "traceback",
 ];

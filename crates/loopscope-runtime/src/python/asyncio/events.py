@@ -30,12 +30,19 @@ _DEFAULT_WORKERS = 8
 
 
 def _format_callback_source(callback, args):
+    """CPython format_helpers._format_callback_source: the call, then where
+    the function was defined."""
     name = getattr(callback, '__qualname__', None) or getattr(callback, '__name__', None)
     if name is None:
-        return repr(callback)
-    if args:
-        return f"{name}({', '.join(repr(a) for a in args)})"
-    return f'{name}()'
+        text = repr(callback)
+    elif args:
+        text = f"{name}({', '.join(repr(a) for a in args)})"
+    else:
+        text = f'{name}()'
+    source = _loopscope.function_source(callback)
+    if source is not None:
+        text += f' at {source[0]}:{source[1]}'
+    return text
 
 
 class Handle:

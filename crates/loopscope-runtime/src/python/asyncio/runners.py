@@ -90,7 +90,8 @@ def run(main, *, debug=None):
 
 
 def _cancel_all_tasks(loop):
-    to_cancel = tasks.all_tasks(loop)
+    # In creation order (CPython iterates a set ordered by addresses).
+    to_cancel = tasks._live_tasks(loop)
     if not to_cancel:
         return
     for task in to_cancel:

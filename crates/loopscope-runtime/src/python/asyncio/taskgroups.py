@@ -19,7 +19,9 @@ class TaskGroup:
         self._loop = None
         self._parent_task = None
         self._parent_cancel_requested = False
-        self._tasks = set()
+        # CPython keeps a set, iterated in an order that depends on memory
+        # addresses; creation order is the deterministic choice.
+        self._tasks = {}
         self._errors = []
         self._base_error = None
         self._on_completed_fut = None
@@ -99,7 +101,7 @@ class TaskGroup:
             task = self._loop.create_task(coro, context=context)
         tasks._set_task_name(task, name)
         task.add_done_callback(self._on_task_done)
-        self._tasks.add(task)
+        self._tasks[task] = None
         return task
 
     def _is_base_error(self, exc):
@@ -112,7 +114,7 @@ class TaskGroup:
                 t.cancel()
 
     def _on_task_done(self, task):
-        self._tasks.discard(task)
+        self._tasks.pop(task, None)
         if self._on_completed_fut is not None and not self._tasks:
             if not self._on_completed_fut.done():
                 self._on_completed_fut.set_result(True)

@@ -229,15 +229,19 @@ def current_task(loop=None):
     return _current_tasks.get(loop)
 
 
-def all_tasks(loop=None):
-    if loop is None:
-        loop = events.get_running_loop()
+def _live_tasks(loop):
+    """The unfinished tasks of loop, in creation order."""
     # Finished tasks leave the registry (CPython keeps a WeakSet that
     # forgets them once collected).
     for key in [k for k, t in _all_tasks.items() if t.done()]:
         del _all_tasks[key]
-    return {t for t in list(_all_tasks.values())
-            if futures._get_loop(t) is loop and not t.done()}
+    return [t for t in _all_tasks.values() if futures._get_loop(t) is loop]
+
+
+def all_tasks(loop=None):
+    if loop is None:
+        loop = events.get_running_loop()
+    return set(_live_tasks(loop))
 
 
 def create_task(coro, *, name=None, context=None):
