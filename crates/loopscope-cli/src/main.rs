@@ -115,10 +115,13 @@ fn run(args: &[String]) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    // As python3 does, tracebacks name the program by its absolute path.
     options.filename = if path == "-" {
         "<stdin>".to_string()
     } else {
-        path.clone()
+        std::path::absolute(&path)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.clone())
     };
     let result = run_program(&source, &options);
     if let Some(trace_path) = &trace_path {

@@ -467,6 +467,9 @@ pub struct DroppedGenerator {
     pub qualname: Rc<PyStr>,
     pub frame: Box<Frame>,
     pub id: u64,
+    /// A coroutine that never started: nothing to close, but CPython warns
+    /// (`RuntimeWarning: coroutine '...' was never awaited`).
+    pub never_awaited: bool,
 }
 
 impl Drop for Generator {
@@ -476,6 +479,23 @@ impl Drop for Generator {
         let Some(queue) = self.finalizers.take() else {
             return;
         };
+        // CPython _PyGen_Finalize: a coroutine collected before it ever
+        // ran warns that it was never awaited.
+        if self.kind == GenKind::Coroutine && self.state.get() == GenState::Created {
+            if let Some(frame) = self.frame.get_mut().take() {
+                if let Ok(mut pending) = queue.try_borrow_mut() {
+                    pending.push(DroppedGenerator {
+                        kind: self.kind,
+                        name: self.name.clone(),
+                        qualname: self.qualname.clone(),
+                        frame,
+                        id: self.id,
+                        never_awaited: true,
+                    });
+                }
+            }
+            return;
+        }
         if self.state.get() != GenState::Suspended {
             return;
         }
@@ -495,6 +515,7 @@ impl Drop for Generator {
             qualname: self.qualname.clone(),
             frame,
             id: self.id,
+            never_awaited: false,
         };
         if let Ok(mut pending) = queue.try_borrow_mut() {
             pending.push(dropped);

@@ -453,6 +453,10 @@ impl Vm {
         loop {
             let next = self.finalizers.borrow_mut().pop();
             let Some(dropped) = next else { return Ok(()) };
+            if dropped.never_awaited {
+                self.warn_never_awaited(&dropped.qualname)?;
+                continue;
+            }
             let generator = Rc::new(crate::value::Generator {
                 kind: dropped.kind,
                 name: dropped.name,
@@ -478,6 +482,22 @@ impl Vm {
                 Err(halt) => return Err(halt),
             }
         }
+    }
+
+    /// The warning CPython's `_PyErr_WarnUnawaitedCoroutine` prints, at
+    /// the line of the program running when the coroutine was dropped.
+    fn warn_never_awaited(&mut self, qualname: &PyStr) -> PyResult<()> {
+        let line = self.current_program_line();
+        let source = self.source.clone();
+        let index = crate::syntax::LineIndex::new(&source);
+        let text = index.line_text(line).trim();
+        let filename = self.filename.clone();
+        let message = format!(
+            "{filename}:{line}: RuntimeWarning: coroutine '{}' was never awaited\n  {text}\n\
+             RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
+            qualname.as_str()
+        );
+        self.write_output(Stream::Stderr, &message)
     }
 
     pub fn new_function(
