@@ -1,7 +1,7 @@
 //! `loopscope`: runs a Python program in the simulated world and prints
 //! its verdict. The only code of the project that touches files.
 //!
-//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json]
+//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json]
 //!     loopscope dis PROGRAM.py
 
 use std::process::ExitCode;
@@ -15,7 +15,7 @@ use loopscope_runtime::run_program;
 /// it room for the deepest recursion the limits allow.
 const STACK_BYTES: usize = 512 << 20;
 
-const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json]\n       loopscope dis PROGRAM.py";
+const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json]\n       loopscope dis PROGRAM.py";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -71,16 +71,21 @@ fn run(args: &[String]) -> ExitCode {
     let mut json = false;
     let mut path = None;
     let mut trace_path = None;
+    let mut chrome_path = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
             "--json" => json = true,
-            "--trace" => {
+            "--trace" | "--chrome-trace" => {
                 let Some(value) = args.get(i + 1) else {
-                    eprintln!("loopscope: --trace needs a file name");
+                    eprintln!("loopscope: {} needs a file name", args[i]);
                     return ExitCode::from(2);
                 };
-                trace_path = Some(value.clone());
+                if args[i] == "--trace" {
+                    trace_path = Some(value.clone());
+                } else {
+                    chrome_path = Some(value.clone());
+                }
                 i += 1;
             }
             "--seed" | "--max-time" => {
@@ -124,11 +129,16 @@ fn run(args: &[String]) -> ExitCode {
             .unwrap_or_else(|_| path.clone())
     };
     let result = run_program(&source, &options);
-    if let Some(trace_path) = &trace_path {
-        let text = loopscope_trace::to_json(&result.trace);
-        if let Err(e) = std::fs::write(trace_path, text) {
-            eprintln!("loopscope: cannot write {trace_path}: {e}");
-            return ExitCode::from(73);
+    let exports = [
+        (trace_path, loopscope_trace::to_json as fn(&_) -> String),
+        (chrome_path, loopscope_trace::to_chrome_trace),
+    ];
+    for (path, export) in exports {
+        if let Some(path) = path {
+            if let Err(e) = std::fs::write(&path, export(&result.trace)) {
+                eprintln!("loopscope: cannot write {path}: {e}");
+                return ExitCode::from(73);
+            }
         }
     }
     let verdict = result.verdict;

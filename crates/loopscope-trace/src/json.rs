@@ -297,7 +297,7 @@ fn optional_string(out: &mut String, value: Option<&str>) {
 }
 
 /// A JSON string literal (non-ASCII kept as UTF-8).
-fn string(out: &mut String, s: &str) {
+pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -315,7 +315,7 @@ fn string(out: &mut String, s: &str) {
 
 /// A float the way Python's `repr` writes it (`1.0`, `0.30000000000000004`),
 /// which is also valid JSON for finite values.
-fn number(out: &mut String, value: f64) {
+pub(crate) fn number(out: &mut String, value: f64) {
     if !value.is_finite() {
         out.push_str("null");
     } else if value == value.trunc() && value.abs() < 1e16 {

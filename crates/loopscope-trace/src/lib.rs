@@ -9,8 +9,10 @@
 //! and seed give the same trace, byte for byte. The JSON form is described
 //! in `docs/trace.md`.
 
+mod chrome;
 mod json;
 
+pub use chrome::to_chrome_trace;
 pub use json::to_json;
 
 /// Version of the trace format; bumped on incompatible changes.
