@@ -1,8 +1,9 @@
-//! `cargo xtask bench`: measurements of the built site. Each benchmark is an
-//! entry in [`BENCHMARKS`]; `cargo xtask bench` runs them all after building
-//! the site, `cargo xtask bench NAME...` only those named.
+//! `cargo xtask bench`: measurements of the site and of the runtime. Each
+//! benchmark is an entry in [`BENCHMARKS`]; `cargo xtask bench` runs them
+//! all, `cargo xtask bench NAME...` only those named.
 
 pub mod first_visit;
+pub mod scheduler;
 
 use crate::{site, tools};
 
@@ -10,22 +11,35 @@ use crate::{site, tools};
 pub struct Benchmark {
     pub name: &'static str,
     pub about: &'static str,
-    /// Measures the site built in `dist/` and prints a report.
+    /// Does it measure the site built in `dist/`?
+    pub needs_site: bool,
+    /// Measures and prints a report.
     pub run: fn() -> crate::Result,
 }
 
-pub const BENCHMARKS: &[Benchmark] = &[Benchmark {
-    name: "first-visit",
-    about: "gzip size of what a first visit downloads (HTML, JS, wasm, CSS)",
-    run: first_visit::report,
-}];
+pub const BENCHMARKS: &[Benchmark] = &[
+    Benchmark {
+        name: "first-visit",
+        about: "gzip size of what a first visit downloads (HTML, JS, wasm, CSS)",
+        needs_site: true,
+        run: first_visit::report,
+    },
+    Benchmark {
+        name: "scheduler",
+        about: "loopscope (trace recorded) against CPython under the oracle on scheduler-heavy programs",
+        needs_site: false,
+        run: scheduler::report,
+    },
+];
 
 /// Runs the benchmarks named in `args` (all when there are none).
 pub fn run(args: &[String]) -> crate::Result {
     let chosen = choose(args)?;
-    tools::ensure(tools::Toolset::Site)?;
-    println!("==> Building the site (release)");
-    site::build_release()?;
+    if chosen.iter().any(|b| b.needs_site) {
+        tools::ensure(tools::Toolset::Site)?;
+        println!("==> Building the site (release)");
+        site::build_release()?;
+    }
     for benchmark in chosen {
         println!("\n==> Benchmark {}: {}", benchmark.name, benchmark.about);
         (benchmark.run)()?;

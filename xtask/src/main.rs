@@ -31,7 +31,8 @@ Commands:
           against the release site, and the first-visit size budget
   build   Build the site (release) into dist/
   bench [NAME...]
-          Build the site and run the benchmarks (all, or those named)
+          Run the benchmarks (all, or those named): first-visit (the site's
+          size), scheduler (the runtime against CPython)
   lint    cargo fmt --check, and clippy -D warnings (native and wasm)
   help    Show this text
 

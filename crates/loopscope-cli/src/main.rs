@@ -1,7 +1,7 @@
 //! `loopscope`: runs a Python program in the simulated world and prints
 //! its verdict. The only code of the project that touches files.
 //!
-//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json]
+//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--stats]
 //!     loopscope dis PROGRAM.py
 
 use std::process::ExitCode;
@@ -15,7 +15,7 @@ use loopscope_runtime::run_program;
 /// it room for the deepest recursion the limits allow.
 const STACK_BYTES: usize = 512 << 20;
 
-const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json]\n       loopscope dis PROGRAM.py";
+const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--stats]\n       loopscope dis PROGRAM.py";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -72,10 +72,12 @@ fn run(args: &[String]) -> ExitCode {
     let mut path = None;
     let mut trace_path = None;
     let mut chrome_path = None;
+    let mut stats = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
             "--json" => json = true,
+            "--stats" => stats = true,
             "--trace" | "--chrome-trace" => {
                 let Some(value) = args.get(i + 1) else {
                     eprintln!("loopscope: {} needs a file name", args[i]);
@@ -141,6 +143,15 @@ fn run(args: &[String]) -> ExitCode {
             }
         }
     }
+    if stats {
+        // For `cargo xtask bench`: the trace's size and the peak memory.
+        eprintln!(
+            "loopscope stats: events={} trace_json_bytes={} peak_rss_kb={}",
+            result.trace.events.len(),
+            loopscope_trace::to_json(&result.trace).len(),
+            peak_rss_kb().map_or("unknown".to_string(), |kb| kb.to_string())
+        );
+    }
     let verdict = result.verdict;
     if json {
         println!("{}", verdict.to_json());
@@ -160,6 +171,13 @@ fn run(args: &[String]) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), in KB.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn dis(args: &[String]) -> ExitCode {
