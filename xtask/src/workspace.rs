@@ -13,6 +13,14 @@ pub fn root() -> PathBuf {
 }
 
 /// Where the built site goes (Trunk.toml's `dist`).
+/// Where cargo puts build output (`CARGO_TARGET_DIR`, else `target/`).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
 pub fn dist_dir() -> PathBuf {
     root().join("dist")
 }

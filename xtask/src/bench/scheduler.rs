@@ -23,7 +23,7 @@ pub fn report() -> crate::Result {
     println!("==> Building loopscope (release)");
     process::run(process::cargo().args(["build", "--release", "-p", "loopscope-cli"]))?;
     let root = workspace::root();
-    let loopscope = root.join("target/release/loopscope");
+    let loopscope = workspace::target_dir().join("release/loopscope");
     let oracle = root.join("tools/conformance/oracle.py");
     let trace_file = std::env::temp_dir().join("loopscope-bench-trace.json");
     println!(
