@@ -12,7 +12,6 @@ pub fn root() -> PathBuf {
     xtask_dir.parent().unwrap_or(xtask_dir).to_path_buf()
 }
 
-/// Where the built site goes (Trunk.toml's `dist`).
 /// Where cargo puts build output (`CARGO_TARGET_DIR`, else `target/`).
 pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
@@ -21,6 +20,7 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
+/// Where the built site goes (Trunk.toml's `dist`).
 pub fn dist_dir() -> PathBuf {
     root().join("dist")
 }
