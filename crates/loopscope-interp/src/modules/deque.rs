@@ -375,9 +375,19 @@ fn insert(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 fn remove(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = vm.receiver("remove", args)?;
     let x = one_arg(vm, "remove", args)?;
-    let items = snapshot(vm, &this)?;
-    for (i, item) in items.iter().enumerate() {
-        if item.is(&x) || vm.values_equal(item, &x)? {
+    // Item by item, without copying the deque (asyncio's waiter queues
+    // remove their head thousands of times); identity needs no `__eq__`
+    // (CPython PyObject_RichCompareBool).
+    let n = with_deque(vm, &this, "remove", |d| d.items.len())?;
+    for i in 0..n {
+        let Some(item) = with_deque(vm, &this, "remove", |d| d.items.get(i).cloned())? else {
+            break;
+        };
+        let found = item.is(&x) || vm.values_equal(&item, &x)?;
+        if with_deque(vm, &this, "remove", |d| d.items.len())? != n {
+            return Err(vm.error(ExcType::IndexError, "deque mutated during remove()."));
+        }
+        if found {
             with_deque(vm, &this, "remove", |d| {
                 d.state += 1;
                 d.items.remove(i);

@@ -6,6 +6,7 @@
 //! Iteration follows insertion order, never the index's.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use super::{PyStr, Value};
@@ -15,7 +16,32 @@ const INDEX_THRESHOLD: usize = 12;
 #[derive(Default, Clone)]
 pub struct AttrMap {
     entries: Vec<(Rc<PyStr>, Value)>,
-    index: Option<HashMap<Box<str>, usize>>,
+    index: Option<HashMap<Box<str>, usize, BuildHasherDefault<NameHasher>>>,
+}
+
+/// A fast hash for attribute names (the multiply-rotate scheme of rustc's
+/// FxHasher). The index is never iterated, so its hash is not observable;
+/// names are short and trusted to spread well enough.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl AttrMap {
