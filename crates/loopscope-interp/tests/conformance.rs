@@ -20,9 +20,7 @@ fn repo_root() -> PathBuf {
 fn fixtures() -> Vec<PathBuf> {
     let mut out = Vec::new();
     let root = repo_root().join("tests");
-    for dir in ["fixtures"] {
-        collect(&root.join(dir), &mut out);
-    }
+    collect(&root.join("fixtures"), &mut out);
     out.retain(|path| !is_runtime_only(&name_of(path)));
     out.sort();
     out
@@ -121,10 +119,7 @@ fn fixtures_match_cpython() {
         .filter(|n| is_runtime_only(n))
         .cloned()
         .collect();
-    let listed: Vec<String> = listed
-        .into_iter()
-        .filter(|n| !is_runtime_only(n))
-        .collect();
+    let listed: Vec<String> = listed.into_iter().filter(|n| !is_runtime_only(n)).collect();
     let passing: Vec<&String> = report
         .iter()
         .filter(|(_, m)| m.is_none())
