@@ -2,12 +2,16 @@
 //! constructors and methods, and the helpers native code uses to take
 //! arguments and register functions.
 
+pub mod bytearray;
 pub mod bytes;
 pub mod classes;
 pub mod containers;
+pub mod docstrings;
 pub mod functions;
 pub mod generators;
+pub mod mappingproxy;
 pub mod numbers;
+pub mod os_error;
 pub mod percent;
 pub mod sets;
 pub mod strings;
@@ -31,6 +35,8 @@ pub fn install(vm: &mut Vm) {
     numbers::install(vm);
     strings::install(vm);
     bytes::install(vm);
+    bytearray::install(vm);
+    mappingproxy::install(vm);
     let module = vm.builtins.clone();
     let mut dict = module.dict.borrow_mut();
     let types = &vm.types;
@@ -51,6 +57,7 @@ pub fn install(vm: &mut Vm) {
         dict.insert(class.name(), Value::Class(class.clone()));
     }
     for name in [
+        "bytearray",
         "range",
         "slice",
         "enumerate",
@@ -68,6 +75,10 @@ pub fn install(vm: &mut Vm) {
     for (_, class) in types.all_exceptions() {
         dict.insert(class.name(), Value::Class(class.clone()));
     }
+    // CPython keeps the pre-3.3 names as aliases of OSError.
+    let os_error = Value::Class(types.exception(ExcType::OSError));
+    dict.set("IOError", os_error.clone());
+    dict.set("EnvironmentError", os_error);
     dict.set("None", Value::None);
     dict.set("Ellipsis", Value::Ellipsis);
     dict.set("NotImplemented", Value::NotImplemented);

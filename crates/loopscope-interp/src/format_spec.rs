@@ -239,11 +239,13 @@ pub fn format_int(value: &BigInt, spec: &FormatSpec) -> Result<String, String> {
 /// sign, grouping and padding.
 fn float_body(f: f64, kind: char, precision: Option<usize>, alternate: bool) -> String {
     let upper = kind.is_ascii_uppercase();
+    // CPython keeps the '%' after inf and nan: format(inf, '%') == 'inf%'.
+    let percent = if kind == '%' { "%" } else { "" };
     if f.is_infinite() {
-        return if upper { "INF".into() } else { "inf".into() };
+        return format!("{}{percent}", if upper { "INF" } else { "inf" });
     }
     if f.is_nan() {
-        return if upper { "NAN".into() } else { "nan".into() };
+        return format!("{}{percent}", if upper { "NAN" } else { "nan" });
     }
     let body = match kind {
         'f' | 'F' => {

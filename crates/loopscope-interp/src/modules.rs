@@ -6,25 +6,30 @@
 //! names. Modules that would reach outside the simulation (files,
 //! processes, sockets) are refused with the `unsupported` status.
 
+pub mod codegen;
 pub mod collections;
 pub mod copy;
 pub mod counter;
+pub mod datetime;
 pub mod deque;
 pub mod fractions;
 pub mod functools;
 pub mod heapq;
 pub mod itertools;
+pub mod json;
 pub mod math;
 pub mod namedtuple;
 pub mod operator;
 pub mod random;
 pub mod random_module;
+pub mod re;
 pub mod sha512;
 pub mod statistics;
 pub mod string;
 pub mod support;
 pub mod sys;
 pub mod time;
+pub mod types_native;
 
 use std::rc::Rc;
 
@@ -46,11 +51,21 @@ const AVAILABLE: &[&str] = &[
     "copy",
     "statistics",
     "fractions",
+    "_loopscope_codegen",
+    "datetime",
+    "_types",
+    "re",
+    "json",
 ];
 
 /// Modules written in Python (`modules/python/*.py`), where the language
 /// itself is the clearest way to say what they do.
-const PYTHON_SOURCES: &[(&str, &str)] = &[];
+const PYTHON_SOURCES: &[(&str, &str)] = &[
+    ("contextlib", include_str!("modules/python/contextlib.py")),
+    ("dataclasses", include_str!("modules/python/dataclasses.py")),
+    ("types", include_str!("modules/python/types.py")),
+    ("typing", include_str!("modules/python/typing.py")),
+];
 
 /// Makes a module by name, or None if Loopscope has no such module.
 pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
@@ -71,6 +86,11 @@ pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
         "copy" => copy::make(vm),
         "statistics" => statistics::make(vm),
         "fractions" => fractions::make(vm),
+        "_loopscope_codegen" => codegen::make(vm),
+        "re" => re::make(vm),
+        "json" => json::make(vm),
+        "datetime" => datetime::make(vm),
+        "_types" => types_native::make(vm),
         _ => return None,
     })
 }

@@ -247,6 +247,10 @@ pub struct Function {
     pub dict: RefCell<AttrMap>,
     pub doc: RefCell<Value>,
     pub annotations: RefCell<Value>,
+    /// Set by `types.coroutine` on a generator function: the generators it
+    /// makes are awaitable (CPython sets `CO_ITERABLE_COROUTINE` on a copy
+    /// of the function's code; ours is shared, so the function carries it).
+    pub iterable_coroutine: Cell<bool>,
 }
 
 pub struct BoundMethod {
@@ -365,6 +369,10 @@ impl Class {
 pub struct Instance {
     pub class: RefCell<Rc<Class>>,
     pub dict: RefCell<AttrMap>,
+    /// The `dict` that `obj.__dict__` handed out, once it was asked for:
+    /// from then on the attributes live in it, so changing it changes the
+    /// object (see `vm::attributes`, `instance_attribute`).
+    pub dict_object: RefCell<Option<Rc<PyDict>>>,
     pub payload: Payload,
     pub id: u64,
 }
@@ -439,8 +447,9 @@ pub enum GenState {
 /// A generator, coroutine or async generator: a frame that suspends.
 pub struct Generator {
     pub kind: GenKind,
-    pub name: Rc<PyStr>,
-    pub qualname: Rc<PyStr>,
+    /// `__name__` and `__qualname__`, which a program may assign.
+    pub name: RefCell<Rc<PyStr>>,
+    pub qualname: RefCell<Rc<PyStr>>,
     pub frame: RefCell<Option<Box<Frame>>>,
     pub state: Cell<GenState>,
     /// The iterator a `yield from` / `await` currently delegates to.
@@ -486,8 +495,8 @@ impl Drop for Generator {
                 if let Ok(mut pending) = queue.try_borrow_mut() {
                     pending.push(DroppedGenerator {
                         kind: self.kind,
-                        name: self.name.clone(),
-                        qualname: self.qualname.clone(),
+                        name: self.name.get_mut().clone(),
+                        qualname: self.qualname.get_mut().clone(),
                         frame,
                         id: self.id,
                         never_awaited: true,
@@ -511,8 +520,8 @@ impl Drop for Generator {
         }
         let dropped = DroppedGenerator {
             kind: self.kind,
-            name: self.name.clone(),
-            qualname: self.qualname.clone(),
+            name: self.name.get_mut().clone(),
+            qualname: self.qualname.get_mut().clone(),
             frame,
             id: self.id,
             never_awaited: false,

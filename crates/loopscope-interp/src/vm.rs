@@ -459,8 +459,8 @@ impl Vm {
             }
             let generator = Rc::new(crate::value::Generator {
                 kind: dropped.kind,
-                name: dropped.name,
-                qualname: dropped.qualname,
+                name: RefCell::new(dropped.name),
+                qualname: RefCell::new(dropped.qualname),
                 frame: RefCell::new(Some(dropped.frame)),
                 state: std::cell::Cell::new(crate::value::GenState::Suspended),
                 delegate: RefCell::new(None),
@@ -518,6 +518,7 @@ impl Vm {
             closure,
             dict: RefCell::new(AttrMap::new()),
             annotations: RefCell::new(Value::None),
+            iterable_coroutine: std::cell::Cell::new(false),
         }
     }
 

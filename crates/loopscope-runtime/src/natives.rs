@@ -305,7 +305,8 @@ fn describe_coroutine(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let Value::Generator(g) = &value else {
         return Ok(Value::string(format!("{}()", callable_name(vm, &value))));
     };
-    let name = g.qualname.as_str();
+    let name = g.qualname.borrow().clone();
+    let name = name.as_str();
     let text = match g.state.get() {
         GenState::Finished => format!("{name}() done"),
         GenState::Running => format!("{name}() running"),
@@ -463,7 +464,7 @@ fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 fn task_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let task = object_id(&arg(args, 0));
     let coroutine = match arg(args, 1) {
-        Value::Generator(g) => format!("{}()", g.qualname.as_str()),
+        Value::Generator(g) => format!("{}()", g.qualname.borrow().as_str()),
         other => format!("<{}>", vm.type_name(&other)),
     };
     let name = text_of(&arg(args, 2)).unwrap_or_default();

@@ -74,6 +74,9 @@ fn receiver(vm: &mut Vm, name: &str, args: &mut Args) -> PyResult<Rc<PyBytes>> {
 fn bytes_arg(vm: &mut Vm, v: &Value) -> PyResult<Rc<PyBytes>> {
     match v.unwrap_builtin() {
         Value::Bytes(b) => Ok(b),
+        other if super::bytearray::bytearray_data(&other).is_some() => Ok(Rc::new(PyBytes {
+            data: super::bytearray::bytearray_data(&other).unwrap_or_default(),
+        })),
         _ => {
             let t = vm.type_name(v);
             Err(vm.type_error(format!("a bytes-like object is required, not '{t}'")))
@@ -83,6 +86,9 @@ fn bytes_arg(vm: &mut Vm, v: &Value) -> PyResult<Rc<PyBytes>> {
 
 /// The `sub` argument of the find family: bytes or one byte as an int.
 fn sub_arg(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
+    if let Some(data) = super::bytearray::bytearray_data(v) {
+        return Ok(data);
+    }
     match v.unwrap_builtin() {
         Value::Bytes(b) => Ok(b.data.clone()),
         Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => match ssize(vm, v) {
@@ -486,7 +492,7 @@ fn join(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let mut out = Vec::new();
     let mut index = 0usize;
     while let Some(item) = vm.next_value(&iterator)? {
-        let Value::Bytes(part) = item.unwrap_builtin() else {
+        let Some(part) = super::bytearray::bytes_like(&item) else {
             let t = vm.type_name(&item);
             return Err(vm.type_error(format!(
                 "sequence item {index}: expected a bytes-like object, {t} found"
@@ -495,7 +501,7 @@ fn join(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         if index > 0 {
             out.extend_from_slice(&b.data);
         }
-        out.extend_from_slice(&part.data);
+        out.extend_from_slice(&part);
         check_len(vm, out.len())?;
         index += 1;
     }

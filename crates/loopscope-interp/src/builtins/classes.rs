@@ -118,6 +118,9 @@ pub fn install(vm: &mut Vm) {
         &[
             ("__new__", exception_group_new),
             ("__init__", object_init_ignore),
+            ("split", exception_group_split),
+            ("subgroup", exception_group_subgroup),
+            ("derive", exception_group_derive),
         ],
     );
 }
@@ -138,6 +141,7 @@ fn new_instance(vm: &Vm, class: &Rc<Class>, payload: Payload) -> Value {
     Value::Instance(Rc::new(Instance {
         class: std::cell::RefCell::new(class.clone()),
         dict: Default::default(),
+        dict_object: Default::default(),
         payload,
         id: vm.ids.next(),
     }))
@@ -294,7 +298,7 @@ fn object_delattr(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     };
     let name = vm.expect_str(&name, "attribute name")?;
     let removed = match &obj {
-        Value::Instance(i) => i.dict.borrow_mut().remove(name.as_str()),
+        Value::Instance(i) => vm.remove_instance_attribute(i, name.as_str())?,
         _ => None,
     };
     match removed {
@@ -476,7 +480,7 @@ pub fn int_from(vm: &mut Vm, x: &Value) -> PyResult<Value> {
                 return Err(vm.error(
                     ExcType::ValueError,
                     format!(
-                        "Exceeds the limit ({}) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit",
+                        "Exceeds the limit ({} digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit",
                         crate::numbers::MAX_INT_DIGITS,
                         s.as_str().chars().filter(|c| c.is_ascii_digit()).count()
                     ),
@@ -1059,12 +1063,20 @@ pub fn super_get_attr(
 fn exception_new(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let class = first_class(vm, args, "BaseException")?;
     let positional = std::mem::take(&mut args.positional);
+    if class.is_subclass_of(&vm.types.exception(ExcType::OSError)) {
+        return Ok(super::os_error::new_os_error(vm, &class, positional));
+    }
     let exc = vm.new_exception(&class, positional);
     Ok(exc)
 }
 
 fn exception_init(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let receiver = vm.receiver("__init__", args)?;
+    if vm.is_exception(&receiver, ExcType::OSError) {
+        let positional = std::mem::take(&mut args.positional);
+        super::os_error::init_os_error(vm, &receiver, positional);
+        return Ok(Value::None);
+    }
     if let Some(data) = receiver.as_exception() {
         *data.args.borrow_mut() = Value::tuple(std::mem::take(&mut args.positional));
     }
@@ -1095,16 +1107,42 @@ fn exception_add_note(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         return Err(vm.type_error(format!("note must be a str, not '{t}'")));
     }
     if let Value::Instance(i) = &exc {
-        let existing = i.dict.borrow().get("__notes__").cloned();
+        let existing = crate::vm::attributes::instance_attribute(i, "__notes__");
         match existing {
             Some(Value::List(l)) => l.borrow_mut().push(note),
-            _ => i
-                .dict
-                .borrow_mut()
-                .set("__notes__", Value::list(vec![note])),
+            _ => {
+                let name = vm.intern("__notes__");
+                vm.set_instance_attribute(i, &name, Value::list(vec![note]));
+            }
         }
     }
     Ok(Value::None)
+}
+
+fn exception_group_split(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("split", args, &["self", "condition"], 2)?;
+    let (Some(group), Some(condition)) = (a[0].clone(), a[1].clone()) else {
+        return Ok(Value::None);
+    };
+    let (matched, rest) = vm.exception_group_split(&group, &condition)?;
+    Ok(Value::tuple(vec![matched, rest]))
+}
+
+fn exception_group_subgroup(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("subgroup", args, &["self", "condition"], 2)?;
+    let (Some(group), Some(condition)) = (a[0].clone(), a[1].clone()) else {
+        return Ok(Value::None);
+    };
+    let (matched, _) = vm.exception_group_split(&group, &condition)?;
+    Ok(matched)
+}
+
+fn exception_group_derive(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("derive", args, &["self", "excs"], 2)?;
+    let (Some(group), Some(members)) = (a[0].clone(), a[1].clone()) else {
+        return Ok(Value::None);
+    };
+    vm.exception_group_derive(&group, members)
 }
 
 fn exception_group_new(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {

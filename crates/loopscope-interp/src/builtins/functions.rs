@@ -164,7 +164,17 @@ pub fn is_instance(vm: &mut Vm, value: &Value, spec: &Value) -> PyResult<bool> {
             }
             Ok(false)
         }
-        _ => Err(vm.type_error("isinstance() arg 2 must be a type, a tuple of types, or a union")),
+        _ => {
+            // CPython PyObject_IsInstance: any object whose type defines
+            // __instancecheck__ (typing's `List`).
+            if let Value::Instance(_) = spec {
+                if let Some(check) = vm.class_of(spec).lookup("__instancecheck__") {
+                    let r = vm.call(&check, vec![spec.clone(), value.clone()])?;
+                    return vm.truthy(&r);
+                }
+            }
+            Err(vm.type_error("isinstance() arg 2 must be a type, a tuple of types, or a union"))
+        }
     }
 }
 
@@ -197,9 +207,17 @@ fn issubclass(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
                 }
                 Ok(false)
             }
-            _ => Err(
-                vm.type_error("issubclass() arg 2 must be a class, a tuple of classes, or a union")
-            ),
+            _ => {
+                if let Value::Instance(_) = spec {
+                    if let Some(check) = vm.class_of(spec).lookup("__subclasscheck__") {
+                        let r = vm.call(&check, vec![spec.clone(), Value::Class(c.clone())])?;
+                        return vm.truthy(&r);
+                    }
+                }
+                Err(vm.type_error(
+                    "issubclass() arg 2 must be a class, a tuple of classes, or a union",
+                ))
+            }
         }
     }
     check(vm, &c, &spec).map(Value::Bool)
@@ -854,7 +872,13 @@ fn dir(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         }
     };
     match &v {
-        Value::Instance(i) => add(&i.dict.borrow()),
+        Value::Instance(i) => {
+            let mut own = crate::value::AttrMap::new();
+            for (k, value) in crate::vm::attributes::instance_attributes(i) {
+                own.insert(k, value);
+            }
+            add(&own)
+        }
         Value::Module(m) => add(&m.dict.borrow()),
         _ => {}
     }
@@ -871,12 +895,51 @@ fn dir(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     Ok(Value::list(names.into_iter().map(Value::string).collect()))
 }
 
-fn globals(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
-    Err(vm.unsupported("globals()"))
+/// The module whose code is running: the program, or one of Loopscope's
+/// own Python modules (compiled as `<frozen NAME>`).
+fn running_module(vm: &Vm) -> Rc<crate::value::Module> {
+    let frozen = vm.call_sites.last().and_then(|site| {
+        site.code
+            .filename
+            .strip_prefix("<frozen ")
+            .and_then(|rest| rest.strip_suffix('>'))
+            .map(str::to_string)
+    });
+    if let Some(name) = frozen {
+        if let Some(Value::Module(module)) = vm.modules.get(&name) {
+            return module.clone();
+        }
+    }
+    vm.main.clone()
 }
 
-fn locals(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
-    Err(vm.unsupported("locals()"))
+/// `globals()`: the running module's names, as a dict. It is a copy taken
+/// at the call: reading it is exact, but storing into it does not define
+/// a variable (the module keeps its names in its own table).
+fn globals(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    vm.no_args("globals", args, 0)?;
+    let module = running_module(vm);
+    let entries: Vec<_> = module.dict.borrow().iter().cloned().collect();
+    let dict = crate::value::PyDict::new();
+    for (name, value) in entries {
+        dict.set_str(vm, name.as_str(), value);
+    }
+    Ok(Value::Dict(Rc::new(dict)))
+}
+
+/// `locals()` at module level is `globals()`; a function's locals are not
+/// reachable from a native call.
+fn locals(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let at_module_level = vm
+        .call_sites
+        .last()
+        .map(|site| site.code.name.as_str() == "<module>")
+        .unwrap_or(true);
+    if !at_module_level {
+        return Err(vm.unsupported("locals() inside a function or class body"));
+    }
+    vm.no_args("locals", args, 0)?;
+    globals(vm, args)
 }
 
 fn input(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {

@@ -271,7 +271,7 @@ impl<'a> Compiler<'a> {
                         return Err(SourceError::new(
                             crate::syntax::SourceErrorKind::SyntaxError,
                             format!(
-                                "Exceeds the limit ({}) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.",
+                                "Exceeds the limit ({} digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.",
                                 crate::numbers::MAX_INT_DIGITS,
                                 digits.len()
                             ),
@@ -444,24 +444,17 @@ impl<'a> Compiler<'a> {
             return Ok(());
         }
         // General form: a tuple of positionals and a dict of keywords.
-        self.emit(Op::BuildList(already));
-        if already > 0 {
-            // The already pushed values sit below the callee: not used.
-            return Err(self.unsupported(range, "unpacking in class bases"));
+        // A lone `*x` goes to the call as it is, as in CPython, whose
+        // CALL_FUNCTION_EX then names the callee if `x` is not iterable.
+        let lone_star = match &arguments.args[..] {
+            [Expr::Starred(s)] if already == 0 => Some(&s.value),
+            _ => None,
+        };
+        if let Some(value) = lone_star {
+            self.compile_expr(value)?;
+        } else {
+            self.compile_positional_list(arguments, already, range)?;
         }
-        for arg in arguments.args.iter() {
-            match arg {
-                Expr::Starred(s) => {
-                    self.compile_expr(&s.value)?;
-                    self.emit(Op::ListExtend(1));
-                }
-                other => {
-                    self.compile_expr(other)?;
-                    self.emit(Op::ListAppend(1));
-                }
-            }
-        }
-        self.emit(Op::ListToTuple);
         let has_keywords = !arguments.keywords.is_empty();
         if has_keywords {
             self.emit(Op::BuildMap(0));
@@ -481,6 +474,34 @@ impl<'a> Compiler<'a> {
         }
         self.set_location(range);
         self.emit(Op::CallEx(has_keywords));
+        Ok(())
+    }
+
+    /// The positional arguments of a call with `*` as one tuple.
+    fn compile_positional_list(
+        &mut self,
+        arguments: &'a ast::Arguments,
+        already: u32,
+        range: TextRange,
+    ) -> CompileResult {
+        self.emit(Op::BuildList(already));
+        if already > 0 {
+            // The already pushed values sit below the callee: not used.
+            return Err(self.unsupported(range, "unpacking in class bases"));
+        }
+        for arg in arguments.args.iter() {
+            match arg {
+                Expr::Starred(s) => {
+                    self.compile_expr(&s.value)?;
+                    self.emit(Op::ListExtend(1));
+                }
+                other => {
+                    self.compile_expr(other)?;
+                    self.emit(Op::ListAppend(1));
+                }
+            }
+        }
+        self.emit(Op::ListToTuple);
         Ok(())
     }
 

@@ -56,6 +56,7 @@ fn new_instance(vm: &Vm, i: &Instance, dict: AttrMap, payload: Payload) -> Value
     Value::Instance(Rc::new(Instance {
         class: RefCell::new(i.class.borrow().clone()),
         dict: RefCell::new(dict),
+        dict_object: Default::default(),
         payload,
         id: vm.ids.next(),
     }))
@@ -96,7 +97,10 @@ pub fn shallow(vm: &mut Vm, x: &Value) -> PyResult<Value> {
                 Payload::Value(v) => Payload::Value(RefCell::new(v.borrow().clone())),
                 Payload::Exception(_) => return Err(vm.unsupported("copy.copy() of an exception")),
             };
-            let dict = i.dict.borrow().clone();
+            let mut dict = AttrMap::new();
+            for (name, value) in crate::vm::attributes::instance_attributes(i) {
+                dict.insert(name, value);
+            }
             Ok(new_instance(vm, i, dict, payload))
         }
         Value::Module(_) | Value::Generator(_) | Value::Native(_) => Err(cannot_pickle(vm, x)),
@@ -287,11 +291,11 @@ fn deep_inner(vm: &mut Vm, x: &Value, memo: &mut Memo) -> PyResult<Value> {
 
 /// Deep-copies an instance's `__dict__` into the copy.
 fn copy_attrs(vm: &mut Vm, source: &Instance, y: &Value, memo: &mut Memo) -> PyResult<()> {
-    let entries: Vec<_> = source.dict.borrow().iter().cloned().collect();
+    let entries = crate::vm::attributes::instance_attributes(source);
     for (k, v) in entries {
         let v = deep(vm, &v, memo)?;
         if let Value::Instance(yi) = y {
-            yi.dict.borrow_mut().insert(k, v);
+            vm.set_instance_attribute(yi, &k, v);
         }
     }
     Ok(())

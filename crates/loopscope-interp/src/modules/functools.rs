@@ -359,7 +359,7 @@ pub fn update_wrapper_impl(vm: &mut Vm, wrapper: &Value, wrapped: &Value) -> PyR
     let entries: Vec<(Rc<PyStr>, Value)> = match wrapped {
         Value::Function(f) => f.dict.borrow().iter().cloned().collect(),
         Value::Native(n) => n.dict.borrow().iter().cloned().collect(),
-        Value::Instance(i) => i.dict.borrow().iter().cloned().collect(),
+        Value::Instance(i) => crate::vm::attributes::instance_attributes(i),
         _ => Vec::new(),
     };
     for (k, v) in entries {
@@ -837,11 +837,11 @@ fn cached_get(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             name.as_str()
         )));
     };
-    if let Some(v) = inst.dict.borrow().get(name.as_str()) {
-        return Ok(v.clone());
+    if let Some(v) = crate::vm::attributes::instance_attribute(inst, name.as_str()) {
+        return Ok(v);
     }
     let value = vm.call(&func, vec![instance.clone()])?;
-    inst.dict.borrow_mut().insert(name, value.clone());
+    vm.set_instance_attribute(inst, &name, value.clone());
     Ok(value)
 }
 

@@ -17,6 +17,7 @@ pub fn new_tuple_instance(vm: &Vm, class: &Rc<Class>, items: Vec<Value>) -> Valu
     Value::Instance(Rc::new(Instance {
         class: RefCell::new(class.clone()),
         dict: Default::default(),
+        dict_object: Default::default(),
         payload: Payload::Value(RefCell::new(Value::tuple(items))),
         id: vm.ids.next(),
     }))

@@ -17,6 +17,8 @@ pub fn make(vm: &mut Vm) -> Rc<Module> {
             ("setrecursionlimit", setrecursionlimit),
             ("get_int_max_str_digits", get_int_max_str_digits),
             ("getsizeof", getsizeof),
+            ("exc_info", exc_info),
+            ("exception", exception),
         ],
     );
     let stream_class = native_class(vm, "TextIOWrapper", "_io", "TextIOWrapper", &[]);
@@ -153,6 +155,24 @@ fn exit(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let class = vm.types.exception(ExcType::SystemExit);
     let args = a[0].clone().map(|v| vec![v]).unwrap_or_default();
     Err(Unwind::Exception(vm.new_exception(&class, args)))
+}
+
+/// `sys.exc_info()`: the exception being handled as (type, value,
+/// traceback), or three Nones.
+fn exc_info(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    vm.no_args("exc_info", args, 0)?;
+    let Some(exc) = vm.exc_stack.last().cloned() else {
+        return Ok(Value::tuple(vec![Value::None, Value::None, Value::None]));
+    };
+    let class = Value::Class(vm.class_of(&exc));
+    let traceback = vm.traceback_object(&exc);
+    Ok(Value::tuple(vec![class, exc, traceback]))
+}
+
+/// `sys.exception()` (3.11): the exception being handled, or None.
+fn exception(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    vm.no_args("exception", args, 0)?;
+    Ok(vm.exc_stack.last().cloned().unwrap_or(Value::None))
 }
 
 fn getrecursionlimit(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {

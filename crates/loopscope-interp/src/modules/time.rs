@@ -257,6 +257,12 @@ pub fn tm_from_seconds(seconds: i64) -> Tm {
 }
 
 fn tm_value(vm: &mut Vm, tm: &Tm) -> PyResult<Value> {
+    struct_time(vm, tm, 0)
+}
+
+/// A `time.struct_time` of a broken-down time (`datetime.timetuple()`
+/// gives `tm_isdst=-1` for naive values).
+pub fn struct_time(vm: &mut Vm, tm: &Tm, isdst: i64) -> PyResult<Value> {
     let class = match vm.modules.get("time").cloned() {
         Some(Value::Module(m)) => m.dict.borrow().get("struct_time").cloned(),
         _ => None,
@@ -265,7 +271,7 @@ fn tm_value(vm: &mut Vm, tm: &Tm) -> PyResult<Value> {
         return Err(vm.type_error("time.struct_time is missing"));
     };
     let items = [
-        tm.year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec, tm.wday, tm.yday, 0,
+        tm.year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec, tm.wday, tm.yday, isdst,
     ]
     .into_iter()
     .map(Value::Int)

@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use super::{ExcType, Vm};
-use crate::value::{Class, GenKind, GenState, PyResult, PyStr, Unwind, Value};
+use crate::value::{Class, GenKind, GenState, Instance, PyDict, PyResult, PyStr, Unwind, Value};
 
 /// The state of a `property` object.
 pub struct PropertyData {
@@ -19,7 +19,72 @@ pub struct PropertyData {
     pub doc: Value,
 }
 
+/// An attribute stored on an instance itself: in the dict `__dict__`
+/// handed out, if it was, else in the attribute map.
+pub fn instance_attribute(instance: &Instance, name: &str) -> Option<Value> {
+    if let Some(dict) = instance.dict_object.borrow().as_ref() {
+        if let Some(value) = dict.get_str(name) {
+            return Some(value);
+        }
+    }
+    instance.dict.borrow().get(name).cloned()
+}
+
+/// The attributes stored on an instance, in order (string keys only: a
+/// key put in `__dict__` by hand that is not a string names nothing).
+pub fn instance_attributes(instance: &Instance) -> Vec<(Rc<PyStr>, Value)> {
+    let mut all: Vec<(Rc<PyStr>, Value)> = Vec::new();
+    if let Some(dict) = instance.dict_object.borrow().as_ref() {
+        for (key, value) in dict.items() {
+            if let Value::Str(name) = key {
+                all.push((name, value));
+            }
+        }
+    }
+    all.extend(instance.dict.borrow().iter().cloned());
+    all
+}
+
 impl Vm {
+    /// `obj.__dict__` of an instance: one `dict` for the object's life,
+    /// which from then on holds its attributes (CPython's instance dict).
+    pub fn instance_dict(&mut self, instance: &Instance) -> Rc<PyDict> {
+        if let Some(dict) = instance.dict_object.borrow().as_ref() {
+            return dict.clone();
+        }
+        let dict = Rc::new(PyDict::new());
+        let entries = std::mem::take(&mut *instance.dict.borrow_mut());
+        for (name, value) in entries.iter() {
+            dict.set_str(self, name.as_str(), value.clone());
+        }
+        *instance.dict_object.borrow_mut() = Some(dict.clone());
+        dict
+    }
+
+    /// Stores an attribute on an instance itself.
+    pub fn set_instance_attribute(&mut self, instance: &Instance, name: &Rc<PyStr>, value: Value) {
+        let dict = instance.dict_object.borrow().clone();
+        match dict {
+            Some(dict) => dict.set_str(self, name.as_str(), value),
+            None => instance.dict.borrow_mut().insert(name.clone(), value),
+        }
+    }
+
+    /// Removes an attribute stored on an instance itself.
+    pub fn remove_instance_attribute(
+        &mut self,
+        instance: &Instance,
+        name: &str,
+    ) -> PyResult<Option<Value>> {
+        let dict = instance.dict_object.borrow().clone();
+        if let Some(dict) = dict {
+            if let Some(value) = dict.remove(self, &Value::str(name))? {
+                return Ok(Some(value));
+            }
+        }
+        Ok(instance.dict.borrow_mut().remove(name))
+    }
+
     pub fn get_attr(&mut self, obj: &Value, name: &Rc<PyStr>) -> PyResult<Value> {
         if let Value::Class(class) = obj {
             return self.class_get_attr(class, name);
@@ -115,7 +180,7 @@ impl Vm {
     /// An attribute stored on the object itself (its `__dict__`).
     fn own_attribute(&self, obj: &Value, name: &str) -> Option<Value> {
         match obj {
-            Value::Instance(i) => i.dict.borrow().get(name).cloned(),
+            Value::Instance(i) => instance_attribute(i, name),
             Value::Module(m) => m.dict.borrow().get(name).cloned(),
             Value::Function(f) => f.dict.borrow().get(name).cloned(),
             Value::Native(n) => n.dict.borrow().get(name).cloned(),
@@ -270,12 +335,15 @@ impl Vm {
                 None => Value::None,
             },
             "__class__" => Value::Class(self.types.type_.clone()),
-            "__doc__" => class
-                .dict
-                .borrow()
-                .get("__doc__")
-                .cloned()
-                .unwrap_or(Value::None),
+            "__doc__" => match class.dict.borrow().get("__doc__") {
+                Some(doc) => doc.clone(),
+                None if class.builtin => {
+                    crate::builtins::docstrings::class_doc(class.name().as_str())
+                        .map(Value::str)
+                        .unwrap_or(Value::None)
+                }
+                None => Value::None,
+            },
             "__dict__" => {
                 let dict = crate::value::PyDict::new();
                 let entries: Vec<(Rc<PyStr>, Value)> =
@@ -283,7 +351,7 @@ impl Vm {
                 for (k, v) in entries {
                     dict.set_str(self, k.as_str(), v);
                 }
-                Value::Dict(Rc::new(dict))
+                crate::builtins::mappingproxy::new_mappingproxy(self, Value::Dict(Rc::new(dict)))
             }
             _ => return None,
         })
@@ -314,6 +382,18 @@ impl Vm {
                         Value::tuple(d.clone())
                     }
                 }
+                "__kwdefaults__" => {
+                    let defaults = f.kwdefaults.borrow().clone();
+                    if defaults.is_empty() {
+                        Value::None
+                    } else {
+                        let dict = crate::value::PyDict::new();
+                        for (k, v) in defaults {
+                            dict.set_str(self, k.as_str(), v);
+                        }
+                        Value::Dict(Rc::new(dict))
+                    }
+                }
                 "__annotations__" => {
                     let current = f.annotations.borrow().clone();
                     if current.is_none() {
@@ -324,7 +404,13 @@ impl Vm {
                         current
                     }
                 }
-                "__dict__" => self.attr_map_to_dict(&f.dict.borrow().clone()),
+                "__dict__" => {
+                    // `__module__` is kept with the other attributes but is
+                    // a slot of CPython's function objects, not in `__dict__`.
+                    let mut own = f.dict.borrow().clone();
+                    own.remove("__module__");
+                    self.attr_map_to_dict(&own)
+                }
                 "__code__" => Value::Code(f.code.clone()),
                 "__globals__" => Value::Module(f.globals.clone()),
                 "__closure__" => {
@@ -358,7 +444,12 @@ impl Vm {
                     None => Value::Str(b.name.clone()),
                 },
                 "__self__" => b.receiver.clone().unwrap_or(Value::None),
-                "__doc__" => Value::None,
+                "__doc__" => match b.owner {
+                    None => crate::builtins::docstrings::function_doc(b.name.as_str())
+                        .map(Value::str)
+                        .unwrap_or(Value::None),
+                    Some(_) => Value::None,
+                },
                 "__module__" => Value::None,
                 _ => return Ok(None),
             },
@@ -368,7 +459,7 @@ impl Vm {
             },
             Value::Instance(i) => {
                 if name == "__dict__" {
-                    return Ok(Some(self.attr_map_to_dict(&i.dict.borrow().clone())));
+                    return Ok(Some(Value::Dict(self.instance_dict(i))));
                 }
                 match obj.as_exception() {
                     Some(_) => return self.exception_attribute(obj, name),
@@ -382,8 +473,8 @@ impl Vm {
                     GenKind::AsyncGenerator => "ag_",
                 };
                 match name {
-                    "__name__" => Value::Str(g.name.clone()),
-                    "__qualname__" => Value::Str(g.qualname.clone()),
+                    "__name__" => Value::Str(g.name.borrow().clone()),
+                    "__qualname__" => Value::Str(g.qualname.borrow().clone()),
                     _ => match name.strip_prefix(prefix) {
                         Some("running") => Value::Bool(g.state.get() == GenState::Running),
                         Some("suspended") => Value::Bool(g.state.get() == GenState::Suspended),
@@ -436,6 +527,7 @@ impl Vm {
                 "step" => s.step.clone(),
                 _ => return Ok(None),
             },
+            Value::Code(code) => return Ok(code_attribute(code, name)),
             _ => return Ok(None),
         }))
     }
@@ -534,7 +626,20 @@ impl Vm {
         }
         match obj {
             Value::Instance(i) => {
-                i.dict.borrow_mut().insert(name.clone(), value);
+                if key == "__dict__" {
+                    // `obj.__dict__ = {...}`: the new dict holds the
+                    // attributes from now on.
+                    let Value::Dict(dict) = value else {
+                        let t = self.type_name(&value);
+                        return Err(self.type_error(format!(
+                            "__dict__ must be set to a dictionary, not a '{t}'"
+                        )));
+                    };
+                    *i.dict.borrow_mut() = Default::default();
+                    *i.dict_object.borrow_mut() = Some(dict);
+                    return Ok(());
+                }
+                self.set_instance_attribute(i, name, value);
                 Ok(())
             }
             Value::Module(m) => {
@@ -561,7 +666,33 @@ impl Vm {
                         }
                     }
                     "__annotations__" => *f.annotations.borrow_mut() = value,
+                    "__kwdefaults__" => {
+                        let mut defaults = Vec::new();
+                        if let Some(d) = value.as_dict() {
+                            for (k, v) in d.items() {
+                                if let Value::Str(k) = k {
+                                    defaults.push((k, v));
+                                }
+                            }
+                        } else if !value.is_none() {
+                            return Err(
+                                self.type_error("__kwdefaults__ must be set to a dict object")
+                            );
+                        }
+                        *f.kwdefaults.borrow_mut() = defaults;
+                    }
                     _ => f.dict.borrow_mut().insert(name.clone(), value),
+                }
+                Ok(())
+            }
+            Value::Generator(g) if matches!(key, "__name__" | "__qualname__") => {
+                let Value::Str(text) = value else {
+                    return Err(self.type_error(format!("{key} must be set to a string object")));
+                };
+                if key == "__name__" {
+                    *g.name.borrow_mut() = text;
+                } else {
+                    *g.qualname.borrow_mut() = text;
                 }
                 Ok(())
             }
@@ -645,7 +776,7 @@ impl Vm {
             }
         }
         let removed = match obj {
-            Value::Instance(i) => i.dict.borrow_mut().remove(key),
+            Value::Instance(i) => self.remove_instance_attribute(i, key)?,
             Value::Module(m) => m.dict.borrow_mut().remove(key),
             Value::Function(f) => f.dict.borrow_mut().remove(key),
             Value::Class(c) if !c.builtin => c.dict.borrow_mut().remove(key),
@@ -698,4 +829,25 @@ impl Vm {
             Err(other) => Err(other),
         }
     }
+}
+
+/// The `co_*` attributes of a code object.
+fn code_attribute(code: &crate::bytecode::Code, name: &str) -> Option<Value> {
+    let names = |list: &[Rc<PyStr>]| Value::tuple(list.iter().cloned().map(Value::Str).collect());
+    let count = |n: u32| Value::Int(i64::from(n));
+    Some(match name {
+        "co_name" => Value::Str(code.name.clone()),
+        "co_qualname" => Value::Str(code.qualname.clone()),
+        "co_filename" => Value::str(&code.filename),
+        "co_firstlineno" => count(code.first_line),
+        "co_argcount" => count(code.argcount),
+        "co_posonlyargcount" => count(code.posonlyargcount),
+        "co_kwonlyargcount" => count(code.kwonlyargcount),
+        "co_nlocals" => Value::Int(code.varnames.len() as i64),
+        "co_varnames" => names(&code.varnames),
+        "co_cellvars" => names(&code.cellvars),
+        "co_freevars" => names(&code.freevars),
+        "co_names" => names(&code.names),
+        _ => return None,
+    })
 }

@@ -16,6 +16,62 @@ use crate::value::{
 pub type Keywords = Vec<(Rc<PyStr>, Value)>;
 
 impl Vm {
+    /// The positional arguments of `f(*x)`: the items of `x`, or CPython's
+    /// `check_args_iterable` TypeError naming the callee.
+    pub fn star_arguments(&mut self, callee: &Value, iterable: &Value) -> PyResult<Vec<Value>> {
+        match self.collect(iterable) {
+            Err(error) if self.is_not_iterable_error(&error, iterable) => {
+                let name = self.function_str(callee);
+                let t = self.type_name(iterable);
+                Err(self.type_error(format!(
+                    "{name} argument after * must be an iterable, not {t}"
+                )))
+            }
+            other => other,
+        }
+    }
+
+    /// The items of `*x` in a display or a call with other arguments, or
+    /// CPython's LIST_EXTEND TypeError.
+    pub fn starred_items(&mut self, iterable: &Value) -> PyResult<Vec<Value>> {
+        match self.collect(iterable) {
+            Err(error) if self.is_not_iterable_error(&error, iterable) => {
+                let t = self.type_name(iterable);
+                Err(self.type_error(format!("Value after * must be an iterable, not {t}")))
+            }
+            other => other,
+        }
+    }
+
+    /// Did iterating `value` fail because it is no iterable at all (a
+    /// TypeError, and its type has neither `__iter__` nor `__getitem__`)?
+    fn is_not_iterable_error(&self, error: &Unwind, value: &Value) -> bool {
+        let Unwind::Exception(exc) = error else {
+            return false;
+        };
+        if !self.is_exception(exc, ExcType::TypeError) {
+            return false;
+        }
+        let class = self.class_of(value);
+        class.lookup("__iter__").is_none() && class.lookup("__getitem__").is_none()
+    }
+
+    /// How CPython names a callable in messages (`_PyObject_FunctionStr`):
+    /// `__main__.f()`, `print()`, `list.append()`.
+    pub fn function_str(&mut self, callee: &Value) -> String {
+        let qualname = self.intern("__qualname__");
+        let Ok(qualname) = self.get_attr(callee, &qualname) else {
+            return self.str_of(callee).unwrap_or_default();
+        };
+        let qualname = self.str_of(&qualname).unwrap_or_default();
+        let module_name = self.intern("__module__");
+        let module = self.get_attr(callee, &module_name).unwrap_or(Value::None);
+        match module {
+            Value::Str(m) if m.as_str() != "builtins" => format!("{}.{qualname}()", m.as_str()),
+            _ => format!("{qualname}()"),
+        }
+    }
+
     /// Calls any callable with positional and keyword arguments.
     pub fn call_with(
         &mut self,
@@ -158,13 +214,13 @@ impl Vm {
             frame.namespace = None;
             let generator = Generator {
                 kind,
-                name: function.name.borrow().clone(),
-                qualname: function.qualname.borrow().clone(),
+                name: std::cell::RefCell::new(function.name.borrow().clone()),
+                qualname: std::cell::RefCell::new(function.qualname.borrow().clone()),
                 frame: std::cell::RefCell::new(Some(Box::new(frame))),
                 state: std::cell::Cell::new(GenState::Created),
                 delegate: std::cell::RefCell::new(None),
                 closing: std::cell::Cell::new(false),
-                iterable_coroutine: std::cell::Cell::new(false),
+                iterable_coroutine: std::cell::Cell::new(function.iterable_coroutine.get()),
                 id: self.ids.next(),
                 finalizers: Some(self.finalizers.clone()),
             };

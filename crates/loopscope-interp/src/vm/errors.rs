@@ -16,6 +16,7 @@ impl Vm {
         Value::Instance(Rc::new(Instance {
             class: std::cell::RefCell::new(class.clone()),
             dict: Default::default(),
+            dict_object: Default::default(),
             payload: Payload::Exception(ExceptionData::new(Value::tuple(args))),
             id: self.ids.next(),
         }))
@@ -144,11 +145,31 @@ impl Vm {
     }
 
     /// `eg.derive(members)` plus the metadata `split` copies over.
-    fn derive_group(&mut self, original: &Value, members: Vec<Value>) -> Value {
-        let message = self.group_message(original);
-        let derived = self.new_exception_group(message, members);
+    fn derive_group(&mut self, original: &Value, members: Vec<Value>) -> PyResult<Value> {
+        // A subclass's own `derive` makes the parts (CPython
+        // `exceptiongroup_subset` calls the method).
+        let own_derive = self
+            .class_of(original)
+            .lookup("derive")
+            .filter(|d| !matches!(d, Value::Builtin(_)));
+        let user_made = own_derive.is_some();
+        let derived = match own_derive {
+            Some(derive) => {
+                let made = self.call(&derive, vec![original.clone(), Value::list(members)])?;
+                if !self.is_exception(&made, ExcType::BaseExceptionGroup) {
+                    return Err(
+                        self.type_error("derive must return an instance of BaseExceptionGroup")
+                    );
+                }
+                made
+            }
+            None => {
+                let message = self.group_message(original);
+                self.new_exception_group(message, members)
+            }
+        };
         // CPython derives with a list of members.
-        if let Some(data) = derived.as_exception() {
+        if let (false, Some(data)) = (user_made, derived.as_exception()) {
             let args = data.args.borrow().clone();
             if let Value::Tuple(t) = args {
                 let list = t.items.get(1).map(|m| match m {
@@ -169,7 +190,7 @@ impl Vm {
             to.split_from
                 .set(from.split_from.get().max(instance_id(original)));
         }
-        derived
+        Ok(derived)
     }
 
     /// Splits an exception group by a predicate on leaves, keeping its
@@ -195,14 +216,56 @@ impl Vm {
         let matched = if matched.is_empty() {
             None
         } else {
-            Some(self.derive_group(exc, matched))
+            Some(self.derive_group(exc, matched)?)
         };
         let rest = if rest.is_empty() {
             None
         } else {
-            Some(self.derive_group(exc, rest))
+            Some(self.derive_group(exc, rest)?)
         };
         Ok((matched, rest))
+    }
+
+    /// `eg.split(condition)` (CPython `BaseExceptionGroup_split`): the
+    /// condition is an exception type, a tuple of them, or a predicate.
+    pub fn exception_group_split(
+        &mut self,
+        exc: &Value,
+        condition: &Value,
+    ) -> PyResult<(Value, Value)> {
+        let is_type = |vm: &Vm, v: &Value| match v {
+            Value::Class(c) => vm.is_exception_class(c),
+            _ => false,
+        };
+        let by_type = is_type(self, condition)
+            || matches!(condition, Value::Tuple(t) if t.items.iter().all(|i| is_type(self, i)));
+        let callable = !matches!(condition, Value::Class(_) | Value::Tuple(_))
+            && (matches!(
+                condition,
+                Value::Function(_) | Value::BoundMethod(_) | Value::Builtin(_)
+            ) || self.class_of(condition).lookup("__call__").is_some());
+        if !by_type && !callable {
+            return Err(
+                self.type_error("expected a function, exception type or tuple of exception types")
+            );
+        }
+        let condition = condition.clone();
+        let (matched, rest) = self.split_by(exc, &mut |vm, leaf| {
+            if by_type {
+                vm.exception_matches(leaf, &condition)
+            } else {
+                let verdict = vm.call(&condition, vec![leaf.clone()])?;
+                vm.truthy(&verdict)
+            }
+        })?;
+        Ok((matched.unwrap_or(Value::None), rest.unwrap_or(Value::None)))
+    }
+
+    /// `eg.derive(excs)`: a group with the same message and new members.
+    pub fn exception_group_derive(&mut self, exc: &Value, members: Value) -> PyResult<Value> {
+        let message = self.group_message(exc);
+        let class = Value::Class(self.types.exception(ExcType::BaseExceptionGroup));
+        self.call(&class, vec![message, members])
     }
 
     /// `except* T`: (the part that matches, the rest); None for nothing.
@@ -318,8 +381,8 @@ impl Vm {
     /// `exc.value` of a StopIteration.
     pub fn stop_iteration_value(&mut self, exc: &Value) -> Value {
         if let Value::Instance(i) = exc {
-            if let Some(v) = i.dict.borrow().get("value") {
-                return v.clone();
+            if let Some(v) = super::attributes::instance_attribute(i, "value") {
+                return v;
             }
         }
         first_arg(exc).unwrap_or(Value::None)
@@ -336,7 +399,7 @@ impl Vm {
             return None;
         }
         let code = match exc {
-            Value::Instance(i) => i.dict.borrow().get("code").cloned(),
+            Value::Instance(i) => super::attributes::instance_attribute(i, "code"),
             _ => None,
         }
         .or_else(|| first_arg(exc))
@@ -395,17 +458,42 @@ impl Vm {
             Value::Tuple(t) => t.items.clone(),
             _ => Vec::new(),
         };
+        // CPython OSError_str: "[Errno 2] No such file: 'a.txt'".
+        if self.is_exception(exc, ExcType::OSError)
+            && crate::builtins::os_error::has_errno_arguments(&items)
+        {
+            let errno = self.str_of(&items[0])?;
+            let text = self.str_of(&items[1])?;
+            let filename = self.exception_own_attribute(exc, "filename");
+            let filename2 = self.exception_own_attribute(exc, "filename2");
+            match (filename, filename2) {
+                (Some(first), Some(second)) => {
+                    let first = self.repr_of(&first)?;
+                    let second = self.repr_of(&second)?;
+                    return Ok(format!("[Errno {errno}] {text}: {first} -> {second}"));
+                }
+                (Some(first), None) => {
+                    let first = self.repr_of(&first)?;
+                    return Ok(format!("[Errno {errno}] {text}: {first}"));
+                }
+                _ => return Ok(format!("[Errno {errno}] {text}")),
+            }
+        }
         match items.len() {
             0 => Ok(String::new()),
             1 if self.is_exception(exc, ExcType::KeyError) => self.repr_of(&items[0]),
-            // CPython OSError_str: "[Errno 13] Permission denied".
-            2 if self.is_exception(exc, ExcType::OSError) => {
-                let errno = self.str_of(&items[0])?;
-                let text = self.str_of(&items[1])?;
-                Ok(format!("[Errno {errno}] {text}"))
-            }
             1 => self.str_of(&items[0]),
             _ => self.repr_of(&args),
+        }
+    }
+
+    /// An attribute stored on the exception object itself (not None).
+    fn exception_own_attribute(&self, exc: &Value, name: &str) -> Option<Value> {
+        match exc {
+            Value::Instance(i) => {
+                super::attributes::instance_attribute(i, name).filter(|v| !v.is_none())
+            }
+            _ => None,
         }
     }
 
@@ -459,6 +547,18 @@ impl Vm {
                 Value::tuple(self.group_members(exc).unwrap_or_default())
             }
             "name" if self.is_exception(exc, ExcType::ImportError) => Value::None,
+            "errno" | "strerror" | "filename" | "filename2"
+                if self.is_exception(exc, ExcType::OSError) =>
+            {
+                let args = match &*data.args.borrow() {
+                    Value::Tuple(t) => t.items.clone(),
+                    _ => Vec::new(),
+                };
+                match crate::builtins::os_error::os_error_attribute(&args, name) {
+                    Some(value) => value,
+                    None => return Ok(None),
+                }
+            }
             _ => return Ok(None),
         }))
     }
@@ -530,6 +630,16 @@ impl Vm {
             "__traceback__" => {
                 if value.is_none() {
                     data.traceback.borrow_mut().clear();
+                } else if let Some(entries) =
+                    crate::builtins::with_native::<TracebackData, _>(value, |t| {
+                        let mut all = vec![t.entry.clone()];
+                        all.extend(t.rest.iter().cloned());
+                        all
+                    })
+                {
+                    // `exc.__traceback__ = tb` (contextlib puts back the
+                    // traceback an exception had before a generator saw it).
+                    *data.traceback.borrow_mut() = entries;
                 }
             }
             _ => return false,

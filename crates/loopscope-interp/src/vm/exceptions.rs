@@ -34,8 +34,21 @@ pub enum ExcType {
     NameError,
     UnboundLocalError,
     OSError,
-    TimeoutError,
+    BlockingIOError,
+    ChildProcessError,
     ConnectionError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+    ConnectionRefusedError,
+    ConnectionResetError,
+    FileExistsError,
+    FileNotFoundError,
+    InterruptedError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
+    ProcessLookupError,
+    TimeoutError,
     ReferenceError,
     RuntimeError,
     NotImplementedError,
@@ -45,15 +58,25 @@ pub enum ExcType {
     SyntaxError,
     IndentationError,
     SystemError,
+    TabError,
     TypeError,
     ValueError,
     UnicodeError,
     UnicodeDecodeError,
     UnicodeEncodeError,
+    UnicodeTranslateError,
     Warning,
     DeprecationWarning,
+    PendingDeprecationWarning,
     RuntimeWarning,
+    SyntaxWarning,
     UserWarning,
+    FutureWarning,
+    ImportWarning,
+    UnicodeWarning,
+    BytesWarning,
+    ResourceWarning,
+    EncodingWarning,
 }
 
 impl ExcType {
@@ -162,13 +185,78 @@ impl ExcType {
         ),
         (ExcType::OSError, "OSError", Some(ExcType::Exception)),
         (
-            ExcType::TimeoutError,
-            "TimeoutError",
+            ExcType::BlockingIOError,
+            "BlockingIOError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::ChildProcessError,
+            "ChildProcessError",
             Some(ExcType::OSError),
         ),
         (
             ExcType::ConnectionError,
             "ConnectionError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::BrokenPipeError,
+            "BrokenPipeError",
+            Some(ExcType::ConnectionError),
+        ),
+        (
+            ExcType::ConnectionAbortedError,
+            "ConnectionAbortedError",
+            Some(ExcType::ConnectionError),
+        ),
+        (
+            ExcType::ConnectionRefusedError,
+            "ConnectionRefusedError",
+            Some(ExcType::ConnectionError),
+        ),
+        (
+            ExcType::ConnectionResetError,
+            "ConnectionResetError",
+            Some(ExcType::ConnectionError),
+        ),
+        (
+            ExcType::FileExistsError,
+            "FileExistsError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::FileNotFoundError,
+            "FileNotFoundError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::InterruptedError,
+            "InterruptedError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::IsADirectoryError,
+            "IsADirectoryError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::NotADirectoryError,
+            "NotADirectoryError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::PermissionError,
+            "PermissionError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::ProcessLookupError,
+            "ProcessLookupError",
+            Some(ExcType::OSError),
+        ),
+        (
+            ExcType::TimeoutError,
+            "TimeoutError",
             Some(ExcType::OSError),
         ),
         (
@@ -216,6 +304,11 @@ impl ExcType {
             "SystemError",
             Some(ExcType::Exception),
         ),
+        (
+            ExcType::TabError,
+            "TabError",
+            Some(ExcType::IndentationError),
+        ),
         (ExcType::TypeError, "TypeError", Some(ExcType::Exception)),
         (ExcType::ValueError, "ValueError", Some(ExcType::Exception)),
         (
@@ -233,6 +326,11 @@ impl ExcType {
             "UnicodeEncodeError",
             Some(ExcType::UnicodeError),
         ),
+        (
+            ExcType::UnicodeTranslateError,
+            "UnicodeTranslateError",
+            Some(ExcType::UnicodeError),
+        ),
         (ExcType::Warning, "Warning", Some(ExcType::Exception)),
         (
             ExcType::DeprecationWarning,
@@ -240,11 +338,51 @@ impl ExcType {
             Some(ExcType::Warning),
         ),
         (
+            ExcType::PendingDeprecationWarning,
+            "PendingDeprecationWarning",
+            Some(ExcType::Warning),
+        ),
+        (
             ExcType::RuntimeWarning,
             "RuntimeWarning",
             Some(ExcType::Warning),
         ),
+        (
+            ExcType::SyntaxWarning,
+            "SyntaxWarning",
+            Some(ExcType::Warning),
+        ),
         (ExcType::UserWarning, "UserWarning", Some(ExcType::Warning)),
+        (
+            ExcType::FutureWarning,
+            "FutureWarning",
+            Some(ExcType::Warning),
+        ),
+        (
+            ExcType::ImportWarning,
+            "ImportWarning",
+            Some(ExcType::Warning),
+        ),
+        (
+            ExcType::UnicodeWarning,
+            "UnicodeWarning",
+            Some(ExcType::Warning),
+        ),
+        (
+            ExcType::BytesWarning,
+            "BytesWarning",
+            Some(ExcType::Warning),
+        ),
+        (
+            ExcType::ResourceWarning,
+            "ResourceWarning",
+            Some(ExcType::Warning),
+        ),
+        (
+            ExcType::EncodingWarning,
+            "EncodingWarning",
+            Some(ExcType::Warning),
+        ),
     ];
 
     /// Index of this class in [`ExcType::ALL`].

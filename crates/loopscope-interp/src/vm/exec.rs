@@ -611,7 +611,7 @@ impl Vm {
                 }
                 Op::ListExtend(i) => {
                     let v = Self::pop(frame);
-                    let items = self.collect(&v)?;
+                    let items = self.starred_items(&v)?;
                     let at = frame.stack.len() - i as usize;
                     if let Some(list) = frame.stack[at].as_list() {
                         list.borrow_mut().extend(items);
@@ -770,7 +770,7 @@ impl Vm {
                     let callee = Self::pop(frame);
                     let positional = match args {
                         Value::Tuple(t) => t.items.clone(),
-                        other => self.collect(&other)?,
+                        other => self.star_arguments(&callee, &other)?,
                     };
                     let mut keywords = Vec::new();
                     if let Some(d) = kwargs.as_dict() {

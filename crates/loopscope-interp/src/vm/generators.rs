@@ -48,6 +48,12 @@ impl Vm {
                         ExcType::RuntimeError,
                         "cannot reuse already awaited coroutine",
                     )),
+                    // CPython gen_send_ex2: an exhausted async generator
+                    // answers StopAsyncIteration.
+                    _ if generator.kind == GenKind::AsyncGenerator => {
+                        let class = self.types.exception(ExcType::StopAsyncIteration);
+                        Err(Unwind::Exception(self.new_exception(&class, Vec::new())))
+                    }
                     _ => Err(Unwind::Exception(self.stop_iteration(Value::None))),
                 };
             }

@@ -50,6 +50,18 @@ impl Vm {
         }))
     }
 
+    /// Keeps the `sys.modules` dict (made when `sys` was first imported)
+    /// up to date with a module imported later.
+    fn show_in_sys_modules(&mut self, name: &str, module: &Rc<Module>) {
+        let Some(Value::Module(sys)) = self.modules.get("sys").cloned() else {
+            return;
+        };
+        let modules = sys.dict.borrow().get("modules").cloned();
+        if let Some(Value::Dict(modules)) = modules {
+            modules.set_str(self, name, Value::Module(module.clone()));
+        }
+    }
+
     /// One module by its full dotted name, from `sys.modules` or made now.
     fn load_module(&mut self, name: &str) -> PyResult<Rc<Module>> {
         if let Some(Value::Module(m)) = self.modules.get(name) {
@@ -63,7 +75,9 @@ impl Vm {
         let made = match registered {
             Some(super::ModuleSource::Native(make)) => Some(make(self)),
             Some(super::ModuleSource::Python(source)) => {
-                return self.exec_source_module(name, source);
+                let module = self.exec_source_module(name, source)?;
+                self.show_in_sys_modules(name, &module);
+                return Ok(module);
             }
             None => crate::modules::load(self, name),
         };
@@ -71,6 +85,7 @@ impl Vm {
             Some(result) => {
                 let module = result?;
                 self.modules.set(name, Value::Module(module.clone()));
+                self.show_in_sys_modules(name, &module);
                 Ok(module)
             }
             None => {

@@ -361,6 +361,11 @@ impl Vm {
                 data.extend_from_slice(&y.data);
                 Value::bytes(data)
             }
+            (BinOp::Add, Bytes(_), _) if !matches!(b, Instance(_) | Native(_)) => {
+                // CPython bytes_concat: any buffer joins; others are named.
+                let tb = self.type_name(b);
+                return Err(self.type_error(format!("can't concat {tb} to bytes")));
+            }
             (BinOp::Add, Str(_), _) | (BinOp::Add, List(_), _) | (BinOp::Add, Tuple(_), _)
                 if !matches!(b, Instance(_)) =>
             {
@@ -818,11 +823,15 @@ impl Vm {
                 let eq = self.dicts_equal(a, b)?;
                 return Ok(Some(eq == (op == CmpOp::Eq)));
             }
-            (Range(_), Range(_)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
-                let x = self.collect(a)?;
-                let y = self.collect(b)?;
-                let eq = self.compare_sequences(CmpOp::Eq, &x, &y)?;
+            (Range(x), Range(y)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                let eq = ranges_equal(x, y);
                 return Ok(Some(eq == (op == CmpOp::Eq)));
+            }
+            (Slice(x), Slice(y)) => {
+                // CPython slice_richcompare: as (start, stop, step) tuples.
+                let x = [x.start.clone(), x.stop.clone(), x.step.clone()];
+                let y = [y.start.clone(), y.stop.clone(), y.step.clone()];
+                return self.compare_sequences(op, &x, &y).map(Some);
             }
             _ => match op {
                 CmpOp::Eq | CmpOp::Ne => {
@@ -1033,4 +1042,25 @@ fn compare_float_int(f: f64, i: &Value) -> Option<std::cmp::Ordering> {
 /// `divmod` helper shared with the builtins: Python floor semantics.
 pub fn int_divmod(a: &BigInt, b: &BigInt) -> (BigInt, BigInt) {
     a.div_mod_floor(b)
+}
+
+/// CPython `range_equals`: equal lengths, and (if not empty) equal starts,
+/// and (if longer than one) equal steps.
+fn ranges_equal(x: &crate::value::PyRange, y: &crate::value::PyRange) -> bool {
+    let bounds = |r: &crate::value::PyRange| {
+        (
+            to_bigint(&r.start).unwrap_or_default(),
+            to_bigint(&r.stop).unwrap_or_default(),
+            to_bigint(&r.step).unwrap_or_default(),
+        )
+    };
+    let (x_start, x_stop, x_step) = bounds(x);
+    let (y_start, y_stop, y_step) = bounds(y);
+    let len = super::protocols::range_len(&x_start, &x_stop, &x_step);
+    if len != super::protocols::range_len(&y_start, &y_stop, &y_step) {
+        return false;
+    }
+    let one = num_bigint::BigInt::from(1);
+    len.sign() == num_bigint::Sign::NoSign
+        || (x_start == y_start && (len == one || x_step == y_step))
 }

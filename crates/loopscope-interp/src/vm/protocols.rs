@@ -439,17 +439,12 @@ impl Vm {
         let mut items = Vec::with_capacity(n);
         while let Some(item) = self.next_value(&it)? {
             if items.len() == n {
-                let total = match v {
-                    Value::List(l) => Some(l.borrow().len()),
-                    Value::Str(s) => Some(s.char_len()),
-                    Value::Dict(d) => Some(d.len()),
-                    _ => None,
-                };
-                let message = match total {
-                    Some(total) => format!("too many values to unpack (expected {n}, got {total})"),
-                    None => format!("too many values to unpack (expected {n})"),
-                };
-                return Err(self.error(ExcType::ValueError, message));
+                // CPython 3.11 `unpack_iterable` never says how many there
+                // were (3.12 adds ", got N").
+                return Err(self.error(
+                    ExcType::ValueError,
+                    format!("too many values to unpack (expected {n})"),
+                ));
             }
             items.push(item);
         }
@@ -876,26 +871,47 @@ impl Vm {
         Unwind::Exception(self.new_exception(&class, vec![key.clone()]))
     }
 
+    /// `r[i]` and `r[a:b:c]` with arbitrary-precision bounds (CPython
+    /// `range_item`, `compute_slice`).
     fn range_item(&mut self, r: &crate::value::PyRange, key: &Value) -> PyResult<Value> {
         let start = super::ops::to_bigint(&r.start).unwrap_or_default();
         let stop = super::ops::to_bigint(&r.stop).unwrap_or_default();
         let step = super::ops::to_bigint(&r.step).unwrap_or_default();
-        let len = range_len(&start, &stop, &step)
-            .to_usize()
-            .unwrap_or(usize::MAX);
+        let len = range_len(&start, &stop, &step);
         if let Value::Slice(s) = key {
-            let b = self.slice_bounds(s, len)?;
-            let new_start = &start + &step * BigInt::from(b.start);
-            let new_step = &step * BigInt::from(b.step);
-            let new_stop = &new_start + &new_step * BigInt::from(b.len as i64);
+            let (first, last, by) = crate::builtins::containers::ranges::indices(self, s, &len)?;
             return Ok(Value::Range(Rc::new(crate::value::PyRange {
-                start: Value::from_bigint(new_start),
-                stop: Value::from_bigint(new_stop),
-                step: Value::from_bigint(new_step),
+                start: Value::from_bigint(&start + &step * first),
+                stop: Value::from_bigint(&start + &step * last),
+                step: Value::from_bigint(&step * by),
             })));
         }
-        let i = self.seq_index(key, len, "range object")?;
-        Ok(Value::from_bigint(start + step * BigInt::from(i)))
+        let index = match key {
+            Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => {
+                super::ops::to_bigint(key).unwrap_or_default()
+            }
+            _ if self.class_of(key).lookup("__index__").is_some() => {
+                let Some(r) = self.call_special(key, "__index__", Vec::new())? else {
+                    return Err(self.type_error("__index__ returned nothing"));
+                };
+                super::ops::to_bigint(&r.unwrap_builtin()).unwrap_or_default()
+            }
+            _ => {
+                let t = self.type_name(key);
+                return Err(
+                    self.type_error(format!("range indices must be integers or slices, not {t}"))
+                );
+            }
+        };
+        let adjusted = if index.is_negative() {
+            index + &len
+        } else {
+            index
+        };
+        if adjusted.is_negative() || adjusted >= len {
+            return Err(self.error(ExcType::IndexError, "range object index out of range"));
+        }
+        Ok(Value::from_bigint(start + step * adjusted))
     }
 
     /// `obj[key] = value`.

@@ -95,7 +95,7 @@ impl Vm {
             return Err(self.error(
                 ExcType::ValueError,
                 format!(
-                    "Exceeds the limit ({}) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
+                    "Exceeds the limit ({} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
                     numbers::MAX_INT_DIGITS
                 ),
             ));
@@ -251,6 +251,9 @@ impl Vm {
                     )
                 }
                 None => match b.owner {
+                    Some(owner) if super::types::builtin_kind(b) == "wrapper_descriptor" => {
+                        format!("<slot wrapper '{}' of '{owner}' objects>", b.name.as_str())
+                    }
                     Some(owner) => format!("<method '{}' of '{owner}' objects>", b.name.as_str()),
                     None => format!("<built-in function {}>", b.name.as_str()),
                 },
@@ -283,7 +286,7 @@ impl Vm {
                 };
                 format!(
                     "<{noun} object {} at {}>",
-                    g.qualname.as_str(),
+                    g.qualname.borrow().as_str(),
                     fake_address(g.id)
                 )
             }
@@ -420,7 +423,16 @@ impl Vm {
         if let Value::Instance(_) | Value::Native(_) = v {
             let class = self.class_of(v);
             if let Some(method) = class.lookup("__format__") {
-                if !matches!(method, Value::Builtin(_)) {
+                // Native objects may define their own (`date.__format__`).
+                let own_native = matches!(v, Value::Native(_))
+                    && !self
+                        .types
+                        .object
+                        .dict
+                        .borrow()
+                        .get("__format__")
+                        .is_some_and(|f| f.is(&method));
+                if !matches!(method, Value::Builtin(_)) || own_native {
                     let r = self.call(&method, vec![v.clone(), Value::str(spec)])?;
                     return match r {
                         Value::Str(s) => Ok(s.as_str().to_string()),

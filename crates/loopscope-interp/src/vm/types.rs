@@ -37,6 +37,10 @@ pub const ITERATOR_CLASSES: &[&str] = &[
 
 /// Other native classes without a field of their own.
 const OTHER_CLASSES: &[&str] = &[
+    "bytearray",
+    "mappingproxy",
+    "method_descriptor",
+    "wrapper_descriptor",
     "dict_keys",
     "dict_values",
     "dict_items",
@@ -235,7 +239,7 @@ impl BuiltinTypes {
             Value::Slice(_) => self.named("slice"),
             Value::Function(_) => self.named("function"),
             Value::BoundMethod(_) => self.named("method"),
-            Value::Builtin(_) => self.named("builtin_function_or_method"),
+            Value::Builtin(b) => self.named(builtin_kind(b)),
             Value::Class(_) => self.type_.clone(),
             Value::Instance(i) => i.class.borrow().clone(),
             Value::Module(_) => self.named("module"),
@@ -248,6 +252,42 @@ impl BuiltinTypes {
             Value::Native(n) => n.class.clone(),
             Value::Code(_) => self.named("code"),
         }
+    }
+}
+
+/// Dunder methods CPython implements as type slots: reached through the
+/// class they are `wrapper_descriptor`s (`<slot wrapper ...>`).
+#[rustfmt::skip]
+const SLOT_METHODS: &[&str] = &[
+    "__repr__", "__str__", "__hash__", "__call__", "__getattribute__", "__getattr__",
+    "__setattr__", "__delattr__", "__lt__", "__le__", "__eq__", "__ne__", "__gt__", "__ge__",
+    "__iter__", "__next__", "__get__", "__set__", "__delete__", "__init__", "__del__",
+    "__await__", "__aiter__", "__anext__", "__len__", "__getitem__", "__setitem__",
+    "__delitem__", "__contains__", "__add__", "__radd__", "__iadd__", "__sub__", "__rsub__",
+    "__isub__", "__mul__", "__rmul__", "__imul__", "__mod__", "__rmod__", "__imod__",
+    "__divmod__", "__rdivmod__", "__pow__", "__rpow__", "__ipow__", "__neg__", "__pos__",
+    "__abs__", "__bool__", "__invert__", "__lshift__", "__rlshift__", "__ilshift__",
+    "__rshift__", "__rrshift__", "__irshift__", "__and__", "__rand__", "__iand__", "__xor__",
+    "__rxor__", "__ixor__", "__or__", "__ror__", "__ior__", "__int__", "__float__",
+    "__floordiv__", "__rfloordiv__", "__ifloordiv__", "__truediv__", "__rtruediv__",
+    "__itruediv__", "__index__", "__matmul__", "__rmatmul__", "__imatmul__",
+];
+
+/// The type of a native function value: a method reached through its
+/// class (`str.upper`) is a `method_descriptor` (a slot dunder a
+/// `wrapper_descriptor`); functions and bound methods are
+/// `builtin_function_or_method`.
+pub fn builtin_kind(b: &crate::value::Builtin) -> &'static str {
+    if b.owner.is_none() || b.receiver.is_some() {
+        return "builtin_function_or_method";
+    }
+    let name = b.name.as_str();
+    if name == "__new__" {
+        "builtin_function_or_method"
+    } else if SLOT_METHODS.contains(&name) {
+        "wrapper_descriptor"
+    } else {
+        "method_descriptor"
     }
 }
 
