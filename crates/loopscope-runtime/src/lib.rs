@@ -22,7 +22,10 @@ use loopscope_trace::Trace;
 
 use crate::world::World;
 
-/// Modules of the simulated world, by import name.
+/// Modules of the simulated world, by import name. The network clients
+/// are the conformance oracle's own reference modules
+/// (`tools/conformance/fakemods/`), run on our native `_simnet`: what the
+/// oracle runs is what Loopscope runs.
 const MODULES: &[(&str, ModuleSource)] = &[
     ("_loopscope", ModuleSource::Native(natives::make)),
     ("_simnet", ModuleSource::Native(network::make)),
@@ -84,15 +87,19 @@ const MODULES: &[(&str, ModuleSource)] = &[
     ),
     (
         "aiohttp",
-        ModuleSource::Python(include_str!("python/aiohttp.py")),
+        ModuleSource::Python(include_str!(
+            "../../../tools/conformance/fakemods/aiohttp.py"
+        )),
     ),
     (
         "httpx",
-        ModuleSource::Python(include_str!("python/httpx.py")),
+        ModuleSource::Python(include_str!("../../../tools/conformance/fakemods/httpx.py")),
     ),
     (
         "requests",
-        ModuleSource::Python(include_str!("python/requests.py")),
+        ModuleSource::Python(include_str!(
+            "../../../tools/conformance/fakemods/requests.py"
+        )),
     ),
 ];
 
