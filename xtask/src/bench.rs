@@ -3,7 +3,7 @@
 //! all, `cargo xtask bench NAME...` only those named.
 
 pub mod first_visit;
-pub mod scheduler;
+pub mod versus_cpython;
 
 use crate::{site, tools};
 
@@ -25,10 +25,16 @@ pub const BENCHMARKS: &[Benchmark] = &[
         run: first_visit::report,
     },
     Benchmark {
+        name: "interpreter",
+        about: "loopscope against CPython under the oracle on CPU-bound programs",
+        needs_site: false,
+        run: versus_cpython::interpreter,
+    },
+    Benchmark {
         name: "scheduler",
         about: "loopscope (trace recorded) against CPython under the oracle on scheduler-heavy programs",
         needs_site: false,
-        run: scheduler::report,
+        run: versus_cpython::scheduler,
     },
 ];
 
@@ -71,6 +77,17 @@ fn choose(args: &[String]) -> crate::Result<Vec<&'static Benchmark>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_program_compared_with_cpython_exists() {
+        let dir = crate::workspace::root().join("xtask/bench-programs");
+        for name in versus_cpython::INTERPRETER
+            .iter()
+            .chain(versus_cpython::SCHEDULER)
+        {
+            assert!(dir.join(name).is_file(), "missing {name}");
+        }
+    }
 
     #[test]
     fn no_names_choose_every_benchmark_and_unknown_names_are_refused() {

@@ -32,7 +32,7 @@ Commands:
   build   Build the site (release) into dist/
   bench [NAME...]
           Run the benchmarks (all, or those named): first-visit (the site's
-          size), scheduler (the runtime against CPython)
+          size), interpreter and scheduler (loopscope against CPython)
   lint    cargo fmt --check, and clippy -D warnings (native and wasm)
   help    Show this text
 

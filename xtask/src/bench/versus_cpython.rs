@@ -1,16 +1,25 @@
-//! The runtime against CPython on scheduler-heavy programs
-//! (`xtask/bench-programs/*.py`): each runs under `loopscope run` (release
-//! build, with the trace recorded) and under CPython with the conformance
-//! oracle, side by side; the report gives both wall times, their ratio,
-//! whether the verdicts agree, and the trace's size and peak memory.
+//! Loopscope against CPython on the programs of `xtask/bench-programs/`:
+//! each runs under `loopscope run` (release build, with the trace
+//! recorded) and under CPython with the conformance oracle, side by side;
+//! the report gives both wall times, their ratio, whether the verdicts
+//! agree, and the trace's size and peak memory.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::{process, workspace};
 
-/// The programs, in report order.
-const PROGRAMS: [&str; 3] = [
+/// CPU-bound programs: the interpreter alone.
+pub const INTERPRETER: &[&str] = &[
+    "fib_recursive.py",
+    "range_arithmetic.py",
+    "string_building.py",
+    "dict_list_work.py",
+    "cpu_loop.py",
+];
+
+/// Scheduler-heavy programs: the runtime.
+pub const SCHEDULER: &[&str] = &[
     "semaphore_10000_tasks.py",
     "queue_20000_items.py",
     "cpu_loop.py",
@@ -19,7 +28,15 @@ const PROGRAMS: [&str; 3] = [
 /// Best of this many runs of each side.
 const RUNS: usize = 3;
 
-pub fn report() -> crate::Result {
+pub fn interpreter() -> crate::Result {
+    report(INTERPRETER)
+}
+
+pub fn scheduler() -> crate::Result {
+    report(SCHEDULER)
+}
+
+fn report(programs: &[&str]) -> crate::Result {
     println!("==> Building loopscope (release)");
     process::run(process::cargo().args(["build", "--release", "-p", "loopscope-cli"]))?;
     let root = workspace::root();
@@ -30,7 +47,7 @@ pub fn report() -> crate::Result {
         "\n{:<28} {:>12} {:>12} {:>8}  notes",
         "program", "loopscope", "CPython", "ratio"
     );
-    for name in PROGRAMS {
+    for name in programs {
         let program = root.join("xtask/bench-programs").join(name);
         let mut ours = Command::new(&loopscope);
         ours.arg("run")
