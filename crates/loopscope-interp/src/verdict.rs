@@ -2,6 +2,7 @@
 //! the conformance oracle (`tools/conformance/oracle.py`):
 //! `{"stdout": ..., "status": ..., "error": ..., "time": ...}`.
 
+use crate::modules::json::encoder::encode_string;
 use crate::value::Halt;
 use crate::vm::{Limits, Outcome, RecordingHost, Vm};
 
@@ -85,41 +86,21 @@ pub fn verdict_of(outcome: Outcome, stdout: String, stderr: String, time: f64) -
 }
 
 impl Verdict {
-    /// The oracle's JSON (one line, keys in its order).
+    /// The oracle's JSON (one line, keys in its order; strings as
+    /// `json.dumps(ensure_ascii=False)` writes them).
     pub fn to_json(&self) -> String {
         let error = match &self.error {
-            Some(e) => json_string(e),
+            Some(e) => encode_string(e, false),
             None => "null".to_string(),
         };
         format!(
             "{{\"stdout\": {}, \"status\": {}, \"error\": {}, \"time\": {}}}",
-            json_string(&self.stdout),
-            json_string(self.status),
+            encode_string(&self.stdout, false),
+            encode_string(self.status, false),
             error,
             crate::numbers::float_repr(self.time)
         )
     }
-}
-
-/// A JSON string literal, escaped as Python's `json.dumps(ensure_ascii=False)`.
-pub fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

@@ -124,10 +124,22 @@ fn text_of(value: &Value) -> Option<String> {
     }
 }
 
-/// A callable's name as asyncio's reprs show it (`Task.task_step`).
+/// A callable's name as asyncio's reprs show it (`Task.task_step`): its
+/// `__qualname__`, read from the object itself so that recording never
+/// runs the program's code (a `__getattr__` would); other callables are
+/// named by their type.
 fn callable_name(vm: &mut Vm, callable: &Value) -> String {
-    match vm.get_attr_opt(callable, "__qualname__") {
-        Ok(Some(Value::Str(s))) => s.as_str().to_string(),
+    let function = match callable {
+        Value::BoundMethod(m) => &m.function,
+        other => other,
+    };
+    match function {
+        Value::Function(f) => f.qualname.borrow().as_str().to_string(),
+        Value::Builtin(b) => match b.owner {
+            Some(owner) => format!("{owner}.{}", b.name.as_str()),
+            None => b.name.as_str().to_string(),
+        },
+        Value::Class(c) => c.qualname.borrow().as_str().to_string(),
         _ => vm.type_name(callable),
     }
 }

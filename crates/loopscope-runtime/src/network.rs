@@ -8,6 +8,7 @@
 use std::rc::Rc;
 
 use loopscope_interp::builtins::{add_functions, new_module};
+use loopscope_interp::modules::json::encoder::encode_string;
 use loopscope_interp::value::{Args, Module, PyResult, PyTuple, Value};
 use loopscope_interp::vm::{ExcType, Vm};
 
@@ -137,41 +138,17 @@ fn httpbin_body(args: &[(String, String)], url: &str) -> String {
         out.push_str("{\n");
         for (i, (key, value)) in args.iter().enumerate() {
             out.push_str("    ");
-            json_ascii_string(&mut out, key);
+            out.push_str(&encode_string(key, true));
             out.push_str(": ");
-            json_ascii_string(&mut out, value);
+            out.push_str(&encode_string(value, true));
             out.push_str(if i + 1 < args.len() { ",\n" } else { "\n" });
         }
         out.push_str("  }");
     }
     out.push_str(",\n  \"url\": ");
-    json_ascii_string(&mut out, url);
+    out.push_str(&encode_string(url, true));
     out.push_str("\n}\n");
     out
-}
-
-/// A JSON string as `json.dumps` writes it by default (`ensure_ascii`).
-fn json_ascii_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// `reason(status)`: http.HTTPStatus(status).phrase, or "".
