@@ -46,7 +46,6 @@ pub fn compile_module(source: &str, filename: &str) -> Result<Rc<Code>, SourceEr
         filename: filename.into(),
         units: Vec::new(),
         depth: 0,
-        interned: HashMap::new(),
     };
     compiler.push_unit(0, "<module>".to_string(), 1);
     if statements::body_has_annotations(&module.body) {
@@ -116,19 +115,14 @@ pub(crate) struct Compiler<'a> {
     filename: Rc<str>,
     units: Vec<Unit<'a>>,
     depth: u32,
-    interned: HashMap<String, Rc<PyStr>>,
 }
 
 type CompileResult<T = ()> = Result<T, SourceError>;
 
 impl<'a> Compiler<'a> {
+    /// The thread's one `PyStr` for a name (see `value::string::intern`).
     fn intern(&mut self, name: &str) -> Rc<PyStr> {
-        if let Some(s) = self.interned.get(name) {
-            return s.clone();
-        }
-        let s = Rc::new(PyStr::new(name));
-        self.interned.insert(name.to_string(), s.clone());
-        s
+        crate::value::string::intern(name)
     }
 
     fn unit(&mut self) -> &mut Unit<'a> {

@@ -12,6 +12,7 @@
 pub mod attrs;
 pub mod dict;
 pub mod hash;
+pub mod method_cache;
 pub mod set;
 pub mod string;
 
@@ -26,6 +27,7 @@ use crate::vm::frame::Frame;
 use crate::vm::Vm;
 pub use attrs::AttrMap;
 pub use dict::PyDict;
+pub use method_cache::ClassDict;
 pub use set::PySet;
 pub use string::PyStr;
 
@@ -328,7 +330,7 @@ pub struct Class {
     pub bases: RefCell<Vec<Rc<Class>>>,
     /// Method resolution order without the class itself (it comes first).
     pub mro_tail: RefCell<Vec<Rc<Class>>>,
-    pub dict: RefCell<AttrMap>,
+    pub dict: ClassDict,
     pub layout: Layout,
     /// Built-in classes are immutable and print as `<class 'int'>`.
     pub builtin: bool,
@@ -344,13 +346,28 @@ impl Class {
         all
     }
 
-    /// Looks a name up along the MRO, without descriptors.
+    /// Looks a name up along the MRO, without descriptors (CPython
+    /// `_PyType_Lookup`, cached the same way: see `value::method_cache`).
     pub fn lookup(self: &Rc<Self>, name: &str) -> Option<Value> {
-        if let Some(v) = self.dict.borrow().get(name) {
+        let hash = string::str_hash(name);
+        method_cache::cached_lookup(self, name, hash, None, || self.walk_mro(|d| d.get(name)))
+    }
+
+    /// [`Self::lookup`] for a name the caller holds as a `PyStr` (cheaper:
+    /// its hash is cached and interned names compare by identity).
+    #[inline]
+    pub fn lookup_name(self: &Rc<Self>, name: &Rc<PyStr>) -> Option<Value> {
+        method_cache::cached_lookup(self, name.as_str(), name.hash(), Some(name), || {
+            self.walk_mro(|d| d.get_name(name))
+        })
+    }
+
+    fn walk_mro(self: &Rc<Self>, find: impl Fn(&AttrMap) -> Option<&Value>) -> Option<Value> {
+        if let Some(v) = find(&self.dict.borrow()) {
             return Some(v.clone());
         }
         for class in self.mro_tail.borrow().iter() {
-            if let Some(v) = class.dict.borrow().get(name) {
+            if let Some(v) = find(&class.dict.borrow()) {
                 return Some(v.clone());
             }
         }

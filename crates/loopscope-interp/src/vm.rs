@@ -160,6 +160,36 @@ pub struct Vm {
     /// The frames running now, outermost first, each with the position of
     /// the call it is making (for [`Vm::current_program_line`]).
     pub call_sites: Vec<CallSite>,
+    /// Interned special names the attribute protocol looks up on every access.
+    pub names: SpecialNames,
+}
+
+/// Special method names, interned once so hot lookups hash nothing.
+pub struct SpecialNames {
+    pub getattribute: Rc<PyStr>,
+    pub getattr: Rc<PyStr>,
+    pub setattr: Rc<PyStr>,
+    pub get: Rc<PyStr>,
+    pub set: Rc<PyStr>,
+    pub delete: Rc<PyStr>,
+    pub new: Rc<PyStr>,
+    pub init: Rc<PyStr>,
+}
+
+impl SpecialNames {
+    fn new() -> Self {
+        use crate::value::string::intern;
+        SpecialNames {
+            getattribute: intern("__getattribute__"),
+            getattr: intern("__getattr__"),
+            setattr: intern("__setattr__"),
+            get: intern("__get__"),
+            set: intern("__set__"),
+            delete: intern("__delete__"),
+            new: intern("__new__"),
+            init: intern("__init__"),
+        }
+    }
 }
 
 /// A running frame's code and the instruction after its current call.
@@ -219,6 +249,7 @@ impl Vm {
             registered_modules: Vec::new(),
             sleep_handler: None,
             call_sites: Vec::new(),
+            names: SpecialNames::new(),
         };
         crate::builtins::install(&mut vm);
         vm

@@ -149,11 +149,16 @@ fn new_instance(vm: &Vm, class: &Rc<Class>, payload: Payload) -> Value {
 
 /// The nearest built-in class in the MRO: what layout instances get.
 fn builtin_base(class: &Rc<Class>) -> Layout {
+    let special = |l: &Layout| *l != Layout::Object && *l != Layout::Special;
+    if special(&class.layout) {
+        return class.layout;
+    }
     class
-        .mro()
+        .mro_tail
+        .borrow()
         .iter()
         .map(|c| c.layout)
-        .find(|l| *l != Layout::Object && *l != Layout::Special)
+        .find(special)
         .unwrap_or(Layout::Object)
 }
 
@@ -168,9 +173,23 @@ fn is_object_method(vm: &Vm, class: &Rc<Class>, name: &str) -> bool {
 
 fn object_new(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let class = first_class(vm, args, "object")?;
-    if (!args.positional.is_empty() || !args.keywords.is_empty())
-        && is_object_method(vm, &class, "__init__")
-    {
+    let has_arguments = !args.positional.is_empty() || !args.keywords.is_empty();
+    instantiate(vm, &class, has_arguments)
+}
+
+/// Whether `value` is `object.__new__` itself.
+pub(crate) fn is_object_new(vm: &Vm, value: &Value) -> bool {
+    match vm.types.object.dict.borrow().get("__new__") {
+        Some(base) => value.is(base),
+        None => false,
+    }
+}
+
+/// `object.__new__(class, ...)`: a new instance of `class`;
+/// `has_arguments` says whether the call passed any beyond the class.
+pub(crate) fn instantiate(vm: &mut Vm, class: &Rc<Class>, has_arguments: bool) -> PyResult<Value> {
+    let class = class.clone();
+    if has_arguments && is_object_method(vm, &class, "__init__") {
         let name = class.name().as_str().to_string();
         return Err(vm.type_error(format!("{name}() takes no arguments")));
     }

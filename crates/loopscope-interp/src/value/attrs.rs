@@ -2,46 +2,27 @@
 //! classes and instances (`__dict__`).
 //!
 //! Small maps (the common case) are searched linearly; past
-//! [`INDEX_THRESHOLD`] entries a hash index keeps lookups constant-time.
-//! Iteration follows insertion order, never the index's.
+//! [`INDEX_THRESHOLD`] entries an open-addressing index over the names'
+//! cached hashes keeps lookups constant-time. Names are compared with
+//! [`PyStr::same_text`]: interned names (all those compiled code uses) by
+//! identity. Iteration follows insertion order, never the index's.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
+use super::string::{intern, str_hash};
 use super::{PyStr, Value};
 
 const INDEX_THRESHOLD: usize = 12;
 
+/// No entry in this index slot.
+const EMPTY: u32 = u32::MAX;
+
 #[derive(Default, Clone)]
 pub struct AttrMap {
     entries: Vec<(Rc<PyStr>, Value)>,
-    index: Option<HashMap<Box<str>, usize, BuildHasherDefault<NameHasher>>>,
-}
-
-/// A fast hash for attribute names (the multiply-rotate scheme of rustc's
-/// FxHasher). The index is never iterated, so its hash is not observable;
-/// names are short and trusted to spread well enough.
-#[derive(Default)]
-struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
-        }
-        for &byte in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    /// Slots holding entry positions, probed linearly from `hash & mask`;
+    /// at most half full.
+    index: Option<Box<[u32]>>,
 }
 
 impl AttrMap {
@@ -49,10 +30,37 @@ impl AttrMap {
         AttrMap::default()
     }
 
+    /// Where the entry for a name is, by the name's text.
     fn position(&self, name: &str) -> Option<usize> {
         match &self.index {
-            Some(index) => index.get(name).copied(),
+            Some(index) => self.probe(index, str_hash(name), |key| key.as_str() == name),
             None => self.entries.iter().position(|(k, _)| k.as_str() == name),
+        }
+    }
+
+    /// Where the entry for a name is; cheaper than [`Self::position`] for
+    /// interned names and for names whose hash is cached.
+    #[inline]
+    fn position_of(&self, name: &PyStr) -> Option<usize> {
+        match &self.index {
+            Some(index) => self.probe(index, name.hash(), |key| key.same_text(name)),
+            None => self.entries.iter().position(|(k, _)| k.same_text(name)),
+        }
+    }
+
+    fn probe(&self, index: &[u32], hash: i64, matches: impl Fn(&PyStr) -> bool) -> Option<usize> {
+        let mask = index.len() - 1;
+        let mut slot = hash as usize & mask;
+        loop {
+            let at = *index.get(slot)?;
+            if at == EMPTY {
+                return None;
+            }
+            let (key, _) = self.entries.get(at as usize)?;
+            if matches(key) {
+                return Some(at as usize);
+            }
+            slot = (slot + 1) & mask;
         }
     }
 
@@ -60,26 +68,40 @@ impl AttrMap {
         self.position(name).map(|i| &self.entries[i].1)
     }
 
+    /// The value stored under a name given as a `PyStr` (the fast path).
+    #[inline]
+    pub fn get_name(&self, name: &PyStr) -> Option<&Value> {
+        self.position_of(name).map(|i| &self.entries[i].1)
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.position(name).is_some()
     }
 
     pub fn insert(&mut self, name: Rc<PyStr>, value: Value) {
-        if let Some(i) = self.position(name.as_str()) {
+        if let Some(i) = self.position_of(&name) {
             self.entries[i].1 = value;
             return;
         }
-        if let Some(index) = &mut self.index {
-            index.insert(name.as_str().into(), self.entries.len());
-        }
         self.entries.push((name, value));
-        if self.index.is_none() && self.entries.len() > INDEX_THRESHOLD {
-            self.rebuild_index();
+        match &self.index {
+            Some(index) if self.entries.len() * 2 <= index.len() => {
+                let at = self.entries.len() - 1;
+                let hash = self.entries[at].0.hash();
+                if let Some(index) = &mut self.index {
+                    place(index, hash, at);
+                }
+            }
+            Some(_) => self.rebuild_index(),
+            None if self.entries.len() > INDEX_THRESHOLD => self.rebuild_index(),
+            None => {}
         }
     }
 
+    /// Stores under a name given as text (interned: these are the names
+    /// built-in namespaces define).
     pub fn set(&mut self, name: &str, value: Value) {
-        self.insert(Rc::new(PyStr::new(name)), value);
+        self.insert(intern(name), value);
     }
 
     pub fn remove(&mut self, name: &str) -> Option<Value> {
@@ -92,12 +114,15 @@ impl AttrMap {
     }
 
     fn rebuild_index(&mut self) {
-        let index = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, (k, _))| (k.as_str().into(), i))
-            .collect();
+        if self.entries.len() <= INDEX_THRESHOLD {
+            self.index = None;
+            return;
+        }
+        let size = (self.entries.len() * 4).next_power_of_two();
+        let mut index = vec![EMPTY; size].into_boxed_slice();
+        for (at, (key, _)) in self.entries.iter().enumerate() {
+            place(&mut index, key.hash(), at);
+        }
         self.index = Some(index);
     }
 
@@ -116,6 +141,16 @@ impl AttrMap {
     pub fn keys(&self) -> Vec<Rc<PyStr>> {
         self.entries.iter().map(|(k, _)| k.clone()).collect()
     }
+}
+
+/// Puts entry position `at` into the first free slot for `hash`.
+fn place(index: &mut [u32], hash: i64, at: usize) {
+    let mask = index.len() - 1;
+    let mut slot = hash as usize & mask;
+    while index[slot] != EMPTY {
+        slot = (slot + 1) & mask;
+    }
+    index[slot] = at as u32;
 }
 
 #[cfg(test)]
@@ -139,5 +174,11 @@ mod tests {
         assert!(matches!(map.get("n3"), Some(Value::Int(-3))));
         assert!(map.get("n0").is_none());
         assert_eq!(map.len(), 39);
+        for i in 1..40 {
+            let name = PyStr::new(&format!("n{i}"));
+            assert!(map.get_name(&name).is_some(), "n{i}");
+            assert!(map.get_name(&intern(&format!("n{i}"))).is_some());
+        }
+        assert!(map.get_name(&PyStr::new("n0")).is_none());
     }
 }

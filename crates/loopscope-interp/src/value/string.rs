@@ -1,12 +1,67 @@
-//! `str`: UTF-8 text indexed by code point, with its hash cached.
+//! `str`: UTF-8 text indexed by code point, with its hash cached; and the
+//! interned names of code and of built-in namespaces.
+//!
+//! Interning (CPython `sys.intern`, applied as CPython applies it to
+//! identifiers): every name a compiled program uses and every name a
+//! built-in namespace defines is one shared `PyStr` per thread, marked
+//! `interned`. Two interned strings are equal exactly when they are the same
+//! object, so attribute lookup compares pointers instead of bytes (see
+//! `value::attrs`).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 pub struct PyStr {
     text: Box<str>,
     /// Number of code points; equals the byte length for ASCII text.
     chars: usize,
     hash: Cell<Option<i64>>,
+    /// This is the thread's one interned copy of its text.
+    interned: bool,
+}
+
+thread_local! {
+    /// The interned names. Only names reach it (identifiers in compiled code,
+    /// names built-in namespaces define), so it stays as small as the
+    /// programs run in this thread.
+    static INTERNED: RefCell<HashMap<Box<str>, Rc<PyStr>>> = RefCell::new(HashMap::new());
+}
+
+/// The interned `PyStr` for a name.
+pub fn intern(name: &str) -> Rc<PyStr> {
+    INTERNED.with(|table| {
+        let mut table = table.borrow_mut();
+        if let Some(existing) = table.get(name) {
+            return existing.clone();
+        }
+        let mut fresh = PyStr::new(name);
+        fresh.interned = true;
+        let fresh = Rc::new(fresh);
+        table.insert(name.into(), fresh.clone());
+        fresh
+    })
+}
+
+/// The interned `PyStr` for a name, if it has been interned.
+pub fn interned(name: &str) -> Option<Rc<PyStr>> {
+    INTERNED.with(|table| table.borrow().get(name).cloned())
+}
+
+/// The hash `PyStr::hash` gives a text (FNV-1a folded into Python's hash
+/// range), for lookups by `&str`.
+pub fn str_hash(text: &str) -> i64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    let h = (h >> 1) as i64;
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
 }
 
 impl PyStr {
@@ -15,6 +70,7 @@ impl PyStr {
             chars: s.chars().count(),
             text: s.into(),
             hash: Cell::new(None),
+            interned: false,
         }
     }
 
@@ -23,7 +79,23 @@ impl PyStr {
             chars: s.chars().count(),
             text: s.into_boxed_str(),
             hash: Cell::new(None),
+            interned: false,
         }
+    }
+
+    pub fn is_interned(&self) -> bool {
+        self.interned
+    }
+
+    /// Whether two strings are equal. Two distinct interned strings never
+    /// are, which settles most attribute-name comparisons without reading
+    /// the text.
+    #[inline]
+    pub fn same_text(&self, other: &PyStr) -> bool {
+        std::ptr::eq(self, other)
+            || (!(self.interned && other.interned)
+                && self.text.len() == other.text.len()
+                && self.text == other.text)
     }
 
     pub fn as_str(&self) -> &str {
@@ -68,15 +140,7 @@ impl PyStr {
         if let Some(h) = self.hash.get() {
             return h;
         }
-        let mut h: u64 = 0xcbf29ce484222325;
-        for b in self.text.bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-        let mut h = (h >> 1) as i64;
-        if h == -1 {
-            h = -2;
-        }
+        let h = str_hash(&self.text);
         self.hash.set(Some(h));
         h
     }
@@ -106,5 +170,19 @@ mod tests {
     fn hash_is_stable_and_never_minus_one() {
         assert_eq!(PyStr::new("x").hash(), PyStr::new("x").hash());
         assert_ne!(PyStr::new("x").hash(), -1);
+        assert_eq!(PyStr::new("abc").hash(), str_hash("abc"));
+    }
+
+    #[test]
+    fn interned_names_are_shared_and_compare_by_identity() {
+        let a = intern("norm1");
+        let b = intern("norm1");
+        assert!(Rc::ptr_eq(&a, &b));
+        assert!(a.same_text(&b));
+        assert!(!a.same_text(&intern("norm2")));
+        // A string made at run time still equals the interned name.
+        assert!(PyStr::new("norm1").same_text(&a));
+        assert!(a.same_text(&PyStr::new("norm1")));
+        assert!(!a.same_text(&PyStr::new("norm")));
     }
 }

@@ -30,6 +30,17 @@ pub fn instance_attribute(instance: &Instance, name: &str) -> Option<Value> {
     instance.dict.borrow().get(name).cloned()
 }
 
+/// [`instance_attribute`] for a name held as a `PyStr` (the fast path).
+#[inline]
+fn instance_attribute_named(instance: &Instance, name: &PyStr) -> Option<Value> {
+    if let Some(dict) = instance.dict_object.borrow().as_ref() {
+        if let Some(value) = dict.get_str(name.as_str()) {
+            return Some(value);
+        }
+    }
+    instance.dict.borrow().get_name(name).cloned()
+}
+
 /// The attributes stored on an instance, in order (string keys only: a
 /// key put in `__dict__` by hand that is not a string names nothing).
 pub fn instance_attributes(instance: &Instance) -> Vec<(Rc<PyStr>, Value)> {
@@ -107,7 +118,7 @@ impl Vm {
             }
         }
         let class = self.class_of(obj);
-        if let Some(custom) = class.lookup("__getattribute__") {
+        if let Some(custom) = class.lookup_name(&self.names.getattribute) {
             if !matches!(custom, Value::Builtin(_)) {
                 let result = self.call(&custom, vec![obj.clone(), Value::Str(name.clone())]);
                 return self.after_getattribute(obj, &class, name, result);
@@ -115,6 +126,33 @@ impl Vm {
         }
         let result = self.generic_get_attr(obj, &class, name);
         self.after_getattribute(obj, &class, name, result)
+    }
+
+    /// The plain function `instance.name` would bind, when that is what it
+    /// is: found on the class as a Python function, not shadowed by the
+    /// instance's own attribute, and the class keeps the standard
+    /// `__getattribute__` (CPython LOAD_METHOD's condition).
+    #[inline]
+    pub(crate) fn unbound_method(
+        &mut self,
+        instance: &Instance,
+        name: &Rc<PyStr>,
+    ) -> Option<Value> {
+        let class = instance.class.borrow().clone();
+        let found = class.lookup_name(name)?;
+        if !matches!(found, Value::Function(_)) {
+            return None;
+        }
+        if !matches!(
+            class.lookup_name(&self.names.getattribute),
+            Some(Value::Builtin(_))
+        ) {
+            return None;
+        }
+        if instance_attribute_named(instance, name).is_some() {
+            return None;
+        }
+        Some(found)
     }
 
     /// Falls back to `__getattr__` when lookup raised `AttributeError`.
@@ -127,7 +165,7 @@ impl Vm {
     ) -> PyResult<Value> {
         match result {
             Err(Unwind::Exception(exc)) if self.is_exception(&exc, ExcType::AttributeError) => {
-                match class.lookup("__getattr__") {
+                match class.lookup_name(&self.names.getattr) {
                     Some(getattr) => {
                         self.call(&getattr, vec![obj.clone(), Value::Str(name.clone())])
                     }
@@ -146,13 +184,13 @@ impl Vm {
         name: &Rc<PyStr>,
     ) -> PyResult<Value> {
         let key = name.as_str();
-        let descriptor = class.lookup(key);
+        let descriptor = class.lookup_name(name);
         if let Some(d) = &descriptor {
             if self.is_data_descriptor(d) {
                 return self.descriptor_get(d, obj.clone(), Value::Class(class.clone()));
             }
         }
-        if let Some(v) = self.own_attribute(obj, key) {
+        if let Some(v) = self.own_attribute(obj, name) {
             return Ok(v);
         }
         if let Some(d) = descriptor {
@@ -178,22 +216,23 @@ impl Vm {
     }
 
     /// An attribute stored on the object itself (its `__dict__`).
-    fn own_attribute(&self, obj: &Value, name: &str) -> Option<Value> {
+    fn own_attribute(&self, obj: &Value, name: &PyStr) -> Option<Value> {
         match obj {
-            Value::Instance(i) => instance_attribute(i, name),
-            Value::Module(m) => m.dict.borrow().get(name).cloned(),
-            Value::Function(f) => f.dict.borrow().get(name).cloned(),
-            Value::Native(n) => n.dict.borrow().get(name).cloned(),
+            Value::Instance(i) => instance_attribute_named(i, name),
+            Value::Module(m) => m.dict.borrow().get_name(name).cloned(),
+            Value::Function(f) => f.dict.borrow().get_name(name).cloned(),
+            Value::Native(n) => n.dict.borrow().get_name(name).cloned(),
             _ => None,
         }
     }
 
     fn is_data_descriptor(&self, value: &Value) -> bool {
         match value {
-            Value::Native(n) => Rc::ptr_eq(&n.class, &self.types.named("property")),
+            Value::Native(n) => n.class.builtin && n.class.name().as_str() == "property",
             Value::Instance(i) => {
                 let class = i.class.borrow();
-                class.lookup("__set__").is_some() || class.lookup("__delete__").is_some()
+                class.lookup_name(&self.names.set).is_some()
+                    || class.lookup_name(&self.names.delete).is_some()
             }
             _ => false,
         }
@@ -575,7 +614,7 @@ impl Vm {
 
     pub fn set_attr(&mut self, obj: &Value, name: &Rc<PyStr>, value: Value) -> PyResult<()> {
         let class = self.class_of(obj);
-        if let Some(custom) = class.lookup("__setattr__") {
+        if let Some(custom) = class.lookup_name(&self.names.setattr) {
             if !matches!(custom, Value::Builtin(_)) {
                 self.call(&custom, vec![obj.clone(), Value::Str(name.clone()), value])?;
                 return Ok(());
@@ -616,7 +655,7 @@ impl Vm {
             return Ok(());
         }
         let class = self.class_of(obj);
-        if let Some(descr) = class.lookup(key) {
+        if let Some(descr) = class.lookup_name(name) {
             if self.is_data_descriptor(&descr) {
                 return self.descriptor_set(&descr, obj, value);
             }

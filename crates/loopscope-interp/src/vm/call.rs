@@ -161,20 +161,29 @@ impl Vm {
             return Err(self.type_error("type() takes 1 or 3 arguments"));
         }
         let new = class
-            .lookup("__new__")
+            .lookup_name(&self.names.new)
             .unwrap_or_else(|| self.types.object.lookup("__new__").unwrap_or(Value::None));
-        let mut new_args = Vec::with_capacity(args.len() + 1);
-        new_args.push(Value::Class(class.clone()));
-        new_args.extend(args.iter().cloned());
-        let new = self.unwrap_static(&new);
-        let instance = self.call_with(&new, new_args, kwargs.clone())?;
+        let instance = if crate::builtins::classes::is_object_new(self, &new) {
+            // `object.__new__` called directly: no argument lists to build.
+            let has_arguments = !args.is_empty() || !kwargs.is_empty();
+            self.enter_native()?;
+            let made = crate::builtins::classes::instantiate(self, class, has_arguments);
+            self.depth -= 1;
+            made?
+        } else {
+            let mut new_args = Vec::with_capacity(args.len() + 1);
+            new_args.push(Value::Class(class.clone()));
+            new_args.extend(args.iter().cloned());
+            let new = self.unwrap_static(&new);
+            self.call_with(&new, new_args, kwargs.clone())?
+        };
         // CPython type_call: __init__ runs only if __new__ returned an
         // instance of the class.
         let instance_class = self.class_of(&instance);
         if !instance_class.is_subclass_of(class) {
             return Ok(instance);
         }
-        if let Some(init) = instance_class.lookup("__init__") {
+        if let Some(init) = instance_class.lookup_name(&self.names.init) {
             let mut init_args = Vec::with_capacity(args.len() + 1);
             init_args.push(instance.clone());
             init_args.extend(args);

@@ -320,11 +320,11 @@ impl Vm {
                 }
                 Op::LoadGlobal(i) => {
                     let name = &code.names[i as usize];
-                    let found = frame.globals.dict.borrow().get(name.as_str()).cloned();
+                    let found = frame.globals.dict.borrow().get_name(name).cloned();
                     let value = match found {
                         Some(v) => v,
                         None => {
-                            let builtin = self.builtins.dict.borrow().get(name.as_str()).cloned();
+                            let builtin = self.builtins.dict.borrow().get_name(name).cloned();
                             match builtin {
                                 Some(v) => v,
                                 None => return Err(self.name_error(name.as_str())),
@@ -358,13 +358,13 @@ impl Vm {
                     let local = frame
                         .namespace
                         .as_ref()
-                        .and_then(|ns| ns.dict.borrow().get(name.as_str()).cloned());
+                        .and_then(|ns| ns.dict.borrow().get_name(name).cloned());
                     let value = match local {
                         Some(v) => v,
                         None => {
-                            let global = frame.globals.dict.borrow().get(name.as_str()).cloned();
+                            let global = frame.globals.dict.borrow().get_name(name).cloned();
                             match global
-                                .or_else(|| self.builtins.dict.borrow().get(name.as_str()).cloned())
+                                .or_else(|| self.builtins.dict.borrow().get_name(name).cloned())
                             {
                                 Some(v) => v,
                                 None => return Err(self.name_error(name.as_str())),
@@ -408,12 +408,39 @@ impl Vm {
                     self.del_attr(&obj, &code.names[i as usize])?;
                 }
                 Op::LoadMethod(i) => {
+                    // CPython LOAD_METHOD: a plain function found on the
+                    // class is pushed with its instance, unbound (no bound
+                    // method is made); anything else is pushed as the
+                    // attribute's value followed by `None`.
                     let obj = Self::pop(frame);
-                    let v = self.get_attr(&obj, &code.names[i as usize])?;
+                    let name = &code.names[i as usize];
+                    if let Value::Instance(instance) = &obj {
+                        if let Some(function) = self.unbound_method(instance, name) {
+                            frame.stack.push(function);
+                            frame.stack.push(obj);
+                            continue;
+                        }
+                    }
+                    let v = self.get_attr(&obj, name)?;
                     frame.stack.push(v);
+                    frame.stack.push(Value::None);
                 }
                 Op::CallMethod(n) => {
-                    let args = Self::pop_n(frame, n as usize);
+                    // The receiver slot holds an instance (call the function
+                    // with it first) or `None` (call the value as it is).
+                    let n = n as usize;
+                    let receiver_at = frame.stack.len().checked_sub(n + 1);
+                    let receiver = receiver_at.and_then(|at| frame.stack.get(at));
+                    let args = match (receiver_at, receiver) {
+                        (Some(at), Some(receiver)) if !receiver.is_none() => {
+                            frame.stack.drain(at..).collect()
+                        }
+                        _ => {
+                            let args = Self::pop_n(frame, n);
+                            frame.stack.pop();
+                            args
+                        }
+                    };
                     let callee = Self::pop(frame);
                     self.note_call_site(frame.ip);
                     let v = self

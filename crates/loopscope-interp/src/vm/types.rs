@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::ExcType;
-use crate::value::{AttrMap, Class, GenKind, IdCounter, IterState, Layout, PyStr, Value};
+use crate::value::{Class, ClassDict, GenKind, IdCounter, IterState, Layout, PyStr, Value};
 
 /// The iterator classes of the built-in containers, by the name CPython
 /// gives them (`type(iter([]))` is `list_iterator`).
@@ -105,7 +105,7 @@ pub fn new_class(
         module: Rc::new(PyStr::new(module)),
         bases: RefCell::new(bases),
         mro_tail: RefCell::new(mro_tail),
-        dict: RefCell::new(AttrMap::new()),
+        dict: ClassDict::default(),
         layout,
         builtin,
         id: ids.next(),
