@@ -336,9 +336,38 @@ pub struct Class {
     pub builtin: bool,
     /// Sequential id, used for `repr` addresses and `hash`.
     pub id: u64,
+    /// Which attribute hooks the class keeps standard, as of a class
+    /// generation (see [`Class::standard_hooks`]).
+    pub hooks: Cell<(u64, StandardHooks)>,
+}
+
+/// Whether a class's attribute protocol is `object`'s own: then attribute
+/// access can skip looking for overrides.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct StandardHooks {
+    pub getattribute: bool,
+    pub setattr: bool,
 }
 
 impl Class {
+    /// Which of `__getattribute__`/`__setattr__` are the built-in ones,
+    /// recomputed only when some class namespace changed since last asked.
+    #[inline]
+    pub fn standard_hooks(self: &Rc<Self>) -> StandardHooks {
+        let now = method_cache::generation();
+        let (known_at, hooks) = self.hooks.get();
+        if known_at == now {
+            return hooks;
+        }
+        let builtin = |name: &str| matches!(self.lookup(name), Some(Value::Builtin(_)));
+        let hooks = StandardHooks {
+            getattribute: builtin("__getattribute__"),
+            setattr: builtin("__setattr__"),
+        };
+        self.hooks.set((now, hooks));
+        hooks
+    }
+
     /// The class itself followed by its method resolution order.
     pub fn mro(self: &Rc<Self>) -> Vec<Rc<Class>> {
         let mut all = vec![self.clone()];

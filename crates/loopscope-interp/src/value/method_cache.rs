@@ -14,7 +14,7 @@
 //! Its slot choice uses the names' deterministic hashes; it is never
 //! iterated, and a hit returns exactly what the walk would.
 
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::rc::Rc;
 
 use super::attrs::AttrMap;
@@ -51,7 +51,6 @@ struct Entry {
     found: Option<Value>,
 }
 
-#[derive(Default)]
 struct LookupCache {
     slots: Vec<Option<Entry>>,
     /// The slots in use, so emptying the cache costs what it holds.
@@ -59,10 +58,25 @@ struct LookupCache {
 }
 
 thread_local! {
-    static CACHE: RefCell<LookupCache> = RefCell::new(LookupCache::default());
+    static CACHE: RefCell<LookupCache> = const {
+        RefCell::new(LookupCache {
+            slots: Vec::new(),
+            used: Vec::new(),
+        })
+    };
+    /// Moves on whenever any class namespace may change.
+    static GENERATION: Cell<u64> = const { Cell::new(1) };
+}
+
+/// The current class generation: facts derived from class namespaces are
+/// valid while it stays the same.
+#[inline]
+pub fn generation() -> u64 {
+    GENERATION.with(|g| g.get())
 }
 
 fn forget_lookups() {
+    GENERATION.with(|g| g.set(g.get() + 1));
     // Entries are dropped after the borrow ends: dropping a value can run
     // no code here, but keep the cache's borrow short all the same.
     let dropped: Vec<Option<Entry>> = CACHE.with(|cache| {

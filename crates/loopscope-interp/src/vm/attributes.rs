@@ -118,6 +118,10 @@ impl Vm {
             }
         }
         let class = self.class_of(obj);
+        if class.standard_hooks().getattribute {
+            let result = self.generic_get_attr(obj, &class, name);
+            return self.after_getattribute(obj, &class, name, result);
+        }
         if let Some(custom) = class.lookup_name(&self.names.getattribute) {
             if !matches!(custom, Value::Builtin(_)) {
                 let result = self.call(&custom, vec![obj.clone(), Value::Str(name.clone())]);
@@ -143,10 +147,7 @@ impl Vm {
         if !matches!(found, Value::Function(_)) {
             return None;
         }
-        if !matches!(
-            class.lookup_name(&self.names.getattribute),
-            Some(Value::Builtin(_))
-        ) {
+        if !class.standard_hooks().getattribute {
             return None;
         }
         if instance_attribute_named(instance, name).is_some() {
@@ -614,6 +615,9 @@ impl Vm {
 
     pub fn set_attr(&mut self, obj: &Value, name: &Rc<PyStr>, value: Value) -> PyResult<()> {
         let class = self.class_of(obj);
+        if class.standard_hooks().setattr {
+            return self.generic_set_attr(obj, name, value);
+        }
         if let Some(custom) = class.lookup_name(&self.names.setattr) {
             if !matches!(custom, Value::Builtin(_)) {
                 self.call(&custom, vec![obj.clone(), Value::Str(name.clone()), value])?;

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use super::frame::{Block, Frame};
 use super::{ExcType, Vm};
-use crate::bytecode::{make_function, Op, UnaryOp};
+use crate::bytecode::{make_function, BinOp, CmpOp, Op, UnaryOp};
 use crate::value::{CellObj, Function, GenKind, Halt, PyResult, PyStr, TraceEntry, Unwind, Value};
 
 /// How a frame is (re)entered.
@@ -468,13 +468,19 @@ impl Vm {
                 Op::Binary(b) => {
                     let right = Self::pop(frame);
                     let left = Self::pop(frame);
-                    let v = self.binary_op(b, &left, &right)?;
+                    let v = match small_arithmetic(b, &left, &right) {
+                        Some(v) => v,
+                        None => self.binary_op(b, &left, &right)?,
+                    };
                     frame.stack.push(v);
                 }
                 Op::InPlace(b) => {
                     let right = Self::pop(frame);
                     let left = Self::pop(frame);
-                    let v = self.inplace_op(b, &left, &right)?;
+                    let v = match small_arithmetic(b, &left, &right) {
+                        Some(v) => v,
+                        None => self.inplace_op(b, &left, &right)?,
+                    };
                     frame.stack.push(v);
                 }
                 Op::Unary(u) => {
@@ -488,7 +494,17 @@ impl Vm {
                 Op::Compare(c) => {
                     let right = Self::pop(frame);
                     let left = Self::pop(frame);
-                    let v = self.compare(c, &left, &right)?;
+                    let v = match (&left, &right) {
+                        (Value::Int(a), Value::Int(b)) => Value::Bool(match c {
+                            CmpOp::Lt => a < b,
+                            CmpOp::Le => a <= b,
+                            CmpOp::Eq => a == b,
+                            CmpOp::Ne => a != b,
+                            CmpOp::Gt => a > b,
+                            CmpOp::Ge => a >= b,
+                        }),
+                        _ => self.compare(c, &left, &right)?,
+                    };
                     frame.stack.push(v);
                 }
                 Op::Is(negated) => {
@@ -1103,6 +1119,54 @@ pub(crate) fn cell_of(value: &Value) -> Option<Rc<CellObj>> {
 /// A park coming out of a call instruction: the call links the calling
 /// frame to the parked frames when the callee is a Python function (its
 /// frame is the one pushed last) or is itself what parked.
+/// The result of arithmetic on two small ints (or two floats) that needs
+/// no object protocol: the common case, computed in place. `None` sends
+/// everything else (overflow into big ints, division by zero, other
+/// types) the general way. Python's semantics: floor division and modulo
+/// round toward negative infinity (the remainder takes the divisor's sign).
+#[inline]
+fn small_arithmetic(op: BinOp, left: &Value, right: &Value) -> Option<Value> {
+    match (left, right) {
+        (Value::Int(a), Value::Int(b)) => {
+            let (a, b) = (*a, *b);
+            let result = match op {
+                BinOp::Add => a.checked_add(b)?,
+                BinOp::Sub => a.checked_sub(b)?,
+                BinOp::Mul => a.checked_mul(b)?,
+                BinOp::Mod => {
+                    let r = a.checked_rem(b)?;
+                    if r != 0 && ((r < 0) != (b < 0)) {
+                        r + b
+                    } else {
+                        r
+                    }
+                }
+                BinOp::FloorDiv => {
+                    let q = a.checked_div(b)?;
+                    if (a % b != 0) && ((a < 0) != (b < 0)) {
+                        q - 1
+                    } else {
+                        q
+                    }
+                }
+                BinOp::And => a & b,
+                BinOp::Or => a | b,
+                BinOp::Xor => a ^ b,
+                _ => return None,
+            };
+            Some(Value::Int(result))
+        }
+        (Value::Float(a), Value::Float(b)) => match op {
+            BinOp::Add => Some(Value::Float(a + b)),
+            BinOp::Sub => Some(Value::Float(a - b)),
+            BinOp::Mul => Some(Value::Float(a * b)),
+            BinOp::TrueDiv if *b != 0.0 => Some(Value::Float(a / b)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn link_park(error: Unwind, callee: &Value) -> Unwind {
     if let Unwind::Halt(Halt::Park(parked)) = &error {
         let python_function = match callee {
@@ -1113,4 +1177,40 @@ fn link_park(error: Unwind, callee: &Value) -> Unwind {
         parked.link_call(python_function);
     }
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(op: BinOp, a: i64, b: i64) -> Option<i64> {
+        match small_arithmetic(op, &Value::Int(a), &Value::Int(b)) {
+            Some(Value::Int(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn small_int_arithmetic_rounds_like_python() {
+        // Python: -7 // 2 == -4, -7 % 2 == 1, 7 % -2 == -1, 7 // -2 == -4.
+        assert_eq!(int(BinOp::FloorDiv, -7, 2), Some(-4));
+        assert_eq!(int(BinOp::Mod, -7, 2), Some(1));
+        assert_eq!(int(BinOp::Mod, 7, -2), Some(-1));
+        assert_eq!(int(BinOp::FloorDiv, 7, -2), Some(-4));
+        assert_eq!(int(BinOp::FloorDiv, -8, 2), Some(-4));
+        assert_eq!(int(BinOp::Mod, -8, 2), Some(0));
+        assert_eq!(int(BinOp::And, 6, 3), Some(2));
+    }
+
+    #[test]
+    fn leaves_overflow_and_zero_division_to_the_general_path() {
+        assert_eq!(int(BinOp::Add, i64::MAX, 1), None);
+        assert_eq!(int(BinOp::Mul, i64::MAX, 2), None);
+        assert_eq!(int(BinOp::FloorDiv, i64::MIN, -1), None);
+        assert_eq!(int(BinOp::Mod, 1, 0), None);
+        assert_eq!(int(BinOp::FloorDiv, 1, 0), None);
+        assert_eq!(int(BinOp::Pow, 2, 3), None);
+        let zero = small_arithmetic(BinOp::TrueDiv, &Value::Float(1.0), &Value::Float(0.0));
+        assert!(zero.is_none());
+    }
 }

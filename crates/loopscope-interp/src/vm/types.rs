@@ -109,6 +109,7 @@ pub fn new_class(
         layout,
         builtin,
         id: ids.next(),
+        hooks: Default::default(),
     }))
 }
 
