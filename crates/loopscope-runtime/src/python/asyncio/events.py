@@ -9,10 +9,10 @@ order. Timers due at the same instant keep the order they were set in.
 """
 
 import collections
-import functools
 import heapq
 import sys
 import _loopscope
+from asyncio.format_helpers import _format_callback_source
 
 __all__ = ('AbstractEventLoopPolicy', 'AbstractEventLoop', 'BaseEventLoop',
            'SelectorEventLoop', 'Handle', 'TimerHandle',
@@ -28,50 +28,6 @@ _MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5
 _CLOCK_RESOLUTION = 1e-09
 # Workers of the default executor: min(32, cpu_count + 4) with 4 CPUs.
 _DEFAULT_WORKERS = 8
-
-
-def _format_args_and_kwargs(args, kwargs):
-    """CPython format_helpers._format_args_and_kwargs (with repr for
-    reprlib.repr, which only shortens long values)."""
-    items = []
-    if args:
-        items.extend(repr(arg) for arg in args)
-    if kwargs:
-        items.extend(f'{k}={v!r}' for k, v in kwargs.items())
-    return '({})'.format(', '.join(items))
-
-
-def _format_callback(func, args, kwargs, suffix=''):
-    """CPython format_helpers._format_callback: partials show the wrapped
-    function, then their own arguments, then the call's."""
-    if isinstance(func, functools.partial):
-        suffix = _format_args_and_kwargs(args, kwargs) + suffix
-        return _format_callback(func.func, func.args, func.keywords, suffix)
-    qualname = getattr(func, '__qualname__', None)
-    name = getattr(func, '__name__', None)
-    if qualname:
-        func_repr = qualname
-    elif name:
-        func_repr = name
-    else:
-        func_repr = repr(func)
-    func_repr += _format_args_and_kwargs(args, kwargs)
-    if suffix:
-        func_repr += suffix
-    return func_repr
-
-
-def _format_callback_source(callback, args):
-    """CPython format_helpers._format_callback_source: the call, then where
-    the function was defined."""
-    text = _format_callback(callback, args, None)
-    func = callback
-    while isinstance(func, functools.partial):
-        func = func.func
-    source = _loopscope.function_source(func)
-    if source is not None:
-        text += f' at {source[0]}:{source[1]}'
-    return text
 
 
 class Handle:
@@ -544,7 +500,12 @@ _running_loop = None
 
 
 def _get_running_loop():
-    return _running_loop
+    # CPython keeps the running loop per OS thread: code of a thread job
+    # (to_thread, run_in_executor) runs in a worker thread and sees none.
+    loop = _running_loop
+    if loop is not None and _loopscope.in_thread_job():
+        return None
+    return loop
 
 
 def _set_running_loop(loop):
@@ -553,7 +514,7 @@ def _set_running_loop(loop):
 
 
 def get_running_loop():
-    loop = _running_loop
+    loop = _get_running_loop()
     if loop is None:
         raise RuntimeError('no running event loop')
     return loop
@@ -615,7 +576,7 @@ def set_event_loop_policy(policy):
 
 
 def get_event_loop():
-    loop = _running_loop
+    loop = _get_running_loop()
     if loop is not None:
         return loop
     return get_event_loop_policy().get_event_loop()
