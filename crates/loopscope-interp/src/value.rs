@@ -129,6 +129,14 @@ impl Parked {
         stack.resumable && !stack.frames.is_empty()
     }
 
+    /// Did the park come straight out of the one native that was called,
+    /// with no Python frame in between (a thread job that *is*
+    /// `time.sleep`)? Resuming it means that native returns `None`.
+    pub fn is_bare_native(&self) -> bool {
+        let stack = self.0.borrow();
+        stack.frames.is_empty() && stack.natives == 1
+    }
+
     /// The frames, innermost first, leaving the park empty.
     pub(crate) fn take_frames(&self) -> Vec<Frame> {
         let mut stack = self.0.borrow_mut();

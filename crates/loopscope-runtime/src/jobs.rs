@@ -206,6 +206,9 @@ fn step(vm: &mut Vm, j: usize) -> PyResult<()> {
     w.record(EventKind::JobRunning { job: id });
     let outcome = match (start, parked) {
         (Some((function, args, kwargs)), _) => vm.call_with(&function, args, kwargs),
+        // The job is a parking native itself (`to_thread(time.sleep, 1)`):
+        // waking up is its return.
+        (None, Some(parked)) if parked.is_bare_native() => Ok(Value::None),
         (None, Some(parked)) => vm.resume_parked(&parked, Value::None),
         (None, None) => return Ok(()),
     };
@@ -216,7 +219,7 @@ fn step(vm: &mut Vm, j: usize) -> PyResult<()> {
         Ok(value) => (true, value),
         Err(Unwind::Exception(exc)) => (false, exc),
         Err(Unwind::Halt(Halt::Park(parked))) => {
-            if !parked.is_resumable() {
+            if !parked.is_resumable() && !parked.is_bare_native() {
                 return Err(vm.unsupported(
                     "time.sleep() in a thread is simulated only when called from plain \
                      Python functions (not from inside a generator, a class constructor \

@@ -46,6 +46,10 @@ const MODULES: &[(&str, ModuleSource)] = &[
         ModuleSource::Python(include_str!("python/asyncio/events.py")),
     ),
     (
+        "asyncio.format_helpers",
+        ModuleSource::Python(include_str!("python/asyncio/format_helpers.py")),
+    ),
+    (
         "asyncio.futures",
         ModuleSource::Python(include_str!("python/asyncio/futures.py")),
     ),

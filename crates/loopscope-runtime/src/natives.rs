@@ -27,6 +27,7 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("idle_forever", idle_forever),
             ("jobs_run_due", jobs_run_due),
             ("jobs_next_wake", jobs_next_wake),
+            ("in_thread_job", in_thread_job),
             ("submit_job", submit_job),
             ("drop_job", drop_job),
             ("format_exception", format_exception),
@@ -170,6 +171,12 @@ fn jobs_run_due(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
     crate::jobs::run_due(vm).map(Value::Bool)
 }
 
+/// Is a thread job running now? Its code runs in a worker thread, which
+/// has no running event loop.
+fn in_thread_job(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
+    Ok(Value::Bool(world(vm)?.running_job.is_some()))
+}
+
 fn jobs_next_wake(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
     Ok(world(vm)?
         .jobs
@@ -293,13 +300,11 @@ pub fn suspended_line(generator: &Rc<Generator>) -> Option<u32> {
     line
 }
 
-/// `(filename, first line)` of a Python function or method, else None
-/// (CPython format_helpers._get_function_source).
+/// `(filename, first line)` of a Python function, else None (CPython
+/// format_helpers._get_function_source: `inspect.isfunction`, so a bound
+/// method has no source).
 fn function_source(_vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let function = match arg(args, 0) {
-        Value::BoundMethod(m) => m.function.clone(),
-        other => other,
-    };
+    let function = arg(args, 0);
     Ok(match &function {
         Value::Function(f) => Value::Tuple(Rc::new(loopscope_interp::value::PyTuple {
             items: vec![

@@ -199,6 +199,12 @@ impl Vm {
     /// One step of `yield from` / `await`: send a value into the delegate.
     pub fn send_to_delegate(&mut self, delegate: &Value, value: Value) -> PyResult<Delegated> {
         if let Value::Generator(g) = delegate {
+            // CPython gen_send_ex2: an exhausted generator answers a send
+            // with a plain return of None, which `yield from` / `await`
+            // (of a `types.coroutine` generator) takes as its value.
+            if g.kind == GenKind::Generator && g.state.get() == GenState::Finished {
+                return Ok(Delegated::Returned(Value::None));
+            }
             return Ok(match self.resume(g, Resume::Send(value))? {
                 GenOutcome::Yielded(v, _) => Delegated::Yielded(v),
                 GenOutcome::Returned(v) => Delegated::Returned(v),

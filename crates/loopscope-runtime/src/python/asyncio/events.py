@@ -12,6 +12,7 @@ import collections
 import heapq
 import sys
 import _loopscope
+from asyncio.format_helpers import _format_callback_source
 
 __all__ = ('AbstractEventLoopPolicy', 'AbstractEventLoop', 'BaseEventLoop',
            'SelectorEventLoop', 'Handle', 'TimerHandle',
@@ -27,22 +28,6 @@ _MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5
 _CLOCK_RESOLUTION = 1e-09
 # Workers of the default executor: min(32, cpu_count + 4) with 4 CPUs.
 _DEFAULT_WORKERS = 8
-
-
-def _format_callback_source(callback, args):
-    """CPython format_helpers._format_callback_source: the call, then where
-    the function was defined."""
-    name = getattr(callback, '__qualname__', None) or getattr(callback, '__name__', None)
-    if name is None:
-        text = repr(callback)
-    elif args:
-        text = f"{name}({', '.join(repr(a) for a in args)})"
-    else:
-        text = f'{name}()'
-    source = _loopscope.function_source(callback)
-    if source is not None:
-        text += f' at {source[0]}:{source[1]}'
-    return text
 
 
 class Handle:
@@ -361,7 +346,10 @@ class _UnixSelectorEventLoop:
 
     def call_soon(self, callback, *args, context=None):
         self._check_closed()
-        _check_callback(callback, 'call_soon')
+        # CPython base_events.call_soon checks the callback only in debug
+        # mode: otherwise a bad one fails when it runs (exception handler).
+        if self._debug:
+            _check_callback(callback, 'call_soon')
         handle = Handle(callback, args, self, context)
         self._ready.append(handle)
         _loopscope.callback_scheduled(handle, callback)
@@ -378,8 +366,9 @@ class _UnixSelectorEventLoop:
     def call_at(self, when, callback, *args, context=None):
         if when is None:
             raise TypeError("when cannot be None")
+        # CPython checks the callback here in debug mode; the oracle's loop
+        # (VirtualLoop.call_at) never does, and the oracle is the reference.
         self._check_closed()
-        _check_callback(callback, 'call_at')
         timer = TimerHandle(when, callback, args, self, context)
         self._timer_seq += 1
         timer._seq = self._timer_seq
@@ -422,8 +411,9 @@ class _UnixSelectorEventLoop:
     # ---------------------------------------------------------- threads
 
     def run_in_executor(self, executor, func, *args):
+        # No callback check, even in debug mode: the oracle's
+        # VirtualLoop.run_in_executor has none.
         self._check_closed()
-        _check_callback(func, 'run_in_executor')
         return self._submit_job(executor, func, args, {})
 
     def _submit_job(self, executor, func, args, kwargs):
@@ -510,7 +500,12 @@ _running_loop = None
 
 
 def _get_running_loop():
-    return _running_loop
+    # CPython keeps the running loop per OS thread: code of a thread job
+    # (to_thread, run_in_executor) runs in a worker thread and sees none.
+    loop = _running_loop
+    if loop is not None and _loopscope.in_thread_job():
+        return None
+    return loop
 
 
 def _set_running_loop(loop):
@@ -519,7 +514,7 @@ def _set_running_loop(loop):
 
 
 def get_running_loop():
-    loop = _running_loop
+    loop = _get_running_loop()
     if loop is None:
         raise RuntimeError('no running event loop')
     return loop
@@ -581,7 +576,7 @@ def set_event_loop_policy(policy):
 
 
 def get_event_loop():
-    loop = _running_loop
+    loop = _get_running_loop()
     if loop is not None:
         return loop
     return get_event_loop_policy().get_event_loop()

@@ -7,6 +7,7 @@ Every callback goes through the loop's call_soon, in registration order.
 import _loopscope
 from asyncio import exceptions
 from asyncio import events
+from asyncio import format_helpers
 
 __all__ = ('Future', 'wrap_future', 'isfuture')
 
@@ -21,21 +22,13 @@ def isfuture(obj):
             obj._asyncio_future_blocking is not None)
 
 
-def _short_repr(value):
-    """reprlib.repr as base_futures uses it: long reprs keep both ends."""
-    text = repr(value)
-    if len(text) > 30 and not isinstance(value, (list, tuple, dict, set)):
-        head = (30 - 3) // 2
-        tail = 30 - 3 - head
-        text = text[:head] + '...' + text[len(text) - tail:]
-    return text
+# reprlib.repr, as base_futures uses it for results.
+_short_repr = format_helpers.short_repr
 
 
 def _format_callback(callback):
-    name = getattr(callback, '__qualname__', None) or getattr(callback, '__name__', None)
-    if name is None:
-        return repr(callback)
-    return f'{name}()'
+    """CPython base_futures._format_callbacks.format_cb."""
+    return format_helpers._format_callback_source(callback, ())
 
 
 def _format_callbacks(callbacks):
@@ -141,7 +134,7 @@ class Future:
             exc = self._make_cancelled_error()
             raise exc
         if self._state != _FINISHED:
-            raise exceptions.InvalidStateError('Result is not ready.')
+            raise exceptions.InvalidStateError('Result is not set.')
         self._log_traceback = False
         if self._exception is not None:
             raise self._exception.with_traceback(self._exception_tb)
@@ -171,7 +164,8 @@ class Future:
 
     def set_result(self, result):
         if self._state != _PENDING:
-            raise exceptions.InvalidStateError(f'{self._state}: {self!r}')
+            # CPython's C Future (_asyncio) says only this.
+            raise exceptions.InvalidStateError('invalid state')
         self._result = result
         self._state = _FINISHED
         _loopscope.future_settled(self, 'result', result)
@@ -179,7 +173,8 @@ class Future:
 
     def set_exception(self, exception):
         if self._state != _PENDING:
-            raise exceptions.InvalidStateError(f'{self._state}: {self!r}')
+            # CPython's C Future (_asyncio) says only this.
+            raise exceptions.InvalidStateError('invalid state')
         if isinstance(exception, type):
             exception = exception()
         if type(exception) is StopIteration:
