@@ -2,10 +2,51 @@
 //! locals, cells and block stack. Generators keep theirs on the heap
 //! between resumptions.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::bytecode::Code;
 use crate::value::{CellObj, Module, Value};
+
+thread_local! {
+    /// Emptied value stacks and locals of finished frames, reused by the
+    /// next calls: a call then allocates nothing for them.
+    static SPARE_STACKS: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
+    static SPARE_LOCALS: RefCell<Vec<Vec<Option<Value>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many spare buffers of each kind are kept, and the largest kept.
+const SPARE_COUNT: usize = 64;
+const SPARE_CAPACITY: usize = 256;
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        // Values are dropped before the pools are touched: dropping one can
+        // drop another frame (a generator's), which comes here again.
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        let mut locals = std::mem::take(&mut self.locals);
+        locals.clear();
+        if stack.capacity() <= SPARE_CAPACITY {
+            SPARE_STACKS.with(|spare| {
+                if let Ok(mut spare) = spare.try_borrow_mut() {
+                    if spare.len() < SPARE_COUNT {
+                        spare.push(stack);
+                    }
+                }
+            });
+        }
+        if locals.capacity() <= SPARE_CAPACITY {
+            SPARE_LOCALS.with(|spare| {
+                if let Ok(mut spare) = spare.try_borrow_mut() {
+                    if spare.len() < SPARE_COUNT {
+                        spare.push(locals);
+                    }
+                }
+            });
+        }
+    }
+}
 
 /// An entry of the block stack.
 #[derive(Clone, Copy, Debug)]
@@ -38,9 +79,15 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(code: Rc<Code>, globals: Rc<Module>, namespace: Option<Rc<Module>>) -> Frame {
-        let locals = vec![None; code.varnames.len()];
+        let mut locals = SPARE_LOCALS
+            .with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+            .unwrap_or_default();
+        locals.resize(code.varnames.len(), None);
+        let stack = SPARE_STACKS
+            .with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+            .unwrap_or_else(|| Vec::with_capacity(8));
         Frame {
-            stack: Vec::with_capacity(8),
+            stack,
             locals,
             cells: Vec::new(),
             blocks: Vec::new(),
