@@ -162,6 +162,17 @@ fn builtin_base(class: &Rc<Class>) -> Layout {
         .unwrap_or(Layout::Object)
 }
 
+/// [`is_object_method`] for an interned name (no hashing of text).
+fn is_object_slot(vm: &Vm, class: &Rc<Class>, name: &Rc<PyStr>) -> bool {
+    match (
+        class.lookup_name(name),
+        vm.types.object.dict.borrow().get_name(name),
+    ) {
+        (Some(found), Some(base)) => found.is(base),
+        _ => false,
+    }
+}
+
 fn is_object_method(vm: &Vm, class: &Rc<Class>, name: &str) -> bool {
     match (class.lookup(name), vm.types.object.dict.borrow().get(name)) {
         (Some(found), Some(base)) => found.is(base),
@@ -179,7 +190,7 @@ fn object_new(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 /// Whether `value` is `object.__new__` itself.
 pub(crate) fn is_object_new(vm: &Vm, value: &Value) -> bool {
-    match vm.types.object.dict.borrow().get("__new__") {
+    match vm.types.object.dict.borrow().get_name(&vm.names.new) {
         Some(base) => value.is(base),
         None => false,
     }
@@ -189,7 +200,8 @@ pub(crate) fn is_object_new(vm: &Vm, value: &Value) -> bool {
 /// `has_arguments` says whether the call passed any beyond the class.
 pub(crate) fn instantiate(vm: &mut Vm, class: &Rc<Class>, has_arguments: bool) -> PyResult<Value> {
     let class = class.clone();
-    if has_arguments && is_object_method(vm, &class, "__init__") {
+    let init = vm.names.init.clone();
+    if has_arguments && is_object_slot(vm, &class, &init) {
         let name = class.name().as_str().to_string();
         return Err(vm.type_error(format!("{name}() takes no arguments")));
     }

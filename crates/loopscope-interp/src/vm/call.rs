@@ -252,6 +252,21 @@ impl Vm {
         let code = function.code.clone();
         let mut frame = Frame::new(code.clone(), function.globals.clone(), None);
         let argcount = code.argcount as usize;
+        // The common call: exactly the positional parameters, nothing else
+        // to bind (no keywords, defaults, `*args`/`**kwargs`, cells).
+        if args.len() == argcount
+            && kwargs.is_empty()
+            && code.kwonlyargcount == 0
+            && !code.flags.varargs
+            && !code.flags.varkeywords
+            && code.cellvars.is_empty()
+            && function.closure.is_empty()
+        {
+            for (slot, value) in frame.locals.iter_mut().zip(args) {
+                *slot = Some(value);
+            }
+            return Ok(frame);
+        }
         let posonly = code.posonlyargcount as usize;
         let kwonly = code.kwonlyargcount as usize;
         let total_named = argcount + kwonly;
