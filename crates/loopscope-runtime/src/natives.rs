@@ -320,7 +320,10 @@ fn describe_coroutine(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let name = g.qualname.borrow().clone();
     let name = name.as_str();
     let text = match g.state.get() {
-        GenState::Finished => format!("{name}() done"),
+        GenState::Finished => format!(
+            "{name}() done, defined at {}:{}",
+            g.code.filename, g.code.first_line
+        ),
         GenState::Running => format!("{name}() running"),
         GenState::Created | GenState::Suspended => {
             let frame = g.frame.borrow();

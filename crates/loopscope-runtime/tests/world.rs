@@ -33,6 +33,84 @@ fn a_coroutine_never_awaited_warns_on_stderr() {
     );
 }
 
+/// stdout and stderr as they interleaved (`python3 -u main.py 2>&1`),
+/// from the trace's output events.
+fn interleaved(result: &RunResult) -> String {
+    result
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Output { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_task_exception_never_retrieved_is_logged_when_the_task_goes() {
+    // Expected text: CPython 3.11 `python3 -u main.py 2>&1`.
+    let result = run(
+        "import asyncio\n\nasync def fail():\n    raise ValueError(\"boom\")\n\n\
+         async def main():\n    t = asyncio.create_task(fail())\n    await asyncio.sleep(0.1)\n    \
+         print(\"main done\")\n\nasyncio.run(main())\nprint(\"after run\")\n",
+    );
+    assert_eq!(
+        interleaved(&result),
+        "main done\n\
+         Task exception was never retrieved\n\
+         future: <Task finished name='Task-2' coro=<fail() done, defined at main.py:3> exception=ValueError('boom')>\n\
+         Traceback (most recent call last):\n  \
+         File \"main.py\", line 4, in fail\n    \
+         raise ValueError(\"boom\")\n\
+         ValueError: boom\n\
+         after run\n"
+    );
+}
+
+#[test]
+fn a_future_exception_never_raised_is_logged_without_a_traceback() {
+    // Expected text: CPython 3.11 `python3 -u main.py 2>&1`.
+    let result = run(
+        "import asyncio\n\nclass Boom(Exception):\n    pass\n\nasync def main():\n    \
+         loop = asyncio.get_running_loop()\n    fut = loop.create_future()\n    \
+         fut.set_exception(Boom(\"lost\"))\n    print(\"set\")\n    fut = None\n    \
+         print(\"dropped\")\n\nasyncio.run(main())\n",
+    );
+    assert_eq!(
+        interleaved(&result),
+        "set\n\
+         Future exception was never retrieved\n\
+         future: <Future finished exception=Boom('lost')>\n\
+         Boom: lost\n\
+         dropped\n"
+    );
+}
+
+#[test]
+fn an_exception_in_del_is_printed_as_ignored() {
+    let result = run(
+        "class A:\n    def __del__(self):\n        raise KeyError(\"x\")\n\n\
+         a = A()\na = None\nprint(\"after\")\n",
+    );
+    let text = interleaved(&result);
+    // CPython: `Exception ignored in: <function A.__del__ at 0x7f9c9a105bc0>`.
+    assert!(
+        text.starts_with("Exception ignored in: <function A.__del__ at 0x"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            ">\nTraceback (most recent call last):\n  \
+             File \"main.py\", line 3, in __del__\n    \
+             raise KeyError(\"x\")\n\
+             KeyError: 'x'\n\
+             after\n"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn the_same_program_gives_the_same_trace_bytes() {
     let dir = repo_root().join("tests/fixtures/asyncio");

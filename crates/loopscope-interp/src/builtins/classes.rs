@@ -144,6 +144,7 @@ fn new_instance(vm: &Vm, class: &Rc<Class>, payload: Payload) -> Value {
         dict_object: Default::default(),
         payload,
         id: vm.ids.next(),
+        finalizer: vm.finalizer_for(class),
     }))
 }
 

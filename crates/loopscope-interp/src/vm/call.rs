@@ -222,6 +222,7 @@ impl Vm {
                 closing: std::cell::Cell::new(false),
                 iterable_coroutine: std::cell::Cell::new(function.iterable_coroutine.get()),
                 id: self.ids.next(),
+                code: function.code.clone(),
                 finalizers: Some(self.finalizers.clone()),
             };
             return Ok(Value::Generator(Rc::new(generator)));
