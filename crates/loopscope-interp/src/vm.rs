@@ -54,6 +54,10 @@ pub trait Host {
     fn sleep(&mut self, seconds: f64) -> Result<(), Halt>;
     /// The host itself, for embedders whose natives need their own state.
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+    /// A warning was issued (its text goes to stderr through
+    /// [`Host::write`] as well): `category` is its class
+    /// (`RuntimeWarning`), `line` the program line it is about.
+    fn warning(&mut self, _category: &str, _message: &str, _line: u32, _step: u64) {}
 }
 
 /// A world with no event loop: output is collected, `time.sleep` moves a
@@ -160,6 +164,9 @@ pub struct Vm {
     /// The frames running now, outermost first, each with the position of
     /// the call it is making (for [`Vm::current_program_line`]).
     pub call_sites: Vec<CallSite>,
+    /// Told what generators do (made, resumed, yielded, finished) when
+    /// set: an embedder records it. None costs one test per resume.
+    pub generator_hook: Option<generators::GeneratorHook>,
 }
 
 /// A running frame's code and the instruction after its current call.
@@ -219,6 +226,7 @@ impl Vm {
             registered_modules: Vec::new(),
             sleep_handler: None,
             call_sites: Vec::new(),
+            generator_hook: None,
         };
         crate::builtins::install(&mut vm);
         vm
@@ -546,10 +554,12 @@ impl Vm {
         let index = crate::syntax::LineIndex::new(&source);
         let text = index.line_text(line).trim();
         let filename = self.filename.clone();
+        let warning = format!("coroutine '{}' was never awaited", qualname.as_str());
+        self.host
+            .warning("RuntimeWarning", &warning, line, self.steps);
         let message = format!(
-            "{filename}:{line}: RuntimeWarning: coroutine '{}' was never awaited\n  {text}\n\
+            "{filename}:{line}: RuntimeWarning: {warning}\n  {text}\n\
              RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
-            qualname.as_str()
         );
         self.write_output(Stream::Stderr, &message)
     }

@@ -11,6 +11,7 @@
 //! Invariant: the runtime does no I/O and reads no real clock; the same
 //! program and seed give byte-identical traces.
 
+pub mod generators;
 pub mod jobs;
 pub mod natives;
 pub mod network;
@@ -117,6 +118,7 @@ pub fn new_vm(options: &RunOptions) -> Vm {
     vm.random_seed = options.seed;
     vm.filename = options.filename.as_str().into();
     vm.sleep_handler = Some(world::sleep);
+    vm.generator_hook = Some(generators::hook);
     for (name, source) in MODULES {
         vm.register_module(name, *source);
     }

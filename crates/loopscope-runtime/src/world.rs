@@ -34,6 +34,10 @@ pub struct World {
     pub park_until: Option<f64>,
     /// Ids of the futures that are tasks.
     pub tasks: std::collections::BTreeSet<u64>,
+    /// Generators whose frames run now, innermost last.
+    pub generators: Vec<crate::generators::RunningGenerator>,
+    /// Coroutines driven by hand that were announced in the trace.
+    pub hand_driven: std::collections::BTreeSet<u64>,
 }
 
 impl World {
@@ -56,6 +60,8 @@ impl World {
             running_job: None,
             park_until: None,
             tasks: Default::default(),
+            generators: Vec::new(),
+            hand_driven: Default::default(),
         }
     }
 
@@ -122,6 +128,15 @@ impl Host for World {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+
+    fn warning(&mut self, category: &str, message: &str, line: u32, step: u64) {
+        self.step = step;
+        self.record(EventKind::Warning {
+            category: category.to_string(),
+            message: message.to_string(),
+            line,
+        });
     }
 }
 

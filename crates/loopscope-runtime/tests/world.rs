@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use loopscope_interp::verdict::RunOptions;
 use loopscope_runtime::{run_program, RunResult};
-use loopscope_trace::{to_json, EventKind};
+use loopscope_trace::{to_json, Actor, EventKind, GeneratorEnd};
 
 fn run(source: &str) -> RunResult {
     let source = source.to_string();
@@ -108,6 +108,184 @@ fn an_exception_in_del_is_printed_as_ignored() {
              after\n"
         ),
         "{text}"
+    );
+}
+
+/// The generator events of a run, as short text lines.
+fn generator_events(result: &RunResult) -> Vec<String> {
+    let by = |actor: &Actor| match actor {
+        Actor::Main => "main".to_string(),
+        Actor::Task(id) => format!("task {id}"),
+        Actor::Job(id) => format!("job {id}"),
+        Actor::Generator(id) => format!("generator {id}"),
+    };
+    result
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::GeneratorCreated {
+                generator,
+                kind,
+                name,
+                line,
+            } => Some(format!("created {generator} {kind} {name} line {line}")),
+            EventKind::GeneratorResumed {
+                generator,
+                how,
+                value,
+                by: who,
+            } => Some(format!(
+                "resumed {generator} {how} {} by {}",
+                value.as_deref().unwrap_or("-"),
+                by(who)
+            )),
+            EventKind::GeneratorYielded {
+                generator,
+                value,
+                delegated,
+                line,
+            } => Some(format!(
+                "yielded {generator} {value}{} line {line}",
+                if *delegated { " delegated" } else { "" }
+            )),
+            EventKind::GeneratorFinished {
+                generator,
+                end,
+                line,
+            } => Some(match end {
+                GeneratorEnd::Returned(v) => {
+                    format!("finished {generator} returned {v} line {line}")
+                }
+                GeneratorEnd::Raised(v) => format!("finished {generator} raised {v} line {line}"),
+                GeneratorEnd::Closed => format!("finished {generator} closed line {line}"),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_trace_follows_a_generator_driven_by_next_send_and_close() {
+    let source = std::fs::read_to_string(repo_root().join("tests/lecture/01_gen_calc_history.py"))
+        .expect("lecture program");
+    let result = run(&source);
+    let events = generator_events(&result);
+    let id = match &result.trace.events.iter().find_map(|e| match &e.kind {
+        EventKind::GeneratorCreated { generator, .. } => Some(*generator),
+        _ => None,
+    }) {
+        Some(id) => *id,
+        None => panic!("no generator_created in {events:?}"),
+    };
+    let expected: Vec<String> = [
+        "created {id} generator calc line 12",
+        "resumed {id} next - by main",
+        "yielded {id} None line 4",
+        "resumed {id} send 1 by main",
+        "yielded {id} None line 4",
+        "resumed {id} send 100 by main",
+        "yielded {id} None line 4",
+        "resumed {id} send 666 by main",
+        "yielded {id} None line 4",
+        "resumed {id} send 'h' by main",
+        "yielded {id} None line 4",
+        "resumed {id} close - by main",
+        "finished {id} closed line 4",
+    ]
+    .iter()
+    .map(|line| line.replace("{id}", &id.to_string()))
+    .collect();
+    assert_eq!(events, expected);
+}
+
+#[test]
+fn the_trace_names_who_resumes_a_generator() {
+    let result = run("def inner():\n    x = yield 1\n    return x * 2\n\n\
+         def outer():\n    r = yield from inner()\n    yield r\n\n\
+         o = outer()\nprint(next(o), o.send(5))\n\n\
+         async def sub():\n    return 7\n\n\
+         async def top():\n    return await sub() + 1\n\n\
+         try:\n    top().send(None)\nexcept StopIteration as e:\n    print(e.value)\n");
+    assert_eq!(result.verdict.stdout, "1 10\n8\n");
+    let events = generator_events(&result);
+    // Ids are sequential: strip them to the order of appearance.
+    let mut ids: Vec<String> = Vec::new();
+    let renamed: Vec<String> = events
+        .iter()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    if word.chars().all(|c| c.is_ascii_digit()) && word.len() >= 3 {
+                        let n = match ids.iter().position(|i| i == word) {
+                            Some(n) => n,
+                            None => {
+                                ids.push(word.to_string());
+                                ids.len() - 1
+                            }
+                        };
+                        format!("#{n}")
+                    } else {
+                        word.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(
+        renamed,
+        vec![
+            "created #0 generator outer line 9",
+            "resumed #0 next - by main",
+            "created #1 generator inner line 6",
+            "resumed #1 next - by generator #0",
+            "yielded #1 1 line 2",
+            "yielded #0 1 delegated line 6",
+            "resumed #0 send 5 by main",
+            "resumed #1 send 5 by generator #0",
+            "finished #1 returned 10 line 3",
+            "yielded #0 10 line 7",
+            // A coroutine driven by hand appears at its first resume.
+            "created #2 coroutine top line 19",
+            "resumed #2 send None by main",
+            "created #3 coroutine sub line 16",
+            "resumed #3 next - by generator #2",
+            "finished #3 returned 7 line 13",
+            "finished #2 returned 8 line 16",
+        ]
+    );
+}
+
+#[test]
+fn coroutines_stepped_by_tasks_are_task_events_not_generator_events() {
+    let result = run(
+        "import asyncio\n\nasync def sub():\n    await asyncio.sleep(0.1)\n    return 1\n\n\
+         async def main():\n    print(await sub())\n\nasyncio.run(main())\n",
+    );
+    assert_eq!(result.verdict.stdout, "1\n");
+    assert_eq!(generator_events(&result), Vec::<String>::new());
+}
+
+#[test]
+fn a_never_awaited_coroutine_is_a_warning_event() {
+    let result = run("async def work():\n    pass\n\nwork()\nprint('after')\n");
+    let warnings: Vec<(&str, &str, u32)> = result
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Warning {
+                category,
+                message,
+                line,
+            } => Some((category.as_str(), message.as_str(), *line)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![("RuntimeWarning", "coroutine 'work' was never awaited", 4)]
     );
 }
 
