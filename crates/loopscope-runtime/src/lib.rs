@@ -26,7 +26,8 @@ use crate::world::World;
 /// Modules of the simulated world, by import name. The network clients
 /// are the conformance oracle's own reference modules
 /// (`tools/conformance/fakemods/`), run on our native `_simnet`: what the
-/// oracle runs is what Loopscope runs.
+/// oracle runs is what Loopscope runs. Each gets a short tail
+/// (`python/network/`) that tells the trace the method of its requests.
 const MODULES: &[(&str, ModuleSource)] = &[
     ("_loopscope", ModuleSource::Native(natives::make)),
     ("_simnet", ModuleSource::Native(network::make)),
@@ -88,18 +89,23 @@ const MODULES: &[(&str, ModuleSource)] = &[
     ),
     (
         "aiohttp",
-        ModuleSource::Python(include_str!(
-            "../../../tools/conformance/fakemods/aiohttp.py"
+        ModuleSource::Python(concat!(
+            include_str!("../../../tools/conformance/fakemods/aiohttp.py"),
+            include_str!("python/network/aiohttp_trace.py")
         )),
     ),
     (
         "httpx",
-        ModuleSource::Python(include_str!("../../../tools/conformance/fakemods/httpx.py")),
+        ModuleSource::Python(concat!(
+            include_str!("../../../tools/conformance/fakemods/httpx.py"),
+            include_str!("python/network/httpx_trace.py")
+        )),
     ),
     (
         "requests",
-        ModuleSource::Python(include_str!(
-            "../../../tools/conformance/fakemods/requests.py"
+        ModuleSource::Python(concat!(
+            include_str!("../../../tools/conformance/fakemods/requests.py"),
+            include_str!("python/network/requests_trace.py")
         )),
     ),
 ];

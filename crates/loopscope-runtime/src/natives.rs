@@ -54,6 +54,7 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("primitive_created", primitive_created),
             ("unsupported", unsupported),
             ("function_source", function_source),
+            ("network_method", network_method),
         ],
     );
     Ok(module)
@@ -459,12 +460,25 @@ fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             }
         }
     }
-    let detail = if details.is_empty() {
+    let mut detail = if details.is_empty() {
         None
     } else {
         Some(details.join(" "))
     };
-    world(vm)?.record(EventKind::FutureRole {
+    let mut kind = kind;
+    let w = world(vm)?;
+    if kind == "sleep" {
+        // The sleep a simulated async client takes right after sending a
+        // request is the wait for its response.
+        let actor = w.actor();
+        if let Some((waiting, request)) = w.pending_request.take() {
+            if waiting == actor {
+                kind = "network".to_string();
+                detail = Some(request);
+            }
+        }
+    }
+    w.record(EventKind::FutureRole {
         future,
         role: FutureRole {
             kind,
@@ -561,5 +575,13 @@ fn primitive_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let object = object_id(&arg(args, 0));
     let kind = text_of(&arg(args, 1)).unwrap_or_default();
     world(vm)?.record(EventKind::PrimitiveCreated { object, kind });
+    Ok(Value::None)
+}
+
+/// `network_method(method)`: the simulated client about to send a request
+/// says its method (`_simnet.route` knows only the URL).
+fn network_method(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let method = text_of(&arg(args, 0)).unwrap_or_default().to_uppercase();
+    world(vm)?.request_method = Some(method);
     Ok(Value::None)
 }

@@ -290,6 +290,60 @@ fn a_never_awaited_coroutine_is_a_warning_event() {
 }
 
 #[test]
+fn the_trace_names_network_requests_and_their_waits() {
+    let result = run("import asyncio, aiohttp, requests\n\n\
+         async def main():\n    async with aiohttp.ClientSession() as s:\n        \
+         async with s.post('https://httpbin.org/delay/1') as r:\n            print(r.status)\n    \
+         print(await asyncio.to_thread(lambda: requests.get('https://h.org/status/404').status_code))\n\n\
+         asyncio.run(main())\n");
+    assert_eq!(result.verdict.stdout, "200\n404\n");
+    let events = &result.trace.events;
+    let requests: Vec<(&str, &str, i64, f64, &str)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::NetworkRequest {
+                method,
+                url,
+                status,
+                duration,
+                actor,
+            } => Some((
+                method.as_str(),
+                url.as_str(),
+                *status,
+                *duration,
+                match actor {
+                    Actor::Task(_) => "task",
+                    Actor::Job(_) => "job",
+                    _ => "other",
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        requests,
+        vec![
+            ("POST", "https://httpbin.org/delay/1", 200, 1.0, "task"),
+            ("GET", "https://h.org/status/404", 404, 0.2, "job"),
+        ]
+    );
+    let roles: Vec<(&str, Option<&str>)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::FutureRole { role, .. } if role.kind == "network" => {
+                Some((role.kind.as_str(), role.detail.as_deref()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        vec![("network", Some("POST https://httpbin.org/delay/1"))]
+    );
+}
+
+#[test]
 fn the_same_program_gives_the_same_trace_bytes() {
     let dir = repo_root().join("tests/fixtures/asyncio");
     let mut checked = 0;

@@ -254,6 +254,21 @@ fn write_event(out: &mut String, event: &Event) {
             };
             fields.int("line", u64::from(*line));
         }
+        EventKind::NetworkRequest {
+            method,
+            url,
+            status,
+            duration,
+            actor,
+        } => {
+            fields
+                .kind("network_request")
+                .text("method", method)
+                .text("url", url)
+                .int("status", (*status).max(0) as u64)
+                .float("duration", *duration)
+                .actor(*actor);
+        }
         EventKind::Warning {
             category,
             message,

@@ -97,7 +97,7 @@ pub enum Settlement {
 pub struct FutureRole {
     /// `sleep`, `gather`, `wait`, `wait_for`, `shield`, `lock`, `event`,
     /// `condition`, `semaphore`, `barrier`, `queue_get`, `queue_put`,
-    /// `taskgroup`, `thread_job`, `cancel_and_wait`, `http`.
+    /// `taskgroup`, `thread_job`, `cancel_and_wait`, `network`.
     pub kind: String,
     /// Objects it concerns: the awaited children of a gather, the lock a
     /// waiter waits on, the job of a thread future...
@@ -260,6 +260,15 @@ pub enum EventKind {
         generator: ObjectId,
         end: GeneratorEnd,
         line: u32,
+    },
+    /// A simulated HTTP client sent a request; the host answers `status`
+    /// after `duration` seconds; `actor` waits for it.
+    NetworkRequest {
+        method: String,
+        url: String,
+        status: i64,
+        duration: f64,
+        actor: Actor,
     },
     /// A warning was issued (and printed on stderr): `category` is its
     /// class (`RuntimeWarning`), `line` the program line it is about.
