@@ -55,6 +55,7 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("unsupported", unsupported),
             ("function_source", function_source),
             ("network_method", network_method),
+            ("future_del", future_del),
         ],
     );
     Ok(module)
@@ -584,4 +585,33 @@ fn network_method(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let method = text_of(&arg(args, 0)).unwrap_or_default().to_uppercase();
     world(vm)?.request_method = Some(method);
     Ok(Value::None)
+}
+
+/// `Future.__del__`: calls `future._finalize()` only when there may be
+/// something to report — an exception never retrieved (`_log_traceback`)
+/// or a pending task (`_log_destroy_pending`) — so that the futures that
+/// go quietly, nearly all of them, run no Python code.
+fn future_del(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let future = arg(args, 0);
+    let log_traceback = vm.get_attr_opt(&future, "_log_traceback")?;
+    let mut report = match log_traceback {
+        Some(flag) => vm.truthy(&flag)?,
+        None => false,
+    };
+    if !report {
+        let pending = match vm.get_attr_opt(&future, "_state")? {
+            Some(Value::Str(state)) => state.as_str() == "PENDING",
+            _ => false,
+        };
+        if pending {
+            if let Some(flag) = vm.get_attr_opt(&future, "_log_destroy_pending")? {
+                report = vm.truthy(&flag)?;
+            }
+        }
+    }
+    if !report {
+        return Ok(Value::None);
+    }
+    let finalize = vm.get_attr(&future, &vm.intern("_finalize"))?;
+    vm.call(&finalize, Vec::new())
 }

@@ -192,7 +192,12 @@ class Future:
         self._schedule_callbacks()
         self._log_traceback = True
 
-    def __del__(self):
+    # Called for every future that goes: native, so that the common case
+    # (nothing to report) costs no Python frame, as CPython's C finalizer.
+    # It calls _finalize when there may be something to report.
+    __del__ = _loopscope.future_del
+
+    def _finalize(self):
         """CPython FutureObj_finalize: an exception nobody retrieved (by
         result(), exception() or awaiting) is reported to the loop's
         exception handler when the future is destroyed."""

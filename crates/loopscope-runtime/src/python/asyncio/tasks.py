@@ -64,7 +64,7 @@ class Task(futures.Future):
             info.insert(3, f'wait_for={self._fut_waiter!r}')
         return info
 
-    def __del__(self):
+    def _finalize(self):
         """CPython TaskObj_finalize: a task destroyed while pending is
         reported, then the Future's finalizer runs."""
         if self._state == futures._PENDING and self._log_destroy_pending:
@@ -73,7 +73,7 @@ class Task(futures.Future):
                 'message': 'Task was destroyed but it is pending!',
                 'task': self,
             })
-        futures.Future.__del__(self)
+        futures.Future._finalize(self)
 
     def get_coro(self):
         return self._coro
