@@ -342,6 +342,10 @@ pub struct Class {
     pub builtin: bool,
     /// Sequential id, used for `repr` addresses and `hash`.
     pub id: u64,
+    /// It or a base defines `__del__` (CPython's `tp_finalize` slot): its
+    /// instances get a finalizer. Set when the class is made and when
+    /// `__del__` is assigned to it.
+    pub has_finalizer: Cell<bool>,
 }
 
 impl Class {

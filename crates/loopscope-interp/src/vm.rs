@@ -455,13 +455,16 @@ impl Vm {
     }
 
     /// The finalizer queue for a new instance of `class`, if the class
-    /// defines `__del__` (CPython calls `tp_finalize` only for such types;
-    /// a `__del__` added to the class later is not seen).
+    /// or a base defines `__del__` (CPython calls `tp_finalize` only for
+    /// such types; a `__del__` assigned to a base after a subclass was
+    /// made is not seen by the subclass).
+    #[inline]
     pub fn finalizer_for(&self, class: &Rc<Class>) -> Option<crate::value::Finalizers> {
-        if class.builtin || class.lookup("__del__").is_none() {
-            return None;
+        if class.has_finalizer.get() {
+            Some(self.finalizers.clone())
+        } else {
+            None
         }
-        Some(self.finalizers.clone())
     }
 
     /// Finalizes what was dropped since the last instruction: closes
