@@ -593,22 +593,33 @@ fn network_method(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 /// go quietly, nearly all of them, run no Python code.
 fn future_del(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let future = arg(args, 0);
-    let log_traceback = vm.get_attr_opt(&future, "_log_traceback")?;
-    let mut report = match log_traceback {
-        Some(flag) => vm.truthy(&flag)?,
-        None => false,
-    };
-    if !report {
-        let pending = match vm.get_attr_opt(&future, "_state")? {
-            Some(Value::Str(state)) => state.as_str() == "PENDING",
-            _ => false,
-        };
-        if pending {
-            if let Some(flag) = vm.get_attr_opt(&future, "_log_destroy_pending")? {
-                report = vm.truthy(&flag)?;
-            }
+    if let Value::Instance(object) = &future {
+        if object.dict_object.borrow().is_some() {
+            // Its attributes live in a dict the program asked for.
+            let finalize = vm.get_attr(&future, &vm.intern("_finalize"))?;
+            return vm.call(&finalize, Vec::new());
         }
     }
+    // Plain attributes, read without the attribute protocol: the object's
+    // own dict, then its class (asyncio's defaults live there).
+    let read = |name: &str| -> Value {
+        match &future {
+            Value::Instance(object) => {
+                if let Some(value) = object.dict.borrow().get(name) {
+                    return value.clone();
+                }
+                object.class.borrow().lookup(name).unwrap_or(Value::None)
+            }
+            _ => Value::None,
+        }
+    };
+    let log_traceback = read("_log_traceback");
+    let pending = matches!(read("_state"), Value::Str(state) if state.as_str() == "PENDING");
+    let report = vm.truthy(&log_traceback)?
+        || (pending && {
+            let flag = read("_log_destroy_pending");
+            vm.truthy(&flag)?
+        });
     if !report {
         return Ok(Value::None);
     }
