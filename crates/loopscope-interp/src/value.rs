@@ -210,6 +210,14 @@ pub struct PyTuple {
     pub items: Vec<Value>,
 }
 
+impl Drop for PyTuple {
+    /// CPython tupledealloc drops the items last to first (what `__del__`
+    /// methods print shows it).
+    fn drop(&mut self) {
+        while self.items.pop().is_some() {}
+    }
+}
+
 pub struct PyBytes {
     pub data: Vec<u8>,
 }
@@ -344,6 +352,10 @@ pub struct Class {
     pub builtin: bool,
     /// Sequential id, used for `repr` addresses and `hash`.
     pub id: u64,
+    /// It or a base defines `__del__` (CPython's `tp_finalize` slot): its
+    /// instances get a finalizer. Set when the class is made and when
+    /// `__del__` is assigned to it.
+    pub has_finalizer: Cell<bool>,
     /// Which attribute hooks the class keeps standard, as of a class
     /// generation (see [`Class::standard_hooks`]).
     pub hooks: Cell<(u64, StandardHooks)>,
@@ -429,6 +441,35 @@ pub struct Instance {
     pub dict_object: RefCell<Option<Rc<PyDict>>>,
     pub payload: Payload,
     pub id: u64,
+    /// For instances of classes defining `__del__`: the queue the object
+    /// goes to when its last reference is dropped, so the VM calls
+    /// `__del__` at the next instruction (see [`Finalizable`]). Taken when
+    /// the object is queued: `__del__` runs once per object, as PEP 442
+    /// has it, even if it resurrects the object.
+    pub finalizer: Option<Finalizers>,
+}
+
+impl Drop for Instance {
+    /// The last reference went: an object with a finalizer is not freed
+    /// but moved, with its identity, into a new `Rc` in the VM's queue
+    /// (this `Drop` has no `&mut Vm` to call `__del__` with). The VM
+    /// calls `__del__` at the next instruction and drops it for good.
+    fn drop(&mut self) {
+        let Some(queue) = self.finalizer.take() else {
+            return;
+        };
+        let resurrected = Instance {
+            class: RefCell::new(self.class.get_mut().clone()),
+            dict: RefCell::new(std::mem::take(self.dict.get_mut())),
+            dict_object: RefCell::new(self.dict_object.get_mut().take()),
+            payload: std::mem::replace(&mut self.payload, Payload::None),
+            id: self.id,
+            finalizer: None,
+        };
+        if let Ok(mut pending) = queue.try_borrow_mut() {
+            pending.push(Finalizable::Instance(Rc::new(resurrected)));
+        };
+    }
 }
 
 /// The built-in part of an instance whose class derives from a built-in
@@ -515,13 +556,25 @@ pub struct Generator {
     pub iterable_coroutine: Cell<bool>,
     /// Sequential id (trace and `repr` addresses).
     pub id: u64,
+    /// The code it runs (`gi_code`), still known once the frame is gone.
+    pub code: Rc<Code>,
     /// Where a generator dropped while suspended in `try`/`with` leaves its
     /// frame, so the VM closes it as CPython's finalizer does.
     pub finalizers: Option<Finalizers>,
 }
 
-/// Frames of dropped generators waiting for `close()`.
-pub type Finalizers = Rc<RefCell<Vec<DroppedGenerator>>>;
+/// Objects whose last reference went and whose finalization the VM
+/// still owes, in the order they were dropped.
+pub type Finalizers = Rc<RefCell<Vec<Finalizable>>>;
+
+/// What the VM finalizes at its next instruction.
+pub enum Finalizable {
+    /// A generator dropped while suspended with cleanup to run (or a
+    /// coroutine never awaited).
+    Generator(DroppedGenerator),
+    /// An instance of a class with `__del__`, kept alive for the call.
+    Instance(Rc<Instance>),
+}
 
 /// A generator that was dropped while suspended with cleanup to run.
 pub struct DroppedGenerator {
@@ -547,14 +600,14 @@ impl Drop for Generator {
         if self.kind == GenKind::Coroutine && self.state.get() == GenState::Created {
             if let Some(frame) = self.frame.get_mut().take() {
                 if let Ok(mut pending) = queue.try_borrow_mut() {
-                    pending.push(DroppedGenerator {
+                    pending.push(Finalizable::Generator(DroppedGenerator {
                         kind: self.kind,
                         name: self.name.get_mut().clone(),
                         qualname: self.qualname.get_mut().clone(),
                         frame,
                         id: self.id,
                         never_awaited: true,
-                    });
+                    }));
                 }
             }
             return;
@@ -581,7 +634,7 @@ impl Drop for Generator {
             never_awaited: false,
         };
         if let Ok(mut pending) = queue.try_borrow_mut() {
-            pending.push(dropped);
+            pending.push(Finalizable::Generator(dropped));
         };
     }
 }

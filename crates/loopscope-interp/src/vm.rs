@@ -27,8 +27,8 @@ use std::rc::Rc;
 
 use crate::bytecode::Code;
 use crate::value::{
-    Args, AttrMap, Builtin, CellObj, Class, Function, GenKind, Halt, IdCounter, Module, NativeFn,
-    PyResult, PyStr, Unwind, Value,
+    Args, AttrMap, Builtin, CellObj, Class, Finalizable, Function, GenKind, Halt, IdCounter,
+    Module, NativeFn, PyResult, PyStr, Unwind, Value,
 };
 pub use exceptions::ExcType;
 use frame::Frame;
@@ -54,6 +54,10 @@ pub trait Host {
     fn sleep(&mut self, seconds: f64) -> Result<(), Halt>;
     /// The host itself, for embedders whose natives need their own state.
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+    /// A warning was issued (its text goes to stderr through
+    /// [`Host::write`] as well): `category` is its class
+    /// (`RuntimeWarning`), `line` the program line it is about.
+    fn warning(&mut self, _category: &str, _message: &str, _line: u32, _step: u64) {}
 }
 
 /// A world with no event loop: output is collected, `time.sleep` moves a
@@ -160,6 +164,9 @@ pub struct Vm {
     /// The frames running now, outermost first, each with the position of
     /// the call it is making (for [`Vm::current_program_line`]).
     pub call_sites: Vec<CallSite>,
+    /// Told what generators do (made, resumed, yielded, finished) when
+    /// set: an embedder records it. None costs one test per resume.
+    pub generator_hook: Option<generators::GeneratorHook>,
     /// Interned special names the attribute protocol looks up on every access.
     pub names: SpecialNames,
 }
@@ -250,6 +257,7 @@ impl Vm {
             sleep_handler: None,
             call_sites: Vec::new(),
             names: SpecialNames::new(),
+            generator_hook: None,
         };
         crate::builtins::install(&mut vm);
         vm
@@ -477,41 +485,98 @@ impl Vm {
         Ok(())
     }
 
-    /// Closes generators dropped since the last instruction; an exception
-    /// in their cleanup is reported and ignored, as CPython's
-    /// `PyErr_WriteUnraisable` does.
+    /// The finalizer queue for a new instance of `class`, if the class
+    /// or a base defines `__del__` (CPython calls `tp_finalize` only for
+    /// such types; a `__del__` assigned to a base after a subclass was
+    /// made is not seen by the subclass).
+    #[inline]
+    pub fn finalizer_for(&self, class: &Rc<Class>) -> Option<crate::value::Finalizers> {
+        if class.has_finalizer.get() {
+            Some(self.finalizers.clone())
+        } else {
+            None
+        }
+    }
+
+    /// Finalizes what was dropped since the last instruction: closes
+    /// suspended generators, calls `__del__`. An exception is reported and
+    /// ignored, as CPython's `PyErr_WriteUnraisable` does.
+    ///
+    /// CPython finalizes an object the moment its count reaches zero, so
+    /// objects dropped together go in drop order, and what a finalizer
+    /// drops is finalized before the next one (depth first): each batch
+    /// taken from the queue is a level of a stack, the newest on top.
     pub fn run_finalizers(&mut self) -> PyResult<()> {
+        let mut batches: Vec<std::collections::VecDeque<Finalizable>> = Vec::new();
         loop {
-            let next = self.finalizers.borrow_mut().pop();
-            let Some(dropped) = next else { return Ok(()) };
-            if dropped.never_awaited {
-                self.warn_never_awaited(&dropped.qualname)?;
+            let fresh = std::mem::take(&mut *self.finalizers.borrow_mut());
+            if !fresh.is_empty() {
+                batches.push(fresh.into());
+            }
+            let Some(batch) = batches.last_mut() else {
+                return Ok(());
+            };
+            let Some(item) = batch.pop_front() else {
+                batches.pop();
                 continue;
+            };
+            match item {
+                Finalizable::Generator(dropped) => self.finalize_generator(dropped)?,
+                Finalizable::Instance(object) => self.finalize_instance(object)?,
             }
-            let generator = Rc::new(crate::value::Generator {
-                kind: dropped.kind,
-                name: RefCell::new(dropped.name),
-                qualname: RefCell::new(dropped.qualname),
-                frame: RefCell::new(Some(dropped.frame)),
-                state: std::cell::Cell::new(crate::value::GenState::Suspended),
-                delegate: RefCell::new(None),
-                closing: std::cell::Cell::new(false),
-                iterable_coroutine: std::cell::Cell::new(false),
-                id: dropped.id,
-                finalizers: None,
-            });
-            match self.generator_close(&generator) {
-                Ok(()) => {}
-                Err(Unwind::Exception(exc)) => {
-                    let what = self.repr_of(&Value::Generator(generator.clone()))?;
-                    let text = self.format_traceback(&exc);
-                    self.write_output(
-                        Stream::Stderr,
-                        &format!("Exception ignored in: {what}\n{text}"),
-                    )?;
-                }
-                Err(halt) => return Err(halt),
+        }
+    }
+
+    /// CPython `slot_tp_finalize`: calls `type(obj).__del__(obj)`; an
+    /// exception prints `Exception ignored in: <function C.__del__ ...>`.
+    fn finalize_instance(&mut self, object: Rc<crate::value::Instance>) -> PyResult<()> {
+        let class = object.class.borrow().clone();
+        let Some(del) = class.lookup("__del__") else {
+            return Ok(());
+        };
+        let value = Value::Instance(object);
+        match self.call(&del, vec![value]) {
+            Ok(_) => Ok(()),
+            Err(Unwind::Exception(exc)) => self.write_unraisable(&del, &exc),
+            Err(halt) => Err(halt),
+        }
+    }
+
+    /// CPython `PyErr_WriteUnraisable`: `Exception ignored in: <obj>` and
+    /// the traceback, on stderr.
+    pub fn write_unraisable(&mut self, object: &Value, exc: &Value) -> PyResult<()> {
+        let what = self.repr_of(object)?;
+        let text = self.format_traceback(exc);
+        self.write_output(
+            Stream::Stderr,
+            &format!("Exception ignored in: {what}\n{text}"),
+        )
+    }
+
+    /// Closes a generator dropped while suspended in `try`/`with`.
+    fn finalize_generator(&mut self, dropped: crate::value::DroppedGenerator) -> PyResult<()> {
+        if dropped.never_awaited {
+            return self.warn_never_awaited(&dropped.qualname);
+        }
+        let generator = Rc::new(crate::value::Generator {
+            code: dropped.frame.code.clone(),
+            kind: dropped.kind,
+            name: RefCell::new(dropped.name),
+            qualname: RefCell::new(dropped.qualname),
+            frame: RefCell::new(Some(dropped.frame)),
+            state: std::cell::Cell::new(crate::value::GenState::Suspended),
+            delegate: RefCell::new(None),
+            closing: std::cell::Cell::new(false),
+            iterable_coroutine: std::cell::Cell::new(false),
+            id: dropped.id,
+            finalizers: None,
+        });
+        match self.generator_close(&generator) {
+            Ok(()) => Ok(()),
+            Err(Unwind::Exception(exc)) => {
+                self.write_unraisable(&Value::Generator(generator.clone()), &exc)
             }
+            Err(halt) => Err(halt),
         }
     }
 
@@ -523,10 +588,12 @@ impl Vm {
         let index = crate::syntax::LineIndex::new(&source);
         let text = index.line_text(line).trim();
         let filename = self.filename.clone();
+        let warning = format!("coroutine '{}' was never awaited", qualname.as_str());
+        self.host
+            .warning("RuntimeWarning", &warning, line, self.steps);
         let message = format!(
-            "{filename}:{line}: RuntimeWarning: coroutine '{}' was never awaited\n  {text}\n\
+            "{filename}:{line}: RuntimeWarning: {warning}\n  {text}\n\
              RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n",
-            qualname.as_str()
         );
         self.write_output(Stream::Stderr, &message)
     }

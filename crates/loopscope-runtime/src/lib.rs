@@ -11,6 +11,7 @@
 //! Invariant: the runtime does no I/O and reads no real clock; the same
 //! program and seed give byte-identical traces.
 
+pub mod generators;
 pub mod jobs;
 pub mod natives;
 pub mod network;
@@ -25,7 +26,8 @@ use crate::world::World;
 /// Modules of the simulated world, by import name. The network clients
 /// are the conformance oracle's own reference modules
 /// (`tools/conformance/fakemods/`), run on our native `_simnet`: what the
-/// oracle runs is what Loopscope runs.
+/// oracle runs is what Loopscope runs. Each gets a short tail
+/// (`python/network/`) that tells the trace the method of its requests.
 const MODULES: &[(&str, ModuleSource)] = &[
     ("_loopscope", ModuleSource::Native(natives::make)),
     ("_simnet", ModuleSource::Native(network::make)),
@@ -91,18 +93,23 @@ const MODULES: &[(&str, ModuleSource)] = &[
     ),
     (
         "aiohttp",
-        ModuleSource::Python(include_str!(
-            "../../../tools/conformance/fakemods/aiohttp.py"
+        ModuleSource::Python(concat!(
+            include_str!("../../../tools/conformance/fakemods/aiohttp.py"),
+            include_str!("python/network/aiohttp_trace.py")
         )),
     ),
     (
         "httpx",
-        ModuleSource::Python(include_str!("../../../tools/conformance/fakemods/httpx.py")),
+        ModuleSource::Python(concat!(
+            include_str!("../../../tools/conformance/fakemods/httpx.py"),
+            include_str!("python/network/httpx_trace.py")
+        )),
     ),
     (
         "requests",
-        ModuleSource::Python(include_str!(
-            "../../../tools/conformance/fakemods/requests.py"
+        ModuleSource::Python(concat!(
+            include_str!("../../../tools/conformance/fakemods/requests.py"),
+            include_str!("python/network/requests_trace.py")
         )),
     ),
 ];
@@ -121,6 +128,7 @@ pub fn new_vm(options: &RunOptions) -> Vm {
     vm.random_seed = options.seed;
     vm.filename = options.filename.as_str().into();
     vm.sleep_handler = Some(world::sleep);
+    vm.generator_hook = Some(generators::hook);
     for (name, source) in MODULES {
         vm.register_module(name, *source);
     }

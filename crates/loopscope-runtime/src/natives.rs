@@ -55,6 +55,8 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("primitive_created", primitive_created),
             ("unsupported", unsupported),
             ("function_source", function_source),
+            ("network_method", network_method),
+            ("future_del", future_del),
         ],
     );
     Ok(module)
@@ -325,7 +327,10 @@ fn describe_coroutine(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let name = g.qualname.borrow().clone();
     let name = name.as_str();
     let text = match g.state.get() {
-        GenState::Finished => format!("{name}() done"),
+        GenState::Finished => format!(
+            "{name}() done, defined at {}:{}",
+            g.code.filename, g.code.first_line
+        ),
         GenState::Running => format!("{name}() running"),
         GenState::Created | GenState::Suspended => {
             let frame = g.frame.borrow();
@@ -461,12 +466,25 @@ fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             }
         }
     }
-    let detail = if details.is_empty() {
+    let mut detail = if details.is_empty() {
         None
     } else {
         Some(details.join(" "))
     };
-    world(vm)?.record(EventKind::FutureRole {
+    let mut kind = kind;
+    let w = world(vm)?;
+    if kind == "sleep" {
+        // The sleep a simulated async client takes right after sending a
+        // request is the wait for its response.
+        let actor = w.actor();
+        if let Some((waiting, request)) = w.pending_request.take() {
+            if waiting == actor {
+                kind = "network".to_string();
+                detail = Some(request);
+            }
+        }
+    }
+    w.record(EventKind::FutureRole {
         future,
         role: FutureRole {
             kind,
@@ -564,4 +582,52 @@ fn primitive_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let kind = text_of(&arg(args, 1)).unwrap_or_default();
     world(vm)?.record(EventKind::PrimitiveCreated { object, kind });
     Ok(Value::None)
+}
+
+/// `network_method(method)`: the simulated client about to send a request
+/// says its method (`_simnet.route` knows only the URL).
+fn network_method(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let method = text_of(&arg(args, 0)).unwrap_or_default().to_uppercase();
+    world(vm)?.request_method = Some(method);
+    Ok(Value::None)
+}
+
+/// `Future.__del__`: calls `future._finalize()` only when there may be
+/// something to report — an exception never retrieved (`_log_traceback`)
+/// or a pending task (`_log_destroy_pending`) — so that the futures that
+/// go quietly, nearly all of them, run no Python code.
+fn future_del(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let future = arg(args, 0);
+    if let Value::Instance(object) = &future {
+        if object.dict_object.borrow().is_some() {
+            // Its attributes live in a dict the program asked for.
+            let finalize = vm.get_attr(&future, &vm.intern("_finalize"))?;
+            return vm.call(&finalize, Vec::new());
+        }
+    }
+    // Plain attributes, read without the attribute protocol: the object's
+    // own dict, then its class (asyncio's defaults live there).
+    let read = |name: &str| -> Value {
+        match &future {
+            Value::Instance(object) => {
+                if let Some(value) = object.dict.borrow().get(name) {
+                    return value.clone();
+                }
+                object.class.borrow().lookup(name).unwrap_or(Value::None)
+            }
+            _ => Value::None,
+        }
+    };
+    let log_traceback = read("_log_traceback");
+    let pending = matches!(read("_state"), Value::Str(state) if state.as_str() == "PENDING");
+    let report = vm.truthy(&log_traceback)?
+        || (pending && {
+            let flag = read("_log_destroy_pending");
+            vm.truthy(&flag)?
+        });
+    if !report {
+        return Ok(Value::None);
+    }
+    let finalize = vm.get_attr(&future, &vm.intern("_finalize"))?;
+    vm.call(&finalize, Vec::new())
 }

@@ -11,6 +11,7 @@ use loopscope_interp::builtins::{add_functions, new_module};
 use loopscope_interp::modules::json::encoder::encode_string;
 use loopscope_interp::value::{Args, Module, PyResult, PyTuple, Value};
 use loopscope_interp::vm::{ExcType, Vm};
+use loopscope_trace::EventKind;
 
 /// Seconds from sending a request to its whole response.
 const BASE_LATENCY: f64 = 0.2;
@@ -46,10 +47,29 @@ fn route(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
                 format!("invalid literal for int() with base 10: '{n}'"),
             )
         })?;
+        record_request(vm, &url, status, latency)?;
         return Ok(triple(latency, status, String::new()));
     }
     let body = httpbin_body(&query_pairs(query), &url);
+    record_request(vm, &url, 200, latency)?;
     Ok(triple(latency, 200, body))
+}
+
+/// Records a request in the trace; the next sleep of whoever sent it is
+/// the wait for the response (a future with the role `network`).
+fn record_request(vm: &mut Vm, url: &str, status: i64, latency: f64) -> PyResult<()> {
+    let w = crate::world::world(vm)?;
+    let method = w.request_method.take().unwrap_or_else(|| "GET".to_string());
+    let actor = w.actor();
+    w.pending_request = Some((actor, format!("{method} {url}")));
+    w.record(EventKind::NetworkRequest {
+        method,
+        url: url.to_string(),
+        status,
+        duration: latency,
+        actor,
+    });
+    Ok(())
 }
 
 fn triple(latency: f64, status: i64, body: String) -> Value {

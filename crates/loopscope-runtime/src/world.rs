@@ -34,6 +34,15 @@ pub struct World {
     pub park_until: Option<f64>,
     /// Ids of the futures that are tasks.
     pub tasks: std::collections::BTreeSet<u64>,
+    /// Generators whose frames run now, innermost last.
+    pub generators: Vec<crate::generators::RunningGenerator>,
+    /// Coroutines driven by hand that were announced in the trace.
+    pub hand_driven: std::collections::BTreeSet<u64>,
+    /// The method of the request a simulated client is about to send.
+    pub request_method: Option<String>,
+    /// A request just sent (`METHOD url`) and who waits for it: the next
+    /// sleep of that actor is the wait for its response.
+    pub pending_request: Option<(Actor, String)>,
 }
 
 impl World {
@@ -56,6 +65,10 @@ impl World {
             running_job: None,
             park_until: None,
             tasks: Default::default(),
+            generators: Vec::new(),
+            hand_driven: Default::default(),
+            request_method: None,
+            pending_request: None,
         }
     }
 
@@ -123,6 +136,15 @@ impl Host for World {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
+
+    fn warning(&mut self, category: &str, message: &str, line: u32, step: u64) {
+        self.step = step;
+        self.record(EventKind::Warning {
+            category: category.to_string(),
+            message: message.to_string(),
+            line,
+        });
+    }
 }
 
 /// The world of a VM made by this crate.
@@ -146,6 +168,8 @@ pub fn world(vm: &mut Vm) -> PyResult<&mut World> {
 /// still run (the oracle's `v_sleep`).
 pub fn sleep(vm: &mut Vm, seconds: f64) -> PyResult<()> {
     let w = world(vm)?;
+    // A blocking client's wait for its response (`network_request` says so).
+    w.pending_request = None;
     if w.running_job.is_some() {
         w.park_until = Some(w.clock + seconds.max(0.0));
         return Err(Unwind::Halt(Halt::Park(Parked::new())));

@@ -101,7 +101,7 @@ pub fn to_chrome_trace(trace: &Trace) -> String {
             EventKind::Output { text, actor, .. } => {
                 let track = match actor {
                     Actor::Main => MAIN_TRACK,
-                    Actor::Task(id) | Actor::Job(id) => *id,
+                    Actor::Task(id) | Actor::Job(id) | Actor::Generator(id) => *id,
                 };
                 let line: String = text.trim_end().chars().take(80).collect();
                 if !line.is_empty() {

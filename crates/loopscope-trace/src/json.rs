@@ -2,7 +2,7 @@
 //! fixed order, floats as Python's `repr` would write them, so identical
 //! traces give identical bytes.
 
-use crate::{Actor, Event, EventKind, FutureRole, Settlement, Stream, Trace};
+use crate::{Actor, Event, EventKind, FutureRole, GeneratorEnd, Settlement, Stream, Trace};
 
 /// The whole trace as one JSON document.
 pub fn to_json(trace: &Trace) -> String {
@@ -196,6 +196,90 @@ fn write_event(out: &mut String, event: &Event) {
                 .text("text", text)
                 .actor(*actor);
         }
+        EventKind::GeneratorCreated {
+            generator,
+            kind,
+            name,
+            line,
+        } => {
+            fields
+                .kind("generator_created")
+                .id("generator", *generator)
+                .text("generator_kind", kind)
+                .text("name", name)
+                .int("line", u64::from(*line));
+        }
+        EventKind::GeneratorResumed {
+            generator,
+            how,
+            value,
+            by,
+        } => {
+            fields
+                .kind("generator_resumed")
+                .id("generator", *generator)
+                .text("how", how)
+                .optional_text("value", value.as_deref())
+                .resumer(*by);
+        }
+        EventKind::GeneratorYielded {
+            generator,
+            value,
+            delegated,
+            line,
+        } => {
+            fields
+                .kind("generator_yielded")
+                .id("generator", *generator)
+                .text("value", value)
+                .boolean("delegated", *delegated)
+                .int("line", u64::from(*line));
+        }
+        EventKind::GeneratorFinished {
+            generator,
+            end,
+            line,
+        } => {
+            fields
+                .kind("generator_finished")
+                .id("generator", *generator);
+            match end {
+                GeneratorEnd::Returned(repr) => {
+                    fields.text("outcome", "returned").text("value", repr)
+                }
+                GeneratorEnd::Raised(text) => {
+                    fields.text("outcome", "exception").text("value", text)
+                }
+                GeneratorEnd::Closed => fields.text("outcome", "closed"),
+            };
+            fields.int("line", u64::from(*line));
+        }
+        EventKind::NetworkRequest {
+            method,
+            url,
+            status,
+            duration,
+            actor,
+        } => {
+            fields
+                .kind("network_request")
+                .text("method", method)
+                .text("url", url)
+                .int("status", (*status).max(0) as u64)
+                .float("duration", *duration)
+                .actor(*actor);
+        }
+        EventKind::Warning {
+            category,
+            message,
+            line,
+        } => {
+            fields
+                .kind("warning")
+                .text("category", category)
+                .text("message", message)
+                .int("line", u64::from(*line));
+        }
     }
     out.push('}');
 }
@@ -281,11 +365,27 @@ impl<'a> Fields<'a> {
     }
 
     fn actor(&mut self, actor: Actor) -> &mut Self {
+        self.who("actor", "actor_id", actor)
+    }
+
+    fn resumer(&mut self, actor: Actor) -> &mut Self {
+        self.who("by", "by_id", actor)
+    }
+
+    /// `"actor": "task", "actor_id": 12` (no id for `main`).
+    fn who(&mut self, key: &str, id_key: &str, actor: Actor) -> &mut Self {
         match actor {
-            Actor::Main => self.text("actor", "main"),
-            Actor::Task(id) => self.text("actor", "task").id("actor_id", id),
-            Actor::Job(id) => self.text("actor", "job").id("actor_id", id),
+            Actor::Main => self.text(key, "main"),
+            Actor::Task(id) => self.text(key, "task").id(id_key, id),
+            Actor::Job(id) => self.text(key, "job").id(id_key, id),
+            Actor::Generator(id) => self.text(key, "generator").id(id_key, id),
         }
+    }
+
+    fn boolean(&mut self, key: &str, value: bool) -> &mut Self {
+        self.key(key);
+        self.out.push_str(if value { "true" } else { "false" });
+        self
     }
 }
 

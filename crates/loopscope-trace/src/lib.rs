@@ -66,6 +66,20 @@ pub enum Actor {
     Task(ObjectId),
     /// A simulated thread job.
     Job(ObjectId),
+    /// A generator's frame (only as what resumed another generator: a
+    /// `yield from`, or `next()` in its body).
+    Generator(ObjectId),
+}
+
+/// How a generator ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GeneratorEnd {
+    /// `repr` of the returned value.
+    Returned(String),
+    /// The exception's last traceback line.
+    Raised(String),
+    /// `close()` ended it.
+    Closed,
 }
 
 /// How a task or future ended.
@@ -83,7 +97,7 @@ pub enum Settlement {
 pub struct FutureRole {
     /// `sleep`, `gather`, `wait`, `wait_for`, `shield`, `lock`, `event`,
     /// `condition`, `semaphore`, `barrier`, `queue_get`, `queue_put`,
-    /// `taskgroup`, `thread_job`, `cancel_and_wait`, `http`.
+    /// `taskgroup`, `thread_job`, `cancel_and_wait`, `network`.
     pub kind: String,
     /// Objects it concerns: the awaited children of a gather, the lock a
     /// waiter waits on, the job of a thread future...
@@ -213,5 +227,54 @@ pub enum EventKind {
         stream: Stream,
         text: String,
         actor: Actor,
+    },
+    /// A generator (`generator`, `async_generator`, or a `coroutine`
+    /// driven by hand) was made by the program at `line`.
+    GeneratorCreated {
+        generator: ObjectId,
+        /// `generator`, `coroutine` or `async_generator`.
+        kind: String,
+        /// Its qualified name.
+        name: String,
+        line: u32,
+    },
+    /// A generator's frame runs again: `how` is `next`, `send`, `throw`
+    /// or `close`; `value` what was sent (repr) or thrown (last traceback
+    /// line); `by` who resumed it.
+    GeneratorResumed {
+        generator: ObjectId,
+        how: String,
+        value: Option<String>,
+        by: Actor,
+    },
+    /// The generator suspended at `line` giving `value` (repr);
+    /// `delegated` when the value came up from a `yield from`/`await`.
+    GeneratorYielded {
+        generator: ObjectId,
+        value: String,
+        delegated: bool,
+        line: u32,
+    },
+    /// The generator's frame ended at `line`.
+    GeneratorFinished {
+        generator: ObjectId,
+        end: GeneratorEnd,
+        line: u32,
+    },
+    /// A simulated HTTP client sent a request; the host answers `status`
+    /// after `duration` seconds; `actor` waits for it.
+    NetworkRequest {
+        method: String,
+        url: String,
+        status: i64,
+        duration: f64,
+        actor: Actor,
+    },
+    /// A warning was issued (and printed on stderr): `category` is its
+    /// class (`RuntimeWarning`), `line` the program line it is about.
+    Warning {
+        category: String,
+        message: String,
+        line: u32,
     },
 }

@@ -144,6 +144,7 @@ fn new_instance(vm: &Vm, class: &Rc<Class>, payload: Payload) -> Value {
         dict_object: Default::default(),
         payload,
         id: vm.ids.next(),
+        finalizer: vm.finalizer_for(class),
     }))
 }
 
@@ -1365,6 +1366,9 @@ pub fn make_class(
         let cm = vm.types.named("classmethod");
         let wrapped = native_object(vm, &cm, hook);
         class.dict.borrow_mut().set("__init_subclass__", wrapped);
+    }
+    if class.dict.borrow().contains("__del__") {
+        class.has_finalizer.set(true);
     }
     // A class that defines __eq__ without __hash__ is unhashable.
     let defines_eq = class.dict.borrow().contains("__eq__");

@@ -600,7 +600,7 @@ fn next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         None => {
             // Keep the iterator's own StopIteration (with its value).
             match &it {
-                Value::Generator(g) => vm.generator_send(g, Value::None),
+                Value::Generator(g) => vm.generator_next(g),
                 Value::Iterator(_) => match vm.next_value(&it)? {
                     Some(v) => Ok(v),
                     None => Err(Unwind::Exception(vm.stop_iteration(Value::None))),

@@ -195,7 +195,7 @@ fn gen_iter(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 fn gen_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let g = generator_arg(vm, "__next__", args)?;
-    vm.generator_send(&g, Value::None)
+    vm.generator_next(&g)
 }
 
 fn gen_send(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
@@ -263,7 +263,7 @@ fn wrapped(vm: &mut Vm, name: &str, args: &mut Args) -> PyResult<Rc<Generator>> 
 
 fn wrapper_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let g = wrapped(vm, "__next__", args)?;
-    vm.generator_send(&g, Value::None)
+    vm.generator_next(&g)
 }
 
 fn wrapper_send(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {

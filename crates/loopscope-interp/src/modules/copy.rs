@@ -59,6 +59,7 @@ fn new_instance(vm: &Vm, i: &Instance, dict: AttrMap, payload: Payload) -> Value
         dict_object: Default::default(),
         payload,
         id: vm.ids.next(),
+        finalizer: vm.finalizer_for(&i.class.borrow()),
     }))
 }
 

@@ -20,6 +20,7 @@ pub fn new_tuple_instance(vm: &Vm, class: &Rc<Class>, items: Vec<Value>) -> Valu
         dict_object: Default::default(),
         payload: Payload::Value(RefCell::new(Value::tuple(items))),
         id: vm.ids.next(),
+        finalizer: vm.finalizer_for(class),
     }))
 }
 

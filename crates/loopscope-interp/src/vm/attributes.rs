@@ -653,6 +653,7 @@ impl Vm {
                         *class.qualname.borrow_mut() = s.clone();
                     }
                 }
+                "__del__" => class.has_finalizer.set(true),
                 _ => {}
             }
             class.dict.borrow_mut().insert(name.clone(), value);

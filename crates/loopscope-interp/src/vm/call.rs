@@ -231,9 +231,14 @@ impl Vm {
                 closing: std::cell::Cell::new(false),
                 iterable_coroutine: std::cell::Cell::new(function.iterable_coroutine.get()),
                 id: self.ids.next(),
+                code: function.code.clone(),
                 finalizers: Some(self.finalizers.clone()),
             };
-            return Ok(Value::Generator(Rc::new(generator)));
+            let generator = Rc::new(generator);
+            if let Some(hook) = self.generator_hook {
+                hook(self, super::generators::GeneratorEvent::Created(&generator));
+            }
+            return Ok(Value::Generator(generator));
         }
         match self.run_frame(&mut frame, Resume::Start)? {
             FrameExit::Return(value) => Ok(value),

@@ -19,6 +19,7 @@ impl Vm {
             dict_object: Default::default(),
             payload: Payload::Exception(ExceptionData::new(Value::tuple(args))),
             id: self.ids.next(),
+            finalizer: self.finalizer_for(class),
         }))
     }
 

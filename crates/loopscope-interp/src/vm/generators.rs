@@ -16,6 +16,60 @@ use super::{ExcType, Vm};
 use crate::bytecode::AwaitContext;
 use crate::value::{GenKind, GenState, Generator, PyResult, Unwind, Value};
 
+/// How a generator is resumed ([`GeneratorEvent::Resumed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResumeHow {
+    /// `next()`, `__next__`, a `for` loop.
+    Next,
+    Send,
+    Throw,
+    Close,
+}
+
+/// How a generator ended ([`GeneratorEvent::Finished`]).
+pub enum GeneratorEnd<'a> {
+    Returned(&'a Value),
+    Raised(&'a Value),
+    /// `close()` (or a thrown `GeneratorExit`) ended it.
+    Closed,
+    /// The run halted inside it.
+    Halted,
+}
+
+/// What happens to a generator, coroutine or async generator, for an
+/// embedder that records it ([`Vm::generator_hook`]). The hook must not
+/// run Python code.
+pub enum GeneratorEvent<'a> {
+    /// Made by calling its function (not yet running).
+    Created(&'a Rc<Generator>),
+    /// Its frame is about to run. `value` is what was sent or thrown (None
+    /// for `next`/`close`); `delegated` when the resume is a step of a
+    /// `yield from`/`await` of the generator that runs now.
+    Resumed {
+        generator: &'a Rc<Generator>,
+        how: ResumeHow,
+        value: &'a Value,
+        delegated: bool,
+    },
+    /// Suspended at `line`, giving `value`; `delegated` when the value
+    /// came up from a `yield from`/`await` delegate.
+    Yielded {
+        generator: &'a Rc<Generator>,
+        value: &'a Value,
+        delegated: bool,
+        line: u32,
+    },
+    /// Its frame ended at `line`.
+    Finished {
+        generator: &'a Rc<Generator>,
+        end: GeneratorEnd<'a>,
+        line: u32,
+    },
+}
+
+/// [`Vm::generator_hook`]: called at each [`GeneratorEvent`].
+pub type GeneratorHook = fn(&mut Vm, GeneratorEvent<'_>);
+
 /// What a delegate did with a value sent or thrown into it.
 pub enum Delegated {
     Yielded(Value),
@@ -32,6 +86,26 @@ pub enum GenOutcome {
 impl Vm {
     /// Resumes a generator, coroutine or async generator.
     pub fn resume(&mut self, generator: &Rc<Generator>, resume: Resume) -> PyResult<GenOutcome> {
+        self.resume_as(generator, resume, None, false)
+    }
+
+    /// Tells the generator hook, if any.
+    #[inline]
+    fn generator_event(&mut self, event: GeneratorEvent<'_>) {
+        if let Some(hook) = self.generator_hook {
+            hook(self, event);
+        }
+    }
+
+    /// [`Vm::resume`], saying how for the generator hook (`how` None:
+    /// guessed from `resume`) and whether it is a delegation step.
+    fn resume_as(
+        &mut self,
+        generator: &Rc<Generator>,
+        resume: Resume,
+        how: Option<ResumeHow>,
+        delegated: bool,
+    ) -> PyResult<GenOutcome> {
         let noun = match generator.kind {
             GenKind::Generator => "generator",
             GenKind::Coroutine => "coroutine",
@@ -75,27 +149,119 @@ impl Vm {
             (GenState::Created, Resume::Send(_)) => Resume::Start,
             (_, other) => other,
         };
+        let hooked = self.generator_hook.is_some();
+        let how = if hooked {
+            let how = how.unwrap_or_else(|| self.resume_how(&resume));
+            let value = match &resume {
+                Resume::Send(v) | Resume::Throw(v) => v.clone(),
+                Resume::Start => Value::None,
+            };
+            self.generator_event(GeneratorEvent::Resumed {
+                generator,
+                how,
+                value: &value,
+                delegated,
+            });
+            how
+        } else {
+            ResumeHow::Next
+        };
         generator.state.set(GenState::Running);
         let result = self.run_frame(&mut frame, resume);
+        let line = if hooked { frame.line() } else { 0 };
         match result {
             Ok(FrameExit::Yield(value, delegated)) => {
                 generator.state.set(GenState::Suspended);
                 *generator.frame.borrow_mut() = Some(frame);
+                self.generator_event(GeneratorEvent::Yielded {
+                    generator,
+                    value: &value,
+                    delegated,
+                    line,
+                });
                 Ok(GenOutcome::Yielded(value, delegated))
             }
             Ok(FrameExit::Return(value)) => {
                 generator.state.set(GenState::Finished);
+                let end = if how == ResumeHow::Close {
+                    GeneratorEnd::Closed
+                } else {
+                    GeneratorEnd::Returned(&value)
+                };
+                self.generator_event(GeneratorEvent::Finished {
+                    generator,
+                    end,
+                    line,
+                });
                 Ok(GenOutcome::Returned(value))
             }
             Err(Unwind::Exception(exc)) => {
                 generator.state.set(GenState::Finished);
-                Err(Unwind::Exception(self.pep479(generator.kind, exc)))
+                let exc = self.pep479(generator.kind, exc);
+                if hooked {
+                    let end = if how == ResumeHow::Close
+                        && self.is_exception(&exc, ExcType::GeneratorExit)
+                    {
+                        GeneratorEnd::Closed
+                    } else {
+                        GeneratorEnd::Raised(&exc)
+                    };
+                    self.generator_event(GeneratorEvent::Finished {
+                        generator,
+                        end,
+                        line,
+                    });
+                }
+                Err(Unwind::Exception(exc))
             }
             Err(halt) => {
                 generator.state.set(GenState::Finished);
+                self.generator_event(GeneratorEvent::Finished {
+                    generator,
+                    end: GeneratorEnd::Halted,
+                    line,
+                });
                 Err(halt)
             }
         }
+    }
+
+    /// How a resume looks when the caller did not say: `next` for a
+    /// start or `None` sent, `close` for a thrown `GeneratorExit`.
+    fn resume_how(&self, resume: &Resume) -> ResumeHow {
+        match resume {
+            Resume::Start => ResumeHow::Next,
+            Resume::Send(v) if v.is_none() => ResumeHow::Next,
+            Resume::Send(_) => ResumeHow::Send,
+            Resume::Throw(exc) if self.is_exception(exc, ExcType::GeneratorExit) => {
+                ResumeHow::Close
+            }
+            Resume::Throw(_) => ResumeHow::Throw,
+        }
+    }
+
+    /// A resume that ends a generator that never ran (`throw`/`close`
+    /// before the first `next`), told to the hook as one.
+    fn finish_unstarted(&mut self, generator: &Rc<Generator>, how: ResumeHow, exc: &Value) {
+        if self.generator_hook.is_none() {
+            return;
+        }
+        let line = generator.code.first_line;
+        self.generator_event(GeneratorEvent::Resumed {
+            generator,
+            how,
+            value: exc,
+            delegated: false,
+        });
+        let end = match how {
+            ResumeHow::Close => GeneratorEnd::Closed,
+            _ => GeneratorEnd::Raised(exc),
+        };
+        self.generator_event(GeneratorEvent::Finished {
+            generator,
+            end,
+            line,
+        });
     }
 
     /// PEP 479: StopIteration (StopAsyncIteration in async generators)
@@ -136,7 +302,20 @@ impl Vm {
     /// `gen.send(value)` as the Python method: a return becomes
     /// `StopIteration(value)`.
     pub fn generator_send(&mut self, generator: &Rc<Generator>, value: Value) -> PyResult<Value> {
-        match self.resume(generator, Resume::Send(value))? {
+        match self.resume_as(generator, Resume::Send(value), Some(ResumeHow::Send), false)? {
+            GenOutcome::Yielded(v, _) => Ok(v),
+            GenOutcome::Returned(v) => Err(Unwind::Exception(self.stop_iteration(v))),
+        }
+    }
+
+    /// `next(gen)`: `send(None)`, told to the generator hook as `next`.
+    pub fn generator_next(&mut self, generator: &Rc<Generator>) -> PyResult<Value> {
+        match self.resume_as(
+            generator,
+            Resume::Send(Value::None),
+            Some(ResumeHow::Next),
+            false,
+        )? {
             GenOutcome::Yielded(v, _) => Ok(v),
             GenOutcome::Returned(v) => Err(Unwind::Exception(self.stop_iteration(v))),
         }
@@ -149,9 +328,10 @@ impl Vm {
             // The frame never ran: the exception is raised "at" its start.
             generator.state.set(GenState::Finished);
             generator.frame.borrow_mut().take();
+            self.finish_unstarted(generator, ResumeHow::Throw, &exc);
             return Err(Unwind::Exception(exc));
         }
-        match self.resume(generator, Resume::Throw(exc))? {
+        match self.resume_as(generator, Resume::Throw(exc), Some(ResumeHow::Throw), false)? {
             GenOutcome::Yielded(v, _) => Ok(v),
             GenOutcome::Returned(v) => Err(Unwind::Exception(self.stop_iteration(v))),
         }
@@ -161,15 +341,24 @@ impl Vm {
     pub fn generator_close(&mut self, generator: &Rc<Generator>) -> PyResult<()> {
         match generator.state.get() {
             GenState::Created | GenState::Finished => {
+                let unstarted = generator.state.get() == GenState::Created;
                 generator.state.set(GenState::Finished);
                 generator.frame.borrow_mut().take();
+                if unstarted {
+                    self.finish_unstarted(generator, ResumeHow::Close, &Value::None);
+                }
                 return Ok(());
             }
             _ => {}
         }
         let class = self.types.exception(ExcType::GeneratorExit);
         let exit = self.new_exception(&class, Vec::new());
-        match self.resume(generator, Resume::Throw(exit)) {
+        match self.resume_as(
+            generator,
+            Resume::Throw(exit),
+            Some(ResumeHow::Close),
+            false,
+        ) {
             Ok(GenOutcome::Yielded(..)) => {
                 let noun = match generator.kind {
                     GenKind::Generator => "generator",
@@ -205,7 +394,7 @@ impl Vm {
             if g.kind == GenKind::Generator && g.state.get() == GenState::Finished {
                 return Ok(Delegated::Returned(Value::None));
             }
-            return Ok(match self.resume(g, Resume::Send(value))? {
+            return Ok(match self.resume_as(g, Resume::Send(value), None, true)? {
                 GenOutcome::Yielded(v, _) => Delegated::Yielded(v),
                 GenOutcome::Returned(v) => Delegated::Returned(v),
             });
@@ -235,7 +424,7 @@ impl Vm {
                 self.generator_close(g)?;
                 return Err(Unwind::Exception(exc));
             }
-            return Ok(match self.resume(g, Resume::Throw(exc)) {
+            return Ok(match self.resume_as(g, Resume::Throw(exc), None, true) {
                 Ok(GenOutcome::Yielded(v, _)) => Delegated::Yielded(v),
                 Ok(GenOutcome::Returned(v)) => Delegated::Returned(v),
                 Err(e) => return Err(e),

@@ -129,7 +129,7 @@ impl Vm {
         match it {
             Value::Iterator(native) => self.next_native(native),
             Value::Generator(g) if g.kind == crate::value::GenKind::Generator => {
-                match self.generator_send(g, Value::None) {
+                match self.generator_next(g) {
                     Ok(v) => Ok(Some(v)),
                     Err(Unwind::Exception(exc))
                         if self.is_exception(&exc, ExcType::StopIteration) =>

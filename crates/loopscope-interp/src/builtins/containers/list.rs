@@ -298,8 +298,10 @@ fn clear(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     args::none(vm, args, "list", "clear")?;
     // Take the items out before dropping them: the list is not borrowed
     // while they go.
-    let old = std::mem::take(&mut *items(&this).borrow_mut());
-    drop(old);
+    let mut old = std::mem::take(&mut *items(&this).borrow_mut());
+    // CPython list_clear drops the items last to first (what `__del__`
+    // methods print shows it).
+    while old.pop().is_some() {}
     Ok(Value::None)
 }
 

@@ -317,6 +317,7 @@ class _UnixSelectorEventLoop:
                 continue
             _loopscope.callback_run(handle, handle._callback)
             handle._run()
+        handle = None  # CPython: needed to break cycles (and keep nothing alive)
 
     def _select(self, immediate):
         """The selector's wait, in virtual time (the oracle's VSelector)."""

@@ -187,6 +187,25 @@ class Future:
         self._schedule_callbacks()
         self._log_traceback = True
 
+    # Called for every future that goes: native, so that the common case
+    # (nothing to report) costs no Python frame, as CPython's C finalizer.
+    # It calls _finalize when there may be something to report.
+    __del__ = _loopscope.future_del
+
+    def _finalize(self):
+        """CPython FutureObj_finalize: an exception nobody retrieved (by
+        result(), exception() or awaiting) is reported to the loop's
+        exception handler when the future is destroyed."""
+        if not self._log_traceback:
+            return
+        self._log_traceback = False
+        context = {
+            'message': f'{self.__class__.__name__} exception was never retrieved',
+            'exception': self._exception,
+            'future': self,
+        }
+        self._loop.call_exception_handler(context)
+
     def __await__(self):
         if not self.done():
             self._asyncio_future_blocking = True

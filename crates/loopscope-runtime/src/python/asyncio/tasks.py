@@ -64,6 +64,17 @@ class Task(futures.Future):
             info.insert(3, f'wait_for={self._fut_waiter!r}')
         return info
 
+    def _finalize(self):
+        """CPython TaskObj_finalize: a task destroyed while pending is
+        reported, then the Future's finalizer runs."""
+        if self._state == futures._PENDING and self._log_destroy_pending:
+            self._log_destroy_pending = False
+            self._loop.call_exception_handler({
+                'message': 'Task was destroyed but it is pending!',
+                'task': self,
+            })
+        futures.Future._finalize(self)
+
     def get_coro(self):
         return self._coro
 
@@ -182,6 +193,11 @@ class Task(futures.Future):
                     self._loop.call_soon(self.task_step, new_exc, context=self._context)
         finally:
             _leave_task(self._loop, self)
+            if self._state != futures._PENDING:
+                # CPython's _all_tasks is a WeakSet: it never keeps a task
+                # alive, so a finished task goes (and its finalizer runs)
+                # when the program drops it.
+                _all_tasks.pop(id(self), None)
 
     def task_wakeup(self, future):
         """The awaited future is done: step again (CPython Task.__wakeup)."""

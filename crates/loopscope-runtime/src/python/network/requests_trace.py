@@ -1,0 +1,16 @@
+
+
+# ---- Loopscope: appended to the reference module, which stays as it is.
+# The trace names each request's method (`_simnet.route` sees only the URL):
+# the request tells it just before it is routed.
+import _loopscope as _loopscope_trace
+
+
+def _loopscope_named_blocking(send):
+    def request(method, url, **kwargs):
+        _loopscope_trace.network_method(method)
+        return send(method, url, **kwargs)
+    return request
+
+
+request = _loopscope_named_blocking(request)
