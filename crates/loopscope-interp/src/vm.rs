@@ -271,14 +271,19 @@ impl Vm {
             Ok(code) => code,
             Err(error) => return self.report_source_error(&error),
         };
-        self.main
-            .dict
-            .borrow_mut()
-            .set("__name__", Value::str("__main__"));
-        self.main
-            .dict
-            .borrow_mut()
-            .set("__builtins__", Value::Module(self.builtins.clone()));
+        // The names a script's `__main__` has when run as the oracle runs
+        // it (runpy.run_path: `__package__` is '', `__builtins__` last);
+        // `__loader__` is left out (its repr is an address).
+        {
+            let mut globals = self.main.dict.borrow_mut();
+            globals.set("__name__", Value::str("__main__"));
+            globals.set("__doc__", Value::None);
+            globals.set("__package__", Value::str(""));
+            globals.set("__spec__", Value::None);
+            globals.set("__file__", Value::str(&self.filename));
+            globals.set("__cached__", Value::None);
+            globals.set("__builtins__", Value::Module(self.builtins.clone()));
+        }
         let main = self.main.clone();
         let result = self.run_code(code, main.clone(), Some(main));
         let outcome = self.finish(result.map(|_| ()));
