@@ -9,7 +9,8 @@
 //!   awaits in turn). Coroutines stepped by a Task are the task's events
 //!   already (`task_resumed`, `task_suspended`); a hand-driven coroutine
 //!   is announced (`generator_created`) at its first resume.
-//! - Loopscope's own generators (asyncio's `Future.__await__`...) never.
+//! - Loopscope's own generators (asyncio's `Future.__await__`...) and
+//!   generator expressions never.
 //!
 //! Reprs go through [`safe_repr`]: recording never runs program code.
 
@@ -31,9 +32,12 @@ pub struct RunningGenerator {
     pub traced: bool,
 }
 
-/// Is this code the program's (not Loopscope's own `<frozen ...>`)?
+/// Is this a generator the program wrote as one (not Loopscope's own
+/// `<frozen ...>` code, and not a generator expression, which is the
+/// plumbing of one expression: `gather(*(job(n) for n in ...))` would
+/// otherwise fill the trace with one event per item)?
 fn is_program(generator: &Generator) -> bool {
-    !generator.code.filename.starts_with('<')
+    !generator.code.filename.starts_with('<') && generator.code.name.as_str() != "<genexpr>"
 }
 
 fn kind_name(kind: GenKind) -> &'static str {
