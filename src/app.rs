@@ -63,6 +63,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ),
 ];
 
+/// How often the text panels follow the playback while it plays: the
+/// canvases redraw every frame, a table of a thousand tasks cannot.
+pub const PANEL_EVERY_SECONDS: f64 = 0.25;
+
 /// Playback speeds, in virtual seconds per wall second.
 pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
@@ -99,6 +103,10 @@ pub struct Model {
     /// `(line, column, message)` to mark in the editor.
     pub error_mark: Option<(u32, u32, String)>,
     pub head: Playhead,
+    /// The moment the text panels (console, task table) show: the head's,
+    /// but while playing updated only every [`PANEL_EVERY_SECONDS`].
+    pub panel_index: usize,
+    panel_clock: f64,
     pub playing: bool,
     pub speed: f64,
     pub seed: u64,
@@ -127,6 +135,8 @@ impl Default for Model {
                 time: 0.0,
                 carry: 0.0,
             },
+            panel_index: 0,
+            panel_clock: 0.0,
             playing: false,
             speed: 1.0,
             seed: 0,
@@ -144,6 +154,7 @@ impl PartialEq for Model {
             && self.generation == other.generation
             && self.verdict == other.verdict
             && self.head == other.head
+            && self.panel_index == other.panel_index
             && self.playing == other.playing
             && self.speed == other.speed
             && self.seed == other.seed
@@ -269,6 +280,12 @@ impl Reducible for Model {
                 if model.head.at_end(&replay) {
                     model.playing = false;
                 }
+                model.panel_clock += seconds;
+                if model.panel_clock >= PANEL_EVERY_SECONDS || !model.playing {
+                    model.panel_clock = 0.0;
+                    model.panel_index = model.head.index;
+                }
+                return Rc::new(model);
             }
             Action::Seek(index) => {
                 model.playing = false;
@@ -304,6 +321,7 @@ impl Reducible for Model {
             }
             Action::Resized => model.resizes += 1,
         }
+        model.panel_index = model.head.index;
         Rc::new(model)
     }
 }
@@ -472,8 +490,12 @@ pub fn app() -> Html {
                             web_sys::console::error_2(&"Loopscope: timeline".into(), &error);
                         }
                     }
-                    if let Some(editor) = &*editor.borrow() {
-                        editor.mark_lines(&task_lines(&replay, &state));
+                    let lines = task_lines(&replay, &state);
+                    if lines != cache.lines {
+                        if let Some(editor) = &*editor.borrow() {
+                            editor.mark_lines(&lines);
+                        }
+                        cache.lines = lines;
                     }
                 }
             },
@@ -539,11 +561,6 @@ pub fn app() -> Html {
         RunPhase::Finished => model.status.clone().unwrap_or_default(),
     };
     let len = model.replay.as_ref().map_or(0, |r| r.len());
-    let state = model.replay.as_ref().map(|replay| {
-        view_cache
-            .borrow_mut()
-            .state(replay, model.generation, model.head.index)
-    });
 
     html! {
         <>
@@ -619,23 +636,12 @@ pub fn app() -> Html {
                 </section>
                 <section class="console-pane" aria-label="Console">
                     <h2 class="pane-title">{ "Console" }</h2>
-                    <ol class="console" data-testid="console">
-                        { for console_lines(&model, &model.dispatcher()) }
-                    </ol>
+                    <Console replay={model.replay.clone().map(ReplayRef)} index={model.panel_index}
+                        dispatcher={model.dispatcher()} />
                 </section>
                 <section class="tasks-pane" aria-label="Tasks">
                     <h2 class="pane-title">{ "Tasks" }</h2>
-                    <table class="tasks" data-testid="task-table">
-                        <thead><tr>
-                            <th>{ "task" }</th><th>{ "state" }</th><th>{ "waits for" }</th>
-                            <th>{ "line" }</th><th>{ "result" }</th>
-                        </tr></thead>
-                        <tbody>
-                            { for model.replay.iter().zip(state.iter()).flat_map(|(replay, state)| {
-                                task_rows(replay, state)
-                            }) }
-                        </tbody>
-                    </table>
+                    <TaskTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_index} />
                 </section>
             </main>
         </>
@@ -673,12 +679,64 @@ fn colour_style(colour: Option<usize>) -> String {
     }
 }
 
-fn console_lines(model: &Model, dispatcher: &UseReducerDispatcher<Model>) -> Vec<Html> {
-    let Some(replay) = &model.replay else {
-        return Vec::new();
-    };
+/// A replay as a property: equal when it is the same replay.
+#[derive(Clone)]
+pub struct ReplayRef(pub Rc<Replay>);
+
+impl PartialEq for ReplayRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ConsoleProps {
+    replay: Option<ReplayRef>,
+    index: usize,
+    dispatcher: UseReducerDispatcher<Model>,
+}
+
+/// The console: what was written before the moment, a line per line.
+#[function_component(Console)]
+fn console(props: &ConsoleProps) -> Html {
+    html! {
+        <ol class="console" data-testid="console">
+            { for props.replay.iter().flat_map(|r| console_lines(&r.0, props.index, &props.dispatcher)) }
+        </ol>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TaskTableProps {
+    replay: Option<ReplayRef>,
+    index: usize,
+}
+
+/// The task table at the moment.
+#[function_component(TaskTable)]
+fn task_table(props: &TaskTableProps) -> Html {
+    let rows = props
+        .replay
+        .iter()
+        .flat_map(|r| task_rows(&r.0, &r.0.state_at(props.index)));
+    html! {
+        <table class="tasks" data-testid="task-table">
+            <thead><tr>
+                <th>{ "task" }</th><th>{ "state" }</th><th>{ "waits for" }</th>
+                <th>{ "line" }</th><th>{ "result" }</th>
+            </tr></thead>
+            <tbody>{ for rows }</tbody>
+        </table>
+    }
+}
+
+fn console_lines(
+    replay: &Replay,
+    index: usize,
+    dispatcher: &UseReducerDispatcher<Model>,
+) -> Vec<Html> {
     let catalog = &replay.catalog;
-    let shown = catalog.output_before(model.head.index);
+    let shown = catalog.output_before(index);
     catalog.output[..shown]
         .iter()
         .map(|line| {
@@ -720,10 +778,30 @@ fn scrubber_marks(replay: &Replay) -> Vec<Html> {
         .collect()
 }
 
+/// The most rows the task table shows: the running, ready and waiting
+/// tasks first, then the finished ones; the rest are counted.
+pub const MAX_TASK_ROWS: usize = 100;
+
 fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
     let catalog = &replay.catalog;
-    catalog
+    let order = |task_state: &TaskState| match task_state {
+        TaskState::Running => 0,
+        TaskState::Ready => 1,
+        TaskState::Waiting { .. } => 2,
+        TaskState::Created => 3,
+        TaskState::Done(_) => 4,
+    };
+    let mut existing: Vec<(usize, usize)> = catalog
         .visible_tasks()
+        .filter_map(|(position, _)| Some((order(state.task_state(position)?), position)))
+        .collect();
+    // A stable sort keeps creation order within each group.
+    existing.sort_by_key(|&(rank, _)| rank);
+    let hidden = existing.len().saturating_sub(MAX_TASK_ROWS);
+    existing.truncate(MAX_TASK_ROWS);
+    let mut rows: Vec<Html> = existing
+        .into_iter()
+        .filter_map(|(_, position)| Some((position, catalog.tasks.get(position)?)))
         .filter_map(|(position, task)| {
             let task_state = state.task_state(position)?;
             let waits = match task_state {
@@ -758,7 +836,13 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
                 </tr>
             })
         })
-        .collect()
+        .collect();
+    if hidden > 0 {
+        rows.push(html! {
+            <tr><td colspan="5" class="more">{ format!("… and {hidden} more tasks") }</td></tr>
+        });
+    }
+    rows
 }
 
 /// The line each unfinished task is at (or suspended at), in its colour.
@@ -788,6 +872,8 @@ struct ViewCache {
     generation: u64,
     state: Option<State>,
     pub positions: HashMap<TokenKey, (f64, f64)>,
+    /// The task lines last sent to the editor.
+    lines: Vec<crate::editor::TaskLine>,
 }
 
 impl ViewCache {

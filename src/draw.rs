@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, CssStyleDeclaration, HtmlCanvasElement};
 
-use crate::layout::{LoopLayout, TimelineLayout, Token, TokenKey, LANE_HEIGHT, TOKEN_RADIUS};
+use crate::layout::{LoopLayout, TimelineLayout, Token, TokenKey, TOKEN_RADIUS};
 use crate::replay::{MarkKind, Phase};
 
 /// How many task colours the palette has (`--task-0` ... in the stylesheet).
@@ -117,7 +117,12 @@ pub fn loop_view(
         rounded_rect(&context, place.x, place.y, place.width, place.height, 6.0);
         context.stroke();
         context.set_fill_style_str(&muted);
-        context.fill_text(&place.title, place.x + 8.0, place.y + 15.0)?;
+        let title = if place.hidden > 0 {
+            format!("{} — and {} more", place.title, place.hidden)
+        } else {
+            place.title.clone()
+        };
+        context.fill_text(&title, place.x + 8.0, place.y + 15.0)?;
     }
     for token in &layout.tokens {
         let (x, y) = positions
@@ -189,37 +194,48 @@ pub fn timeline(canvas: &HtmlCanvasElement, layout: &TimelineLayout) -> Result<(
     let muted = colours.get("--muted");
     let line = colours.get("--line");
     context.set_font("12px system-ui, sans-serif");
+    let lane_height = layout.lane_height;
+    let labelled = lane_height >= 12.0;
     for lane in &layout.lanes {
         let colour = colours.task(lane.colour);
-        context.set_fill_style_str(&colour);
-        context.fill_rect(4.0, lane.y + 4.0, 8.0, LANE_HEIGHT - 8.0);
-        context.set_fill_style_str(&ink);
-        context.fill_text(
-            &crate::layout::clip(&lane.label, 11),
-            16.0,
-            lane.y + LANE_HEIGHT - 5.0,
-        )?;
-        context.set_fill_style_str(&line);
-        context.fill_rect(
-            layout.plot_left,
-            lane.y + LANE_HEIGHT - 1.0,
-            layout.plot_right - layout.plot_left,
-            0.5,
-        );
+        if labelled {
+            context.set_fill_style_str(&colour);
+            context.fill_rect(4.0, lane.y + 4.0, 8.0, lane_height - 8.0);
+            context.set_fill_style_str(&ink);
+            context.fill_text(
+                &crate::layout::clip(&lane.label, 11),
+                16.0,
+                lane.y + lane_height - 5.0,
+            )?;
+            context.set_fill_style_str(&line);
+            context.fill_rect(
+                layout.plot_left,
+                lane.y + lane_height - 1.0,
+                layout.plot_right - layout.plot_left,
+                0.5,
+            );
+        }
         for bar in &lane.bars {
-            let (alpha, top, height) = match bar.phase {
-                Phase::Running => (1.0, 2.0, LANE_HEIGHT - 4.0),
-                Phase::Ready => (0.35, 5.0, LANE_HEIGHT - 10.0),
-                Phase::Waiting => (0.18, 7.0, LANE_HEIGHT - 14.0),
-                Phase::Done => (1.0, 3.0, LANE_HEIGHT - 6.0),
+            // Share of the lane's height, and opacity, by phase.
+            let (alpha, share) = match bar.phase {
+                Phase::Running => (1.0, 0.8),
+                Phase::Ready => (0.35, 0.45),
+                Phase::Waiting => (0.18, 0.25),
+                Phase::Done => (1.0, 0.7),
             };
+            let height = (lane_height * share).max(1.0);
             context.set_global_alpha(alpha);
             context.set_fill_style_str(if bar.phase == Phase::Done {
                 &ink
             } else {
                 &colour
             });
-            context.fill_rect(bar.x, lane.y + top, bar.width, height);
+            context.fill_rect(
+                bar.x,
+                lane.y + (lane_height - height) / 2.0,
+                bar.width,
+                height,
+            );
         }
         context.set_global_alpha(1.0);
     }

@@ -41,6 +41,8 @@ pub struct Token {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Place {
     pub title: String,
+    /// Tokens of this place not drawn (past [`MAX_TOKEN_ROWS`] rows).
+    pub hidden: usize,
     pub x: f64,
     pub y: f64,
     pub width: f64,
@@ -61,6 +63,8 @@ pub const TOKEN_RADIUS: f64 = 9.0;
 const ROW: f64 = 46.0;
 const PAD: f64 = 10.0;
 const SLOT: f64 = 86.0;
+/// The most rows of tokens a place shows; the rest are counted.
+pub const MAX_TOKEN_ROWS: usize = 3;
 
 fn task_token(replay: &Replay, id: ObjectId, note: String) -> Option<Token> {
     let task = replay.catalog.task(id)?;
@@ -96,7 +100,10 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
     let per_row = ((inner - 16.0) / SLOT).floor().max(1.0) as usize;
     let mut y = 30.0;
     // Each place: a title and its tokens in rows of `per_row`.
-    let mut place = |layout: &mut LoopLayout, title: String, tokens: Vec<Token>| {
+    let mut place = |layout: &mut LoopLayout, title: String, mut tokens: Vec<Token>| {
+        let shown = tokens.len().min(per_row * MAX_TOKEN_ROWS);
+        let hidden = tokens.len() - shown;
+        tokens.truncate(shown);
         let rows = tokens.len().div_ceil(per_row).max(1);
         let height = 22.0 + rows as f64 * ROW;
         for (k, mut token) in tokens.into_iter().enumerate() {
@@ -106,6 +113,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
         }
         layout.places.push(Place {
             title,
+            hidden,
             x: PAD,
             y,
             width: inner,
@@ -335,6 +343,8 @@ pub struct Link {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimelineLayout {
     pub lanes: Vec<Lane>,
+    /// The height of every lane (thinner when there are many).
+    pub lane_height: f64,
     pub marks: Vec<MarkAt>,
     pub links: Vec<Link>,
     pub cursor_x: f64,
@@ -345,7 +355,12 @@ pub struct TimelineLayout {
     pub height: f64,
 }
 
+/// A lane's height with few lanes; many lanes share [`MAX_LANES_HEIGHT`].
 pub const LANE_HEIGHT: f64 = 18.0;
+/// The most height the lanes take together, in CSS pixels, before lanes get
+/// thinner (down to [`MIN_LANE_HEIGHT`]).
+pub const MAX_LANES_HEIGHT: f64 = 540.0;
+pub const MIN_LANE_HEIGHT: f64 = 0.5;
 pub const LABEL_WIDTH: f64 = 96.0;
 const AXIS_HEIGHT: f64 = 22.0;
 /// The narrowest bar drawn, so instant work stays visible.
@@ -404,6 +419,9 @@ pub fn timeline(
     let x_of = |index: usize| scale.x(index, time_of(index));
     let mut lanes = Vec::new();
     let mut lane_of_task = std::collections::HashMap::new();
+    let lane_count = catalog.visible_tasks().count() + catalog.jobs.len();
+    let lane_height =
+        (MAX_LANES_HEIGHT / lane_count.max(1) as f64).clamp(MIN_LANE_HEIGHT, LANE_HEIGHT);
     let mut y = 4.0;
     for (position, task) in catalog.visible_tasks() {
         lane_of_task.insert(task.id, y);
@@ -414,7 +432,7 @@ pub fn timeline(
             y,
             bars,
         });
-        y += LANE_HEIGHT;
+        y += lane_height;
     }
     let mut lane_of_job = std::collections::HashMap::new();
     for (position, job) in catalog.jobs.iter().enumerate() {
@@ -426,7 +444,7 @@ pub fn timeline(
             y,
             bars,
         });
-        y += LANE_HEIGHT;
+        y += lane_height;
     }
     let marks = catalog
         .marks
@@ -440,7 +458,7 @@ pub fn timeline(
             }?;
             Some(MarkAt {
                 x: x_of(mark.event),
-                y: lane + LANE_HEIGHT / 2.0,
+                y: lane + lane_height / 2.0,
                 kind: mark.kind,
             })
         })
@@ -452,14 +470,15 @@ pub fn timeline(
         .filter_map(|link| {
             Some(Link {
                 x: x_of(link.event),
-                from_y: lane_of_task.get(&link.waiter)? + LANE_HEIGHT / 2.0,
-                to_y: lane_of_task.get(&link.awaited)? + LANE_HEIGHT / 2.0,
+                from_y: lane_of_task.get(&link.waiter)? + lane_height / 2.0,
+                to_y: lane_of_task.get(&link.awaited)? + lane_height / 2.0,
             })
         })
         .collect();
     let ticks = ticks(replay, axis, &scale);
     TimelineLayout {
         lanes,
+        lane_height,
         marks,
         links,
         cursor_x: scale.x(head_index, head_time),
@@ -727,6 +746,55 @@ mod tests {
         assert_eq!(timed.marks[0].kind, MarkKind::Cancel);
         assert_eq!(timed.ticks.first().map(|t| t.1.as_str()), Some("0s"));
         assert_eq!(timed.ticks.last().map(|t| t.1.as_str()), Some("2s"));
+    }
+
+    #[test]
+    fn a_thousand_tasks_fit_in_bounded_canvases() {
+        use EventKind::*;
+        let mut events = Vec::new();
+        for task in 0..1000u64 {
+            events.push(Event {
+                step: task,
+                time: 0.0,
+                iteration: 0,
+                kind: TaskCreated {
+                    task,
+                    name: format!("Task-{task}"),
+                    coroutine: "work()".into(),
+                    parent: None,
+                    line: 1,
+                },
+            });
+            events.push(Event {
+                step: task,
+                time: 0.0,
+                iteration: 0,
+                kind: TaskSuspended {
+                    task,
+                    line: 2,
+                    awaiting: Some(5000 + task),
+                },
+            });
+        }
+        let replay = Replay::new(Trace {
+            version: 1,
+            seed: 0,
+            events,
+            verdict: None,
+        });
+        let view = loop_view(&replay, &replay.state_at(replay.len()), 800.0);
+        assert!(view.height < 1000.0, "{}", view.height);
+        let waiting = view
+            .places
+            .iter()
+            .find(|p| p.title.starts_with("Waiting"))
+            .unwrap();
+        assert_eq!(waiting.hidden + view.tokens.len(), 1000);
+        let lanes = timeline(&replay, Axis::Step, replay.len(), 0.0, 800.0);
+        assert_eq!(lanes.lanes.len(), 1000);
+        assert!(lanes.height < MAX_LANES_HEIGHT + 50.0, "{}", lanes.height);
+        let few = timeline(&Replay::new(trace()), Axis::Step, 3, 0.0, 800.0);
+        assert_eq!(few.lane_height, LANE_HEIGHT);
     }
 
     #[test]
