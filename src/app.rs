@@ -1,68 +1,566 @@
-//! The page: an editor holding a Python program, a Run button that parses it
-//! in the browser, the outcome in words, and a chart of its statements.
+//! The page: the editor, Run/Stop and progress, the verdict, the playback
+//! controls, the loop view and the timeline (canvases), the console and
+//! the task table.
+//!
+//! State lives in one reducer ([`Model`]); effects do what touches the
+//! outside: the worker (`runner.rs`), the editor (`editor.rs`), the
+//! canvases (`draw.rs`), the animation frames and the keyboard.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use loopscope_trace::{Settlement, Stream};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlCanvasElement, HtmlTextAreaElement};
+use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
-use crate::chart;
-use crate::outline::{ParseOutcome, StatementKind, StatementSpan};
+use crate::code_link;
+use crate::draw::{self, task_colour_property};
+use crate::editor::Editor;
+use crate::layout::{self, Axis, TokenKey};
+use crate::replay::{Playhead, Replay, State, TaskState};
+use crate::runner::{Runner, WorkerMessage};
 
-/// The program the editor opens with.
-pub const DEFAULT_PROGRAM: &str = r#"import asyncio
+/// Lecture programs offered in the examples menu: `(title, source)`.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "create_task: say_after",
+        include_str!("../tests/lecture/10_say_after_create_task.py"),
+    ),
+    (
+        "gather",
+        include_str!("../tests/lecture/12_gather_factorials.py"),
+    ),
+    (
+        "Semaphore",
+        include_str!("../tests/lecture/14_semaphore.py"),
+    ),
+    (
+        "Queue and workers",
+        include_str!("../tests/lecture/17_worker_pool_queue.py"),
+    ),
+    (
+        "wait_for timeout",
+        include_str!("../tests/lecture/18_wait_for_timeout.py"),
+    ),
+    (
+        "Cancelling a task",
+        include_str!("../tests/lecture/20_cancel_task.py"),
+    ),
+    (
+        "TaskGroup",
+        include_str!("../tests/lecture/21_taskgroup.py"),
+    ),
+    (
+        "to_thread",
+        include_str!("../tests/lecture/23_to_thread.py"),
+    ),
+    (
+        "Generators: send",
+        include_str!("../tests/lecture/01_gen_calc_history.py"),
+    ),
+];
 
+/// How often the text panels follow the playback while it plays: the
+/// canvases redraw every frame, a table of a thousand tasks cannot.
+pub const PANEL_EVERY_SECONDS: f64 = 0.25;
 
-async def say_after(delay, what):
-    await asyncio.sleep(delay)
-    print(what)
+/// Playback speeds, in virtual seconds per wall second.
+pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
+/// Where running stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunPhase {
+    /// Nothing asked yet.
+    Idle,
+    /// Sent to the worker; `steps` so far (0 while it loads).
+    Running {
+        steps: f64,
+        events: f64,
+    },
+    Stopped,
+    /// The worker could not run (it failed to load, or crashed).
+    Failed(String),
+    Finished,
+}
 
-class Clock:
-    def __init__(self):
-        self.ticks = 0
+/// The page's state.
+#[derive(Clone)]
+pub struct Model {
+    pub phase: RunPhase,
+    /// The replay on show: the last run that produced events.
+    pub replay: Option<Rc<Replay>>,
+    /// Bumped for each new replay (the views cache by it).
+    pub generation: u64,
+    /// The CLI's `--json` verdict of the last finished run.
+    pub verdict: Option<String>,
+    /// Which run (counting Run presses) the verdict is of.
+    pub verdict_run: u64,
+    pub status: Option<String>,
+    pub error_text: Option<String>,
+    /// `(line, column, message)` to mark in the editor.
+    pub error_mark: Option<(u32, u32, String)>,
+    pub head: Playhead,
+    /// The moment the text panels (console, task table) show: the head's,
+    /// but while playing updated only every [`PANEL_EVERY_SECONDS`].
+    pub panel_index: usize,
+    panel_clock: f64,
+    pub playing: bool,
+    pub speed: f64,
+    pub seed: u64,
+    pub axis: Axis,
+    /// Bumped when a run is asked for (the effect reads the editor).
+    pub run_requests: u64,
+    /// Bumped when Stop is pressed (the effect restarts the worker).
+    pub stop_requests: u64,
+    /// Bumped when the window changes size or scheme.
+    pub resizes: u64,
+}
 
+impl Default for Model {
+    fn default() -> Self {
+        Model {
+            phase: RunPhase::Idle,
+            replay: None,
+            generation: 0,
+            verdict: None,
+            verdict_run: 0,
+            status: None,
+            error_text: None,
+            error_mark: None,
+            head: Playhead {
+                index: 0,
+                time: 0.0,
+                carry: 0.0,
+            },
+            panel_index: 0,
+            panel_clock: 0.0,
+            playing: false,
+            speed: 1.0,
+            seed: 0,
+            axis: Axis::Time,
+            run_requests: 0,
+            stop_requests: 0,
+            resizes: 0,
+        }
+    }
+}
 
-async def main():
-    await asyncio.gather(
-        say_after(1, "hello"),
-        say_after(2, "world"),
-    )
+impl PartialEq for Model {
+    fn eq(&self, other: &Self) -> bool {
+        self.phase == other.phase
+            && self.generation == other.generation
+            && self.verdict == other.verdict
+            && self.head == other.head
+            && self.panel_index == other.panel_index
+            && self.playing == other.playing
+            && self.speed == other.speed
+            && self.seed == other.seed
+            && self.axis == other.axis
+            && self.run_requests == other.run_requests
+            && self.stop_requests == other.stop_requests
+            && self.resizes == other.resizes
+            && self.error_mark == other.error_mark
+    }
+}
 
+pub enum Action {
+    Run,
+    Stop,
+    Worker(WorkerMessage),
+    TogglePlay,
+    /// Wall seconds since the last animation frame.
+    Tick(f64),
+    Seek(usize),
+    Step(i64),
+    Home,
+    End,
+    Speed(f64),
+    Seed(u64),
+    NewSeed,
+    ToggleAxis,
+    Resized,
+}
 
-asyncio.run(main())
-"#;
+impl Reducible for Model {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut model = (*self).clone();
+        let len = model.replay.as_ref().map_or(0, |r| r.len());
+        let seek = |model: &mut Model, index: usize| {
+            if let Some(replay) = &model.replay {
+                model.head = Playhead::at(replay, index);
+            }
+        };
+        match action {
+            Action::Run => {
+                model.run_requests += 1;
+                model.phase = RunPhase::Running {
+                    steps: 0.0,
+                    events: 0.0,
+                };
+                model.playing = false;
+            }
+            Action::Stop => {
+                if matches!(model.phase, RunPhase::Running { .. }) {
+                    model.stop_requests += 1;
+                    model.phase = RunPhase::Stopped;
+                }
+            }
+            Action::Worker(message) => match message {
+                WorkerMessage::Ready => return self,
+                WorkerMessage::Progress { steps, events, .. } => {
+                    if !matches!(model.phase, RunPhase::Running { .. }) {
+                        return self;
+                    }
+                    model.phase = RunPhase::Running { steps, events };
+                }
+                WorkerMessage::Failed(text) => {
+                    model.phase = RunPhase::Failed(text);
+                    model.stop_requests += 1;
+                }
+                WorkerMessage::Done {
+                    verdict,
+                    trace,
+                    error_line,
+                    error_column,
+                } => {
+                    if !matches!(model.phase, RunPhase::Running { .. }) {
+                        return self;
+                    }
+                    model.phase = RunPhase::Finished;
+                    let (status, error) = verdict_summary(&verdict);
+                    model.verdict = Some(verdict);
+                    model.verdict_run = model.run_requests;
+                    model.status = Some(status);
+                    model.error_text = error.clone();
+                    model.error_mark = match (error, error_line) {
+                        (Some(message), line) if line > 0 => Some((line, error_column, message)),
+                        _ => None,
+                    };
+                    // A program that never ran (it did not parse) keeps the
+                    // last trace on show.
+                    let never_ran = model.error_text.as_deref().is_some_and(|error| {
+                        ["SyntaxError", "IndentationError", "TabError"]
+                            .iter()
+                            .any(|kind| error.starts_with(kind))
+                    });
+                    match loopscope_trace::codec::decode(&trace) {
+                        Ok(trace) if !never_ran || model.replay.is_none() => {
+                            let replay = Replay::new(trace);
+                            model.head = Playhead::at(&replay, 0);
+                            model.replay = Some(Rc::new(replay));
+                            model.generation += 1;
+                            model.playing = true;
+                        }
+                        Ok(_) => {}
+                        Err(error) => model.error_text = Some(error.to_string()),
+                    }
+                }
+            },
+            Action::TogglePlay => {
+                if let Some(replay) = &model.replay {
+                    if !model.playing && model.head.at_end(replay) {
+                        model.head = Playhead::at(replay, 0);
+                    }
+                    model.playing = !model.playing;
+                }
+            }
+            Action::Tick(seconds) => {
+                let Some(replay) = model.replay.clone() else {
+                    return self;
+                };
+                if !model.playing {
+                    return self;
+                }
+                model.head = model.head.advance(&replay, seconds, model.speed);
+                if model.head.at_end(&replay) {
+                    model.playing = false;
+                }
+                model.panel_clock += seconds;
+                if model.panel_clock >= PANEL_EVERY_SECONDS || !model.playing {
+                    model.panel_clock = 0.0;
+                    model.panel_index = model.head.index;
+                }
+                return Rc::new(model);
+            }
+            Action::Seek(index) => {
+                model.playing = false;
+                seek(&mut model, index);
+            }
+            Action::Step(by) => {
+                model.playing = false;
+                let index = (model.head.index as i64 + by).clamp(0, len as i64) as usize;
+                seek(&mut model, index);
+            }
+            Action::Home => {
+                model.playing = false;
+                seek(&mut model, 0);
+            }
+            Action::End => {
+                model.playing = false;
+                if let Some(replay) = &model.replay {
+                    model.head = Playhead {
+                        index: replay.len(),
+                        time: replay.end_time(),
+                        carry: 0.0,
+                    };
+                }
+            }
+            Action::Speed(speed) => model.speed = speed,
+            Action::Seed(seed) => model.seed = seed,
+            Action::NewSeed => model.seed = (js_sys::Math::random() * 1e9) as u64,
+            Action::ToggleAxis => {
+                model.axis = match model.axis {
+                    Axis::Time => Axis::Step,
+                    Axis::Step => Axis::Time,
+                }
+            }
+            Action::Resized => model.resizes += 1,
+        }
+        model.panel_index = model.head.index;
+        Rc::new(model)
+    }
+}
+
+/// The verdict's status in words, and its error line if any.
+fn verdict_summary(verdict: &str) -> (String, Option<String>) {
+    let field = |key: &str| -> Option<String> {
+        let start = verdict.find(&format!("\"{key}\": "))? + key.len() + 4;
+        let rest = &verdict[start..];
+        if rest.starts_with("null") {
+            return None;
+        }
+        let rest = rest.strip_prefix('"')?;
+        // The JSON string up to its closing quote (escapes kept simple).
+        let mut out = String::new();
+        let mut chars = rest.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some(out),
+                '\\' => match chars.next()? {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    other => out.push(other),
+                },
+                c => out.push(c),
+            }
+        }
+        None
+    };
+    let status = field("status").unwrap_or_else(|| "?".to_string());
+    let time = verdict
+        .rsplit("\"time\": ")
+        .next()
+        .map(|t| t.trim_end_matches('}').to_string())
+        .unwrap_or_default();
+    (format!("{status} · virtual time {time} s"), field("error"))
+}
 
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let editor = use_node_ref();
-    let canvas = use_node_ref();
-    let outcome = use_state(|| ParseOutcome::NotRun);
+    let model = use_reducer(Model::default);
+    let editor_host = use_node_ref();
+    let loop_canvas = use_node_ref();
+    let timeline_canvas = use_node_ref();
+    let editor: Rc<RefCell<Option<Editor>>> = use_mut_ref(|| None);
+    let runner: Rc<RefCell<Option<Runner>>> = use_mut_ref(|| None);
+    let view_cache: Rc<RefCell<ViewCache>> = use_mut_ref(ViewCache::default);
 
-    let on_run = {
+    // Mount: the editor (with the program of the address, if any), the
+    // worker (it starts fetching the VM now that the page has painted),
+    // the keyboard and resize listeners.
+    {
         let editor = editor.clone();
-        let outcome = outcome.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(textarea) = editor.cast::<HtmlTextAreaElement>() {
-                outcome.set(ParseOutcome::of_source(&textarea.value()));
+        let editor_host = editor_host.clone();
+        let runner = runner.clone();
+        let dispatcher = model.dispatcher();
+        use_effect_with((), move |_| {
+            let listeners = Listeners::install(dispatcher.clone());
+            let program = web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .and_then(|hash| code_link::program_in_hash(&hash))
+                .unwrap_or_else(|| EXAMPLES[0].1.to_string());
+            let run_dispatcher = dispatcher.clone();
+            let on_run = Closure::<dyn Fn()>::new(move || run_dispatcher.dispatch(Action::Run));
+            if let Some(host) = editor_host.cast::<web_sys::Element>() {
+                *editor.borrow_mut() =
+                    Editor::open(&host, &program, on_run.as_ref().unchecked_ref());
+            }
+            *runner.borrow_mut() = start_runner(dispatcher);
+            move || {
+                drop(on_run);
+                drop(listeners);
+            }
+        });
+    }
+
+    // Run: read the editor, send the program to the worker.
+    {
+        let editor = editor.clone();
+        let runner = runner.clone();
+        let seed = model.seed;
+        use_effect_with(model.run_requests, move |requests| {
+            if *requests > 0 {
+                if let (Some(editor), Some(runner)) = (&*editor.borrow(), &*runner.borrow()) {
+                    editor.clear_error();
+                    runner.run(&editor.text(), seed);
+                }
+            }
+        });
+    }
+
+    // Stop: end the worker, start a fresh one.
+    {
+        let runner = runner.clone();
+        let dispatcher = model.dispatcher();
+        use_effect_with(model.stop_requests, move |requests| {
+            if *requests > 0 {
+                if let Some(old) = runner.borrow_mut().take() {
+                    old.terminate();
+                }
+                *runner.borrow_mut() = start_runner(dispatcher);
+            }
+        });
+    }
+
+    // The error mark in the editor.
+    {
+        let editor = editor.clone();
+        use_effect_with(model.error_mark.clone(), move |mark| {
+            if let Some(editor) = &*editor.borrow() {
+                match mark {
+                    Some((line, column, message)) => editor.mark_error(*line, *column, message),
+                    None => editor.clear_error(),
+                }
+            }
+        });
+    }
+
+    // Playing: one action per animation frame.
+    {
+        let dispatcher = model.dispatcher();
+        use_effect_with(model.playing, move |playing| {
+            let frames = playing.then(|| AnimationFrames::start(dispatcher));
+            move || drop(frames)
+        });
+    }
+
+    // Draw the moment: canvases and the tasks' lines in the editor.
+    {
+        let editor = editor.clone();
+        let loop_canvas = loop_canvas.clone();
+        let timeline_canvas = timeline_canvas.clone();
+        let view_cache = view_cache.clone();
+        let replay = model.replay.clone();
+        let key = (
+            model.generation,
+            model.head.index,
+            model.head.time.to_bits(),
+            model.axis,
+            model.resizes,
+            model.playing,
+        );
+        use_effect_with(
+            key,
+            move |&(generation, index, time_bits, axis, _, playing)| {
+                if let Some(replay) = replay {
+                    let mut cache = view_cache.borrow_mut();
+                    let state = cache.state(&replay, generation, index);
+                    if let Some(canvas) = loop_canvas.cast::<HtmlCanvasElement>() {
+                        let layout = layout::loop_view(&replay, &state, draw::css_width(&canvas));
+                        cache.move_tokens(&layout, playing);
+                        if let Err(error) = draw::loop_view(&canvas, &layout, &cache.positions) {
+                            web_sys::console::error_2(&"Loopscope: loop view".into(), &error);
+                        }
+                    }
+                    if let Some(canvas) = timeline_canvas.cast::<HtmlCanvasElement>() {
+                        let layout = layout::timeline(
+                            &replay,
+                            axis,
+                            index,
+                            f64::from_bits(time_bits),
+                            draw::css_width(&canvas),
+                        );
+                        if let Err(error) = draw::timeline(&canvas, &layout) {
+                            web_sys::console::error_2(&"Loopscope: timeline".into(), &error);
+                        }
+                    }
+                    let lines = task_lines(&replay, &state);
+                    if lines != cache.lines {
+                        if let Some(editor) = &*editor.borrow() {
+                            editor.mark_lines(&lines);
+                        }
+                        cache.lines = lines;
+                    }
+                }
+            },
+        );
+    }
+
+    let dispatch = |make: fn() -> Action| {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(make()))
+    };
+    let on_scrub = {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |event: InputEvent| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                dispatcher.dispatch(Action::Seek(input.value().parse().unwrap_or(0)));
+            }
+        })
+    };
+    let on_speed = {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+                dispatcher.dispatch(Action::Speed(select.value().parse().unwrap_or(1.0)));
+            }
+        })
+    };
+    let on_seed = {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |event: Event| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                dispatcher.dispatch(Action::Seed(input.value().parse().unwrap_or(0)));
+            }
+        })
+    };
+    let on_example = {
+        let editor = editor.clone();
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+                let chosen = select.value().parse::<usize>().ok();
+                if let (Some(editor), Some((_, source))) =
+                    (&*editor.borrow(), chosen.and_then(|i| EXAMPLES.get(i)))
+                {
+                    editor.set_text(source);
+                }
+                select.set_value("");
             }
         })
     };
 
-    {
-        let canvas = canvas.clone();
-        use_effect_with((*outcome).clone(), move |outcome| {
-            let spans = outcome.spans().to_vec();
-            redraw(&canvas, &spans);
-            RedrawOnViewChange::install(canvas, spans)
-        });
-    }
-
-    let result_class = match *outcome {
-        ParseOutcome::Failed(_) => "result result-error",
-        ParseOutcome::NotRun | ParseOutcome::Parsed(_) => "result",
+    let running = matches!(model.phase, RunPhase::Running { .. });
+    let progress = match &model.phase {
+        RunPhase::Idle => "Press Run (Ctrl+Enter) to run the program.".to_string(),
+        RunPhase::Running { steps, .. } if *steps == 0.0 => "Running…".to_string(),
+        RunPhase::Running { steps, events } => {
+            format!(
+                "Running… {} steps, {} events",
+                grouped(*steps),
+                grouped(*events)
+            )
+        }
+        RunPhase::Stopped => "Stopped.".to_string(),
+        RunPhase::Failed(text) => format!("The runner failed: {text}"),
+        RunPhase::Finished => model.status.clone().unwrap_or_default(),
     };
+    let len = model.replay.as_ref().map_or(0, |r| r.len());
 
     html! {
         <>
@@ -72,103 +570,583 @@ pub fn app() -> Html {
             </header>
             <main class="workbench">
                 <section class="editor-pane" aria-label="Program">
-                    <label class="pane-title" for="program">{ "Python program" }</label>
-                    <textarea
-                        id="program"
-                        ref={editor}
-                        data-testid="editor"
-                        spellcheck="false"
-                        autocapitalize="off"
-                        autocomplete="off"
-                        defaultvalue={DEFAULT_PROGRAM}
-                    />
-                    <div class="actions">
-                        <button type="button" data-testid="run" onclick={on_run}>{ "Run" }</button>
-                        <output class={result_class} data-testid="result" role="status" aria-live="polite">
-                            { outcome.message() }
-                        </output>
+                    <div class="toolbar" data-runs={model.run_requests.to_string()}>
+                        <button type="button" data-testid="run" onclick={dispatch(|| Action::Run)}
+                            disabled={running} title="Run (Ctrl+Enter)">{ "Run" }</button>
+                        <button type="button" data-testid="stop" class="secondary"
+                            onclick={dispatch(|| Action::Stop)} disabled={!running}>{ "Stop" }</button>
+                        <select data-testid="examples" aria-label="Examples" onchange={on_example}>
+                            <option value="" selected=true>{ "Examples…" }</option>
+                            { for EXAMPLES.iter().enumerate().map(|(i, (title, _))| html! {
+                                <option value={i.to_string()}>{ *title }</option>
+                            }) }
+                        </select>
+                        <label class="seed">{ "seed " }
+                            <input type="number" min="0" value={model.seed.to_string()} onchange={on_seed}
+                                aria-label="Seed" />
+                        </label>
+                        <button type="button" class="secondary" onclick={dispatch(|| Action::NewSeed)}>
+                            { "new seed" }</button>
                     </div>
+                    <div class="editor" data-testid="editor" ref={editor_host}></div>
+                    <output class={classes!("status", model.error_text.is_some().then_some("status-error"))}
+                        data-testid="status" role="status" aria-live="polite">
+                        { progress }
+                        if let Some(error) = &model.error_text {
+                            <span class="error-text">{ format!(" — {error}") }</span>
+                        }
+                    </output>
+                    if let Some(verdict) = &model.verdict {
+                        <pre class="verdict" data-testid="verdict" data-run={model.verdict_run.to_string()}>{ verdict }</pre>
+                    }
                 </section>
-                <section class="chart-pane" aria-label="Statements">
-                    <h2 class="pane-title">{ "Top-level statements" }</h2>
-                    <canvas
-                        ref={canvas}
-                        data-testid="canvas"
-                        role="img"
-                        aria-label={chart::describe(outcome.spans())}
-                    />
-                    <ul class="legend">
-                        { for StatementKind::ALL.iter().map(|&kind| legend_entry(kind)) }
-                    </ul>
-                    <p class="chart-note">{ "Bar height: lines the statement spans." }</p>
+                <section class="view-pane" aria-label="The event loop">
+                    <div class="playback">
+                        <button type="button" data-testid="step-back" title="Step back (←)"
+                            onclick={dispatch(|| Action::Step(-1))} disabled={len == 0}>{ "◀" }</button>
+                        <button type="button" data-testid="play" title="Play/pause (Space)"
+                            onclick={dispatch(|| Action::TogglePlay)} disabled={len == 0}>
+                            { if model.playing { "Pause" } else { "Play" } }</button>
+                        <button type="button" data-testid="step-forward" title="Step forward (→)"
+                            onclick={dispatch(|| Action::Step(1))} disabled={len == 0}>{ "▶" }</button>
+                        <select aria-label="Speed" onchange={on_speed} data-testid="speed">
+                            { for SPEEDS.iter().map(|&speed| html! {
+                                <option value={speed.to_string()} selected={speed == model.speed}>
+                                    { format!("{speed}×") }</option>
+                            }) }
+                        </select>
+                        <button type="button" class="secondary" onclick={dispatch(|| Action::ToggleAxis)}
+                            data-testid="axis">
+                            { match model.axis { Axis::Time => "time axis", Axis::Step => "step axis" } }</button>
+                        <span class="position" data-testid="position">
+                            { format!("{} / {}", model.head.index, len) }</span>
+                    </div>
+                    <div class="scrubber">
+                        <input type="range" data-testid="scrubber" aria-label="Moment" min="0"
+                            max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}
+                            disabled={len == 0} />
+                        <div class="scrubber-marks" aria-hidden="true">
+                            { for model.replay.iter().flat_map(|replay| scrubber_marks(replay)) }
+                        </div>
+                    </div>
+                    <canvas ref={loop_canvas} class="loop-view" data-testid="loop-view" role="img"
+                        aria-label="The event loop now: running task, ready queue, timers, waiters, threads" />
+                    <canvas ref={timeline_canvas} class="timeline" data-testid="timeline" role="img"
+                        aria-label="Timeline: one lane per task" />
+                </section>
+                <section class="console-pane" aria-label="Console">
+                    <h2 class="pane-title">{ "Console" }</h2>
+                    <Console replay={model.replay.clone().map(ReplayRef)} index={model.panel_index}
+                        dispatcher={model.dispatcher()} />
+                </section>
+                <section class="tasks-pane" aria-label="Tasks">
+                    <h2 class="pane-title">{ "Tasks" }</h2>
+                    <TaskTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_index} />
                 </section>
             </main>
         </>
     }
 }
 
-fn legend_entry(kind: StatementKind) -> Html {
-    let swatch_style = format!("background: var({})", kind.color_property());
-    html! {
-        <li>
-            <span class="swatch" style={swatch_style}></span>
-            { kind.label() }
-        </li>
+fn grouped(value: f64) -> String {
+    let digits = format!("{}", value.max(0.0) as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
     }
+    out
 }
 
-/// Draws the chart if the canvas is mounted; a failure is logged, never a
-/// panic (a panic would stop the whole page).
-fn redraw(canvas: &NodeRef, spans: &[StatementSpan]) {
-    if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-        if let Err(error) = chart::draw(&canvas, spans) {
-            web_sys::console::error_2(&"Loopscope could not draw the chart:".into(), &error);
+fn start_runner(dispatcher: UseReducerDispatcher<Model>) -> Option<Runner> {
+    let listener: Rc<dyn Fn(WorkerMessage)> =
+        Rc::new(move |message| dispatcher.dispatch(Action::Worker(message)));
+    match Runner::start(listener) {
+        Ok(runner) => Some(runner),
+        Err(error) => {
+            web_sys::console::error_2(&"Loopscope: cannot start the worker".into(), &error);
+            None
         }
     }
 }
 
-/// Redraws the chart when the window is resized or zoomed (which changes the
-/// device pixel ratio) and when the colour scheme flips between light and
-/// dark. Dropping it removes the listeners.
-struct RedrawOnViewChange {
-    listener: Closure<dyn Fn()>,
-    window: Option<web_sys::Window>,
+fn colour_style(colour: Option<usize>) -> String {
+    match colour {
+        Some(colour) => format!("--tag: var({})", task_colour_property(colour)),
+        None => "--tag: var(--neutral-token)".to_string(),
+    }
+}
+
+/// A replay as a property: equal when it is the same replay.
+#[derive(Clone)]
+pub struct ReplayRef(pub Rc<Replay>);
+
+impl PartialEq for ReplayRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ConsoleProps {
+    replay: Option<ReplayRef>,
+    index: usize,
+    dispatcher: UseReducerDispatcher<Model>,
+}
+
+/// The console: what was written before the moment, a line per line.
+#[function_component(Console)]
+fn console(props: &ConsoleProps) -> Html {
+    html! {
+        <ol class="console" data-testid="console">
+            { for props.replay.iter().flat_map(|r| console_lines(&r.0, props.index, &props.dispatcher)) }
+        </ol>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TaskTableProps {
+    replay: Option<ReplayRef>,
+    index: usize,
+}
+
+/// The task table at the moment.
+#[function_component(TaskTable)]
+fn task_table(props: &TaskTableProps) -> Html {
+    let rows = props
+        .replay
+        .iter()
+        .flat_map(|r| task_rows(&r.0, &r.0.state_at(props.index)));
+    html! {
+        <table class="tasks" data-testid="task-table">
+            <thead><tr>
+                <th>{ "task" }</th><th>{ "state" }</th><th>{ "waits for" }</th>
+                <th>{ "line" }</th><th>{ "result" }</th>
+            </tr></thead>
+            <tbody>{ for rows }</tbody>
+        </table>
+    }
+}
+
+fn console_lines(
+    replay: &Replay,
+    index: usize,
+    dispatcher: &UseReducerDispatcher<Model>,
+) -> Vec<Html> {
+    let catalog = &replay.catalog;
+    let shown = catalog.output_before(index);
+    catalog.output[..shown]
+        .iter()
+        .map(|line| {
+            let event = line.event;
+            let class = match line.stream {
+                Stream::Stdout => "line",
+                Stream::Stderr => "line line-stderr",
+            };
+            let onclick = {
+                let dispatcher = dispatcher.clone();
+                Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Seek(event + 1)))
+            };
+            html! {
+                <li class={class} style={colour_style(catalog.actor_colour(line.actor))}
+                    onclick={onclick} title="Jump to this moment">
+                    <span class="tag">{ catalog.actor_name(line.actor) }</span>
+                    <span class="text">{ &line.text }</span>
+                </li>
+            }
+        })
+        .collect()
+}
+
+fn scrubber_marks(replay: &Replay) -> Vec<Html> {
+    let len = replay.len().max(1) as f64;
+    replay
+        .catalog
+        .marks
+        .iter()
+        .map(|mark| {
+            let class = match mark.kind {
+                crate::replay::MarkKind::Print => "mark mark-print",
+                crate::replay::MarkKind::Error => "mark mark-error",
+                crate::replay::MarkKind::Cancel => "mark mark-cancel",
+            };
+            let left = 100.0 * (mark.event as f64 + 1.0) / len;
+            html! { <span class={class} style={format!("left: {left:.3}%")}></span> }
+        })
+        .collect()
+}
+
+/// The most rows the task table shows: the running, ready and waiting
+/// tasks first, then the finished ones; the rest are counted.
+pub const MAX_TASK_ROWS: usize = 100;
+
+fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
+    let catalog = &replay.catalog;
+    let order = |task_state: &TaskState| match task_state {
+        TaskState::Running => 0,
+        TaskState::Ready => 1,
+        TaskState::Waiting { .. } => 2,
+        TaskState::Created => 3,
+        TaskState::Done(_) => 4,
+    };
+    let mut existing: Vec<(usize, usize)> = catalog
+        .visible_tasks()
+        .filter_map(|(position, _)| Some((order(state.task_state(position)?), position)))
+        .collect();
+    // A stable sort keeps creation order within each group.
+    existing.sort_by_key(|&(rank, _)| rank);
+    let hidden = existing.len().saturating_sub(MAX_TASK_ROWS);
+    existing.truncate(MAX_TASK_ROWS);
+    let mut rows: Vec<Html> = existing
+        .into_iter()
+        .filter_map(|(_, position)| Some((position, catalog.tasks.get(position)?)))
+        .filter_map(|(position, task)| {
+            let task_state = state.task_state(position)?;
+            let waits = match task_state {
+                TaskState::Waiting { awaiting: Some(f) } => catalog.describe_future(*f),
+                TaskState::Waiting { awaiting: None } => "next iteration".to_string(),
+                _ => String::new(),
+            };
+            let result = match task_state {
+                TaskState::Done(Settlement::Result(value)) => value.clone(),
+                TaskState::Done(Settlement::Exception(error)) => error.clone(),
+                TaskState::Done(Settlement::Cancelled) => "CancelledError".to_string(),
+                _ => String::new(),
+            };
+            let line = catalog
+                .task_line_at(position, state.index)
+                .map(|l| l.to_string())
+                .unwrap_or_default();
+            let cancelling = state.cancelling.get(position).copied().unwrap_or(false);
+            let label = if cancelling {
+                format!("{} (cancelling)", task_state.label())
+            } else {
+                task_state.label().to_string()
+            };
+            Some(html! {
+                <tr style={colour_style(Some(task.colour))}>
+                    <td><span class="tag">{ &task.name }</span>
+                        <span class="coroutine">{ format!(" {}", task.coroutine) }</span></td>
+                    <td class={format!("state state-{}", task_state.label())}>{ label }</td>
+                    <td>{ waits }</td>
+                    <td>{ line }</td>
+                    <td class="result">{ result }</td>
+                </tr>
+            })
+        })
+        .collect();
+    if hidden > 0 {
+        rows.push(html! {
+            <tr><td colspan="5" class="more">{ format!("… and {hidden} more tasks") }</td></tr>
+        });
+    }
+    rows
+}
+
+/// The line each unfinished task is at (or suspended at), in its colour.
+fn task_lines(replay: &Replay, state: &State) -> Vec<crate::editor::TaskLine> {
+    let catalog = &replay.catalog;
+    catalog
+        .visible_tasks()
+        .filter_map(|(position, task)| {
+            let task_state = state.task_state(position)?;
+            if matches!(task_state, TaskState::Done(_)) {
+                return None;
+            }
+            let line = catalog.task_line_at(position, state.index)?;
+            Some((
+                line,
+                task.colour,
+                format!("{}: {}", task.name, task_state.label()),
+            ))
+        })
+        .collect()
+}
+
+/// The state on show, kept between frames (advancing it is cheap), and
+/// where each token is drawn.
+#[derive(Default)]
+struct ViewCache {
+    generation: u64,
+    state: Option<State>,
+    pub positions: HashMap<TokenKey, (f64, f64)>,
+    /// The task lines last sent to the editor.
+    lines: Vec<crate::editor::TaskLine>,
+}
+
+impl ViewCache {
+    fn state(&mut self, replay: &Replay, generation: u64, index: usize) -> State {
+        if self.generation != generation || self.state.is_none() {
+            self.generation = generation;
+            self.state = Some(replay.state_at(index));
+            self.positions.clear();
+        }
+        let state = self.state.get_or_insert_with(|| replay.state_at(index));
+        replay.advance(state, index);
+        state.clone()
+    }
+
+    /// Moves each token a step towards its place while playing (so one sees
+    /// it travel), or puts it there at once.
+    fn move_tokens(&mut self, layout: &layout::LoopLayout, playing: bool) {
+        let mut next = HashMap::new();
+        for token in &layout.tokens {
+            let target = (token.x, token.y);
+            let shown = match self.positions.get(&token.key) {
+                Some(&(x, y)) if playing => (x + (target.0 - x) * 0.3, y + (target.1 - y) * 0.3),
+                _ => target,
+            };
+            next.insert(token.key, shown);
+        }
+        self.positions = next;
+    }
+}
+
+/// `requestAnimationFrame` in a loop, dispatching [`Action::Tick`] with the
+/// wall time since the last frame; dropping it stops the loop.
+/// The frame callback, shared with itself so it can ask for the next frame.
+type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+struct AnimationFrames {
+    handle: Rc<RefCell<Option<i32>>>,
+    _callback: FrameCallback,
+}
+
+impl AnimationFrames {
+    fn start(dispatcher: UseReducerDispatcher<Model>) -> AnimationFrames {
+        let handle = Rc::new(RefCell::new(None));
+        let callback: FrameCallback = Rc::new(RefCell::new(None));
+        let last = Rc::new(RefCell::new(None::<f64>));
+        {
+            let handle = handle.clone();
+            let again = callback.clone();
+            *callback.borrow_mut() = Some(Closure::new(move |now: f64| {
+                let previous = last.borrow_mut().replace(now);
+                if let Some(previous) = previous {
+                    // A long pause (a hidden tab) does not jump ahead.
+                    dispatcher.dispatch(Action::Tick(((now - previous) / 1000.0).min(0.1)));
+                }
+                if let (Some(window), Some(closure)) = (web_sys::window(), &*again.borrow()) {
+                    *handle.borrow_mut() = window
+                        .request_animation_frame(closure.as_ref().unchecked_ref())
+                        .ok();
+                }
+            }));
+        }
+        if let (Some(window), Some(closure)) = (web_sys::window(), &*callback.borrow()) {
+            *handle.borrow_mut() = window
+                .request_animation_frame(closure.as_ref().unchecked_ref())
+                .ok();
+        }
+        AnimationFrames {
+            handle,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for AnimationFrames {
+    fn drop(&mut self) {
+        if let (Some(window), Some(handle)) = (web_sys::window(), self.handle.borrow_mut().take()) {
+            let _ = window.cancel_animation_frame(handle);
+        }
+        // Break the closure's reference to itself.
+        self._callback.borrow_mut().take();
+    }
+}
+
+/// The keyboard (Space, ←/→, Home/End outside the editor and the fields),
+/// window resizes and scheme changes.
+struct Listeners {
+    keys: Closure<dyn FnMut(KeyboardEvent)>,
+    resize: Closure<dyn FnMut()>,
     scheme: Option<web_sys::MediaQueryList>,
 }
 
-impl RedrawOnViewChange {
-    fn install(canvas: NodeRef, spans: Vec<StatementSpan>) -> impl FnOnce() {
-        let listener = Closure::<dyn Fn()>::new(move || redraw(&canvas, &spans));
+impl Listeners {
+    fn install(dispatcher: UseReducerDispatcher<Model>) -> Listeners {
+        let key_dispatcher = dispatcher.clone();
+        let keys = Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| {
+            let in_field = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|element| {
+                    matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                        || element.closest(".cm-editor").ok().flatten().is_some()
+                });
+            if in_field || event.ctrl_key() || event.meta_key() || event.alt_key() {
+                return;
+            }
+            let action = match event.key().as_str() {
+                " " => Action::TogglePlay,
+                "ArrowRight" => Action::Step(1),
+                "ArrowLeft" => Action::Step(-1),
+                "Home" => Action::Home,
+                "End" => Action::End,
+                _ => return,
+            };
+            event.prevent_default();
+            key_dispatcher.dispatch(action);
+        });
+        let resize = Closure::<dyn FnMut()>::new(move || dispatcher.dispatch(Action::Resized));
         let window = web_sys::window();
         let scheme = window
             .as_ref()
-            .and_then(|window| window.match_media("(prefers-color-scheme: dark)").ok())
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok())
             .flatten();
-        let callback = listener.as_ref().unchecked_ref();
         if let Some(window) = &window {
-            // Adding a listener only fails for a non-callable callback.
-            let _ = window.add_event_listener_with_callback("resize", callback);
+            let _ =
+                window.add_event_listener_with_callback("keydown", keys.as_ref().unchecked_ref());
+            let _ =
+                window.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref());
         }
         if let Some(scheme) = &scheme {
-            let _ = scheme.add_event_listener_with_callback("change", callback);
+            let _ =
+                scheme.add_event_listener_with_callback("change", resize.as_ref().unchecked_ref());
         }
-        let installed = RedrawOnViewChange {
-            listener,
-            window,
+        Listeners {
+            keys,
+            resize,
             scheme,
-        };
-        move || drop(installed)
+        }
     }
 }
 
-impl Drop for RedrawOnViewChange {
+impl Drop for Listeners {
     fn drop(&mut self) {
-        let callback = self.listener.as_ref().unchecked_ref();
-        if let Some(window) = &self.window {
-            let _ = window.remove_event_listener_with_callback("resize", callback);
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .remove_event_listener_with_callback("keydown", self.keys.as_ref().unchecked_ref());
+            let _ = window.remove_event_listener_with_callback(
+                "resize",
+                self.resize.as_ref().unchecked_ref(),
+            );
         }
         if let Some(scheme) = &self.scheme {
-            let _ = scheme.remove_event_listener_with_callback("change", callback);
+            let _ = scheme.remove_event_listener_with_callback(
+                "change",
+                self.resize.as_ref().unchecked_ref(),
+            );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verdict_reads_as_a_status_and_its_error() {
+        let (status, error) = verdict_summary(
+            "{\"stdout\": \"a\\n\", \"status\": \"error\", \"error\": \"ValueError: \\\"x\\\"\", \"time\": 2.5}",
+        );
+        assert_eq!(status, "error · virtual time 2.5 s");
+        assert_eq!(error.as_deref(), Some("ValueError: \"x\""));
+        let (status, error) = verdict_summary(
+            "{\"stdout\": \"\", \"status\": \"completed\", \"error\": null, \"time\": 0.0}",
+        );
+        assert_eq!(status, "completed · virtual time 0.0 s");
+        assert_eq!(error, None);
+    }
+
+    fn trace(events: usize) -> Vec<u8> {
+        let trace = loopscope_trace::Trace {
+            version: 1,
+            seed: 0,
+            events: (0..events)
+                .map(|i| loopscope_trace::Event {
+                    step: i as u64,
+                    time: i as f64 * 0.5,
+                    iteration: 0,
+                    kind: loopscope_trace::EventKind::Output {
+                        stream: Stream::Stdout,
+                        text: format!("{i}\n"),
+                        actor: loopscope_trace::Actor::Main,
+                    },
+                })
+                .collect(),
+            verdict: None,
+        };
+        loopscope_trace::codec::encode(&trace)
+    }
+
+    fn finish(model: Rc<Model>, verdict: &str, events: usize, line: u32) -> Rc<Model> {
+        model
+            .reduce(Action::Run)
+            .reduce(Action::Worker(WorkerMessage::Done {
+                verdict: verdict.to_string(),
+                trace: trace(events),
+                error_line: line,
+                error_column: 3,
+            }))
+    }
+
+    const COMPLETED: &str =
+        "{\"stdout\": \"\", \"status\": \"completed\", \"error\": null, \"time\": 2.0}";
+    const SYNTAX: &str = "{\"stdout\": \"\", \"status\": \"error\", \"error\": \"SyntaxError: invalid syntax\", \"time\": 0.0}";
+
+    #[test]
+    fn a_finished_run_plays_its_trace_and_playback_moves_through_it() {
+        let model = finish(Rc::new(Model::default()), COMPLETED, 5, 0);
+        assert_eq!(model.phase, RunPhase::Finished);
+        assert_eq!(model.verdict.as_deref(), Some(COMPLETED));
+        assert_eq!(model.verdict_run, 1);
+        assert!(model.playing);
+        assert_eq!(model.replay.as_ref().map(|r| r.len()), Some(5));
+        let model = model.reduce(Action::End);
+        assert!(!model.playing);
+        assert_eq!(model.head.index, 5);
+        let model = model.reduce(Action::Step(-2)).reduce(Action::Step(1));
+        assert_eq!(model.head.index, 4);
+        assert_eq!(model.head.time, 1.5);
+        let model = model.reduce(Action::Home).reduce(Action::Step(-1));
+        assert_eq!(model.head.index, 0);
+        let model = model.reduce(Action::Seek(99));
+        assert_eq!(model.head.index, 5);
+        // Play at the end starts again from the beginning.
+        let model = model.reduce(Action::End).reduce(Action::TogglePlay);
+        assert!(model.playing);
+        assert_eq!(model.head.index, 0);
+        let model = model.reduce(Action::Tick(0.1));
+        assert!(model.head.index >= 1);
+    }
+
+    #[test]
+    fn a_syntax_error_is_marked_and_keeps_the_last_trace() {
+        let model = finish(Rc::new(Model::default()), COMPLETED, 5, 0);
+        let model = finish(model, SYNTAX, 1, 4);
+        assert_eq!(
+            model.error_mark,
+            Some((4, 3, "SyntaxError: invalid syntax".to_string()))
+        );
+        assert_eq!(model.replay.as_ref().map(|r| r.len()), Some(5));
+        assert_eq!(model.verdict.as_deref(), Some(SYNTAX));
+        let model = finish(model, COMPLETED, 2, 0);
+        assert_eq!(model.error_mark, None);
+        assert_eq!(model.replay.as_ref().map(|r| r.len()), Some(2));
+    }
+
+    #[test]
+    fn stop_only_stops_a_running_program_and_late_messages_are_ignored() {
+        let model = Rc::new(Model::default()).reduce(Action::Stop);
+        assert_eq!(model.stop_requests, 0);
+        let model = model.reduce(Action::Run).reduce(Action::Stop);
+        assert_eq!(model.stop_requests, 1);
+        assert_eq!(model.phase, RunPhase::Stopped);
+        let model = model.reduce(Action::Worker(WorkerMessage::Progress {
+            steps: 5.0,
+            events: 1.0,
+            time: 0.0,
+        }));
+        assert_eq!(model.phase, RunPhase::Stopped);
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(0.0), "0");
+        assert_eq!(grouped(1234567.0), "1,234,567");
+        assert_eq!(grouped(999.0), "999");
     }
 }

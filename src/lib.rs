@@ -1,11 +1,20 @@
-//! Loopscope in the browser: the Yew app around the interpreter.
+//! Loopscope in the browser: the Yew app that runs a program in a Web
+//! Worker and plays back its trace.
 //!
 //! [`App`] is the page; [`mount`] renders it into any element, so the page
 //! can be embedded or tested. `src/main.rs` mounts it into the body.
+//!
+//! Layers: [`replay`] (the state at any moment of a trace) and [`layout`]
+//! (the geometry the canvases draw) are plain Rust, tested natively; the
+//! rest is the only code that touches the DOM.
 
 pub mod app;
-pub mod chart;
-pub mod outline;
+pub mod code_link;
+pub mod draw;
+pub mod editor;
+pub mod layout;
+pub mod replay;
+pub mod runner;
 
 pub use app::App;
 

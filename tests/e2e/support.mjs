@@ -67,12 +67,12 @@ export function launchBrowser() {
  * Opens `url` in a new page and records what went wrong while it ran:
  * uncaught errors (a wasm panic is one), console errors and failed requests.
  */
-export async function openPage(browser, url, { colorScheme = 'light', deviceScaleFactor = 1 } = {}) {
-  const context = await browser.newContext({
-    colorScheme,
-    deviceScaleFactor,
-    viewport: { width: 1200, height: 800 },
-  });
+export async function openPage(
+  browser,
+  url,
+  { colorScheme = 'light', deviceScaleFactor = 1, viewport = { width: 1200, height: 800 } } = {},
+) {
+  const context = await browser.newContext({ colorScheme, deviceScaleFactor, viewport });
   const page = await context.newPage();
   const problems = [];
   const responses = [];
@@ -87,53 +87,61 @@ export async function openPage(browser, url, { colorScheme = 'light', deviceScal
   });
   await page.goto(url);
   await page.getByTestId('run').waitFor();
+  await page.locator('[data-testid=editor] .cm-editor').waitFor();
   return { page, problems, responses };
 }
 
-/** Replaces the editor's program, clicks Run and returns the new result text. */
-export async function runProgram(page, program) {
-  const result = page.getByTestId('result');
-  const before = await result.textContent();
-  await page.getByTestId('editor').fill(program);
-  await page.getByTestId('run').click();
-  await page.waitForFunction(
-    (previous) => document.querySelector('[data-testid=result]')?.textContent !== previous,
-    before,
-  );
-  return result.textContent();
+/** Replaces the program in the editor (CodeMirror, through its small API). */
+export async function setProgram(page, program) {
+  await page.getByTestId('editor').evaluate((element, text) => element.loopscopeEditor.setText(text), program);
+}
+
+export function editorText(page) {
+  return page.getByTestId('editor').evaluate((element) => element.loopscopeEditor.getText());
 }
 
 /**
- * Counts the canvas's pixels painted in each statement kind's colour (the
- * colours come from the page's stylesheet): { function, class, other }.
+ * Puts `program` in the editor (unless null), clicks Run and waits for that
+ * run's verdict; returns it parsed (the CLI's `--json` verdict).
  */
-export function pixelsPerKind(page) {
-  return page.getByTestId('canvas').evaluate((canvas) => {
-    // Resolve each colour through a probe element: computed colours are
-    // always rgb(r, g, b), however the stylesheet (minified or not) wrote them.
-    const probe = document.createElement('span');
-    canvas.parentElement.append(probe);
-    const rgb = (property) => {
-      probe.style.color = `var(${property})`;
-      return getComputedStyle(probe).color.match(/\d+/g).slice(0, 3).map(Number);
-    };
-    const kinds = {
-      function: rgb('--kind-function'),
-      class: rgb('--kind-class'),
-      other: rgb('--kind-other'),
-    };
-    probe.remove();
-    const counts = { function: 0, class: 0, other: 0 };
+export async function runProgram(page, program, { timeout = 60000 } = {}) {
+  if (program !== null) await setProgram(page, program);
+  const runs = Number(await page.locator('[data-runs]').getAttribute('data-runs'));
+  await page.getByTestId('run').click();
+  const verdict = page.locator(`[data-testid=verdict][data-run="${runs + 1}"]`);
+  await verdict.waitFor({ timeout });
+  return JSON.parse(await verdict.textContent());
+}
+
+/** The console's lines as shown: each line's text without its task tag. */
+export function consoleLines(page) {
+  return page.locator('[data-testid=console] .text').allTextContents();
+}
+
+/** The position shown beside the playback buttons: [moment, events]. */
+export async function position(page) {
+  const text = await page.getByTestId('position').textContent();
+  return text.split('/').map((part) => Number(part.trim()));
+}
+
+/**
+ * Pixels of a canvas that differ from its top-left corner (its background):
+ * 0 for a blank canvas.
+ */
+export function inkedPixels(page, testId) {
+  return page.getByTestId(testId).evaluate((canvas) => {
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let count = 0;
     for (let i = 0; i < data.length; i += 4) {
-      for (const [kind, [r, g, b]] of Object.entries(kinds)) {
-        if (data[i] === r && data[i + 1] === g && data[i + 2] === b && data[i + 3] === 255) {
-          counts[kind] += 1;
-        }
-      }
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) count += 1;
     }
-    return counts;
+    return count;
   });
+}
+
+/** base64url of the UTF-8 text, without padding (the page's #code= links). */
+export function codeHash(program) {
+  return `#code=${Buffer.from(program, 'utf8').toString('base64url')}`;
 }
 
 export async function saveScreenshot(page, name) {

@@ -25,6 +25,12 @@ pub const BENCHMARKS: &[Benchmark] = &[
         run: first_visit::report,
     },
     Benchmark {
+        name: "playback",
+        about: "page load until a program can be run, and frame times playing a 1,000-task trace (headless Chromium)",
+        needs_site: true,
+        run: playback,
+    },
+    Benchmark {
         name: "interpreter",
         about: "loopscope against CPython under the oracle on CPU-bound programs",
         needs_site: false,
@@ -37,6 +43,11 @@ pub const BENCHMARKS: &[Benchmark] = &[
         run: versus_cpython::scheduler,
     },
 ];
+
+/// `tests/e2e/bench_playback.mjs` on the built site.
+fn playback() -> crate::Result {
+    crate::process::run(crate::process::command("node").arg("tests/e2e/bench_playback.mjs"))
+}
 
 /// Runs the benchmarks named in `args` (all when there are none).
 pub fn run(args: &[String]) -> crate::Result {

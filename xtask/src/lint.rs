@@ -1,5 +1,6 @@
 //! `cargo xtask lint`: formatting and clippy, natively for the workspace and
-//! for the wasm target on the web app (its browser-only code and tests).
+//! for the wasm target on the web app and its worker (their browser-only
+//! code and tests).
 
 use crate::process;
 use crate::tools::{self, WASM_TARGET};
@@ -20,11 +21,13 @@ pub fn run() -> crate::Result {
             ],
         ),
         (
-            "clippy (wasm, loopscope-web)",
+            "clippy (wasm, loopscope-web and loopscope-worker)",
             &[
                 "clippy",
                 "--package",
                 "loopscope-web",
+                "--package",
+                "loopscope-worker",
                 "--target",
                 WASM_TARGET,
                 "--all-targets",

@@ -117,6 +117,10 @@ pub struct Limits {
     pub max_steps: u64,
     /// Python recursion limit (`sys.getrecursionlimit()`).
     pub recursion_limit: u32,
+    /// The most `sys.setrecursionlimit` may set: what the native stack the
+    /// interpreter runs on can take (smaller in the browser, see
+    /// `crates/loopscope-worker`).
+    pub max_recursion_limit: u32,
     /// Bytes of output (stdout and stderr together) before the run ends.
     pub max_output: usize,
 }
@@ -126,6 +130,7 @@ impl Default for Limits {
         Limits {
             max_steps: 200_000_000,
             recursion_limit: 1000,
+            max_recursion_limit: MAX_RECURSION_LIMIT,
             max_output: 4 << 20,
         }
     }

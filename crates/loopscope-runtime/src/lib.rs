@@ -137,7 +137,20 @@ pub fn new_vm(options: &RunOptions) -> Vm {
 
 /// Runs a program as `python3 program.py` would run in the simulated world.
 pub fn run_program(source: &str, options: &RunOptions) -> RunResult {
+    run_program_with_progress(source, options, None)
+}
+
+/// [`run_program`], telling `progress` now and then how far the run has
+/// got (see [`world::ProgressHook`]).
+pub fn run_program_with_progress(
+    source: &str,
+    options: &RunOptions,
+    progress: Option<world::ProgressHook>,
+) -> RunResult {
     let mut vm = new_vm(options);
+    if let Some(world) = vm.host.as_any_mut().downcast_mut::<World>() {
+        world.progress = progress;
+    }
     let outcome = vm.run_main(source);
     let (stdout, stderr, time) = vm.take_output();
     let verdict = verdict_of(outcome, stdout, stderr, time);

@@ -43,7 +43,30 @@ pub struct World {
     /// A request just sent (`METHOD url`) and who waits for it: the next
     /// sleep of that actor is the wait for its response.
     pub pending_request: Option<(Actor, String)>,
+    /// Told how far the run has got, now and then (see [`Progress`]).
+    pub progress: Option<ProgressHook>,
+    /// The step count at which to tell `progress` next.
+    next_progress: u64,
 }
+
+/// How far a run has got, as told to a [`ProgressHook`] while it runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Interpreter instructions executed so far.
+    pub steps: u64,
+    /// Trace events recorded so far.
+    pub events: usize,
+    /// The virtual clock.
+    pub time: f64,
+}
+
+/// Called while a run goes on, at most once per [`PROGRESS_EVERY_STEPS`]
+/// instructions, when an event is recorded (an embedder such as the web
+/// worker posts it to the page). It only observes: it cannot change the run.
+pub type ProgressHook = Box<dyn FnMut(Progress)>;
+
+/// Instructions between two calls of the progress hook.
+pub const PROGRESS_EVERY_STEPS: u64 = 1_000_000;
 
 impl World {
     pub fn new(max_time: f64, seed: u64) -> World {
@@ -69,6 +92,8 @@ impl World {
             hand_driven: Default::default(),
             request_method: None,
             pending_request: None,
+            progress: None,
+            next_progress: PROGRESS_EVERY_STEPS,
         }
     }
 
@@ -80,6 +105,17 @@ impl World {
             iteration: self.iteration,
             kind,
         });
+        if self.step >= self.next_progress {
+            self.next_progress = self.step + PROGRESS_EVERY_STEPS;
+            let progress = Progress {
+                steps: self.step,
+                events: self.trace.events.len(),
+                time: self.clock,
+            };
+            if let Some(hook) = self.progress.as_mut() {
+                hook(progress);
+            }
+        }
     }
 
     pub fn actor(&self) -> Actor {

@@ -442,3 +442,52 @@ fn a_thread_sleeping_in_nested_calls_resumes_where_it_slept() {
     );
     assert_eq!(result.verdict.time, 3.0);
 }
+
+#[test]
+fn progress_is_told_while_a_run_goes_on_and_never_changes_it() {
+    let source = "import asyncio\n\nasync def spin(n):\n    total = 0\n    for i in range(n):\n        total += i\n        if i % 1000 == 0:\n            await asyncio.sleep(0)\n    return total\n\n\
+                  async def main():\n    print(await asyncio.gather(spin(200000), spin(200000)))\n\nasyncio.run(main())\n";
+    let plain = run(source);
+    let owned = source.to_string();
+    let (with_progress, progress) = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let told = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let sink = told.clone();
+            let result = loopscope_runtime::run_program_with_progress(
+                &owned,
+                &RunOptions::default(),
+                Some(Box::new(move |p| sink.borrow_mut().push(p))),
+            );
+            let progress: Vec<_> = told.borrow().clone();
+            (result, progress)
+        })
+        .expect("spawn")
+        .join()
+        .expect("the run finished");
+    assert_eq!(to_json(&plain.trace), to_json(&with_progress.trace));
+    assert!(progress.len() >= 2, "told {} times", progress.len());
+    for pair in progress.windows(2) {
+        assert!(pair[1].steps >= pair[0].steps + loopscope_runtime::world::PROGRESS_EVERY_STEPS);
+        assert!(pair[1].events > pair[0].events);
+    }
+}
+
+#[test]
+fn fixture_traces_survive_the_binary_codec() {
+    let dir = repo_root().join("tests/fixtures/asyncio");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "py") {
+            let source = std::fs::read_to_string(&path).expect("UTF-8 fixture");
+            let trace = run(&source).trace;
+            let bytes = loopscope_trace::codec::encode(&trace);
+            let back = loopscope_trace::codec::decode(&bytes).expect("decodes");
+            assert!(back == trace, "{} changed in the codec", path.display());
+            assert!(bytes.len() * 4 < to_json(&trace).len() + 64);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} fixtures found");
+}

@@ -10,6 +10,7 @@
 //! in `docs/trace.md`.
 
 mod chrome;
+pub mod codec;
 mod json;
 
 pub use chrome::to_chrome_trace;

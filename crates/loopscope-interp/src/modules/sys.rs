@@ -189,7 +189,7 @@ fn setrecursionlimit(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         ));
     }
     // The native stack bounds how deep the simulation can really go.
-    vm.limits.recursion_limit = (n as u32).min(crate::vm::MAX_RECURSION_LIMIT);
+    vm.limits.recursion_limit = (n as u32).min(vm.limits.max_recursion_limit);
     Ok(Value::None)
 }
 

@@ -1,0 +1,138 @@
+//! The page's side of the Web Worker that runs programs
+//! (`crates/loopscope-worker`): start it, send it a program, hear its
+//! progress and its result, stop it. Stopping terminates the worker (a
+//! program in `while True: pass` never yields) and starts a fresh one.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, Worker};
+
+/// The worker's loader script, beside the page (trunk's `data-loader-shim`).
+const WORKER_SCRIPT: &str = "./loopscope-worker_loader.js";
+
+/// What the worker says.
+#[derive(Clone, Debug)]
+pub enum WorkerMessage {
+    /// Its wasm is loaded.
+    Ready,
+    Progress {
+        steps: f64,
+        events: f64,
+        time: f64,
+    },
+    Done {
+        /// The CLI's `--json` verdict.
+        verdict: String,
+        /// The trace in the binary codec.
+        trace: Vec<u8>,
+        /// Where the error is in the source (1-based, 0: unknown).
+        error_line: u32,
+        error_column: u32,
+    },
+    /// The worker failed to load or crashed.
+    Failed(String),
+}
+
+/// A worker and the run waiting for it to be ready.
+pub struct Runner {
+    worker: Worker,
+    ready: Rc<RefCell<bool>>,
+    pending: Rc<RefCell<Option<JsValue>>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+fn field(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+impl Runner {
+    /// Starts a worker (it begins fetching the VM's wasm at once); its
+    /// messages go to `listener`.
+    pub fn start(listener: Rc<dyn Fn(WorkerMessage)>) -> Result<Runner, JsValue> {
+        let worker = Worker::new(WORKER_SCRIPT)?;
+        let ready = Rc::new(RefCell::new(false));
+        let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
+        let on_message = {
+            let ready = ready.clone();
+            let pending = pending.clone();
+            let worker = worker.clone();
+            let listener = listener.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let data = event.data();
+                let message = match field(&data, "kind").as_string().as_deref() {
+                    Some("ready") => {
+                        *ready.borrow_mut() = true;
+                        if let Some(request) = pending.borrow_mut().take() {
+                            let _ = worker.post_message(&request);
+                        }
+                        WorkerMessage::Ready
+                    }
+                    Some("progress") => WorkerMessage::Progress {
+                        steps: field(&data, "steps").as_f64().unwrap_or(0.0),
+                        events: field(&data, "events").as_f64().unwrap_or(0.0),
+                        time: field(&data, "time").as_f64().unwrap_or(0.0),
+                    },
+                    Some("done") => {
+                        let trace = field(&data, "trace")
+                            .dyn_into::<js_sys::Uint8Array>()
+                            .map(|array| array.to_vec())
+                            .unwrap_or_default();
+                        WorkerMessage::Done {
+                            verdict: field(&data, "verdict").as_string().unwrap_or_default(),
+                            trace,
+                            error_line: field(&data, "errorLine").as_f64().unwrap_or(0.0) as u32,
+                            error_column: field(&data, "errorColumn").as_f64().unwrap_or(0.0)
+                                as u32,
+                        }
+                    }
+                    _ => return,
+                };
+                listener(message);
+            })
+        };
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let text = field(&event, "message")
+                .as_string()
+                .unwrap_or_else(|| "the worker stopped unexpectedly".to_string());
+            event.prevent_default();
+            listener(WorkerMessage::Failed(text));
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Runner {
+            worker,
+            ready,
+            pending,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Runs `source` with `seed` (as soon as the worker is ready).
+    pub fn run(&self, source: &str, seed: u64) {
+        let request: JsValue =
+            js_sys::Array::of2(&JsValue::from_str(source), &JsValue::from(seed as f64)).into();
+        if *self.ready.borrow() {
+            let _ = self.worker.post_message(&request);
+        } else {
+            *self.pending.borrow_mut() = Some(request);
+        }
+    }
+
+    /// Ends the worker at once, whatever it is doing.
+    pub fn terminate(&self) {
+        self.worker.terminate();
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
