@@ -15,6 +15,7 @@ pub mod hash;
 pub mod method_cache;
 pub mod set;
 pub mod string;
+pub mod trashcan;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -214,7 +215,15 @@ impl Drop for PyTuple {
     /// CPython tupledealloc drops the items last to first (what `__del__`
     /// methods print shows it).
     fn drop(&mut self) {
-        while self.items.pop().is_some() {}
+        trashcan::dispose(
+            &mut self.items,
+            |items| while items.pop().is_some() {},
+            |items| {
+                let mut parked = std::mem::take(items);
+                parked.reverse();
+                parked
+            },
+        );
     }
 }
 
@@ -456,6 +465,20 @@ impl Drop for Instance {
     /// calls `__del__` at the next instruction and drops it for good.
     fn drop(&mut self) {
         let Some(queue) = self.finalizer.take() else {
+            // Its attributes go through the trashcan (chains of objects).
+            let mut contents = (self.dict.get_mut(), self.dict_object.get_mut());
+            trashcan::dispose(
+                &mut contents,
+                |(dict, dict_object)| {
+                    drop(std::mem::take(*dict));
+                    drop(dict_object.take());
+                },
+                |(dict, dict_object)| {
+                    let mut owned = std::mem::take(*dict).into_values();
+                    owned.extend(dict_object.take().map(Value::Dict));
+                    owned
+                },
+            );
             return;
         };
         let resurrected = Instance {

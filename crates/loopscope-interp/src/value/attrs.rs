@@ -138,6 +138,11 @@ impl AttrMap {
         self.entries.iter()
     }
 
+    /// The values, in order, giving up the map.
+    pub fn into_values(self) -> Vec<Value> {
+        self.entries.into_iter().map(|(_, value)| value).collect()
+    }
+
     pub fn keys(&self) -> Vec<Rc<PyStr>> {
         self.entries.iter().map(|(k, _)| k.clone()).collect()
     }
