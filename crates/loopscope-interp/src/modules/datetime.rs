@@ -214,6 +214,41 @@ pub fn install_new(vm: &Vm, dt: &Dt, class: &Rc<Class>, f: DtFn) {
     );
 }
 
+/// The six rich comparisons, each calling `compare` with its operator.
+pub fn install_comparisons(
+    class: &Rc<Class>,
+    owner: &'static str,
+    compare: impl Fn(&mut Vm, &mut Args, CmpOp) -> PyResult<Value> + Clone + 'static,
+) {
+    let mut dict = class.dict.borrow_mut();
+    for (name, op) in COMPARISONS {
+        let compare = compare.clone();
+        let f = closure(
+            name,
+            Rc::new(move |vm: &mut Vm, args: &mut Args| compare(vm, args, op)),
+        );
+        dict.set(name, with_owner(f, owner));
+    }
+}
+
+/// A class's `min`, `max` and (where it has one) `resolution`.
+pub fn install_limits(
+    vm: &Vm,
+    dt: &Dt,
+    class: &Rc<Class>,
+    min: Value,
+    max: Value,
+    resolution: Option<Delta>,
+) {
+    let resolution = resolution.map(|r| delta::new_delta(vm, dt, r));
+    let mut dict = class.dict.borrow_mut();
+    dict.set("min", min);
+    dict.set("max", max);
+    if let Some(resolution) = resolution {
+        dict.set("resolution", resolution);
+    }
+}
+
 /// Read-only attributes with native getters.
 pub fn install_getters(vm: &Vm, class: &Rc<Class>, getters: &[(&str, crate::value::NativeFnPtr)]) {
     let mut dict = class.dict.borrow_mut();

@@ -9,12 +9,11 @@ use super::date::{digits, Ymd};
 use super::delta::{new_delta, Delta};
 use super::{
     c_int_or, call_offset, call_tzname, check_tzinfo, compare_other, format_offset,
-    install_classmethods, install_getters, install_methods, install_new, tm_of, CSig, Dt,
-    COMPARISONS,
+    install_classmethods, install_comparisons, install_getters, install_limits, install_methods,
+    install_new, tm_of, CSig, Dt,
 };
 use crate::builtins::{native_object, with_native};
 use crate::bytecode::CmpOp;
-use crate::modules::support::{closure, with_owner};
 use crate::value::{Args, Class, PyResult, Value};
 use crate::vm::{ExcType, Vm};
 
@@ -31,6 +30,18 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// `time.max`: 23:59:59.999999.
+    pub fn last() -> Clock {
+        Clock {
+            hour: 23,
+            minute: 59,
+            second: 59,
+            micro: 999_999,
+            tz: Value::None,
+            fold: 0,
+        }
+    }
+
     pub fn midnight() -> Clock {
         Clock {
             hour: 0,
@@ -130,14 +141,10 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
             ("__reduce__", reduce),
         ],
     );
-    for (name, op) in COMPARISONS {
-        let dt2 = dt.clone();
-        let f = closure(
-            name,
-            Rc::new(move |vm: &mut Vm, args: &mut Args| compare(vm, &dt2, args, op)),
-        );
-        class.dict.borrow_mut().set(name, with_owner(f, "time"));
-    }
+    install_comparisons(&class, "time", {
+        let dt = dt.clone();
+        move |vm: &mut Vm, args: &mut Args, op| compare(vm, &dt, args, op)
+    });
     install_classmethods(vm, dt, &class, &[("fromisoformat", fromisoformat)]);
     install_getters(
         vm,
@@ -151,32 +158,11 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
             ("fold", get_fold),
         ],
     );
-    let min = native_object(vm, &class, Clock::midnight());
-    let max = native_object(
-        vm,
-        &class,
-        Clock {
-            hour: 23,
-            minute: 59,
-            second: 59,
-            micro: 999_999,
-            tz: Value::None,
-            fold: 0,
-        },
+    let (min, max) = (
+        native_object(vm, &class, Clock::midnight()),
+        native_object(vm, &class, Clock::last()),
     );
-    let resolution = new_delta(
-        vm,
-        dt,
-        Delta {
-            days: 0,
-            seconds: 0,
-            micros: 1,
-        },
-    );
-    let mut dict = class.dict.borrow_mut();
-    dict.set("min", min);
-    dict.set("max", max);
-    dict.set("resolution", resolution);
+    install_limits(vm, dt, &class, min, max, Some(Delta::MICROSECOND));
     Ok(())
 }
 

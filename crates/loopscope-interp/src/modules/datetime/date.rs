@@ -9,12 +9,11 @@ use std::rc::Rc;
 use super::calendar::{self, MAX_ORDINAL};
 use super::delta::{delta_of, new_delta, Delta};
 use super::{
-    c_int, c_int_or, compare_other, install_classmethods, install_getters, install_methods,
-    install_new, not_handled, tm_of, CSig, Dt, COMPARISONS,
+    c_int, c_int_or, compare_other, install_classmethods, install_comparisons, install_getters,
+    install_limits, install_methods, install_new, not_handled, tm_of, CSig, Dt,
 };
 use crate::builtins::{native_object, with_native};
 use crate::bytecode::CmpOp;
-use crate::modules::support::{closure, with_owner};
 use crate::value::{Args, Class, PyResult, Value};
 use crate::vm::{ExcType, Vm};
 
@@ -27,6 +26,18 @@ pub struct Ymd {
 }
 
 impl Ymd {
+    /// `date.min` and `date.max`.
+    pub const FIRST: Ymd = Ymd {
+        year: 1,
+        month: 1,
+        day: 1,
+    };
+    pub const LAST: Ymd = Ymd {
+        year: 9999,
+        month: 12,
+        day: 31,
+    };
+
     pub fn ordinal(&self) -> i64 {
         calendar::ymd_to_ord(self.year, self.month, self.day)
     }
@@ -133,14 +144,10 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
             ("__reduce__", reduce),
         ],
     );
-    for (name, op) in COMPARISONS {
-        let dt2 = dt.clone();
-        let f = closure(
-            name,
-            Rc::new(move |vm: &mut Vm, args: &mut Args| compare(vm, &dt2, args, op)),
-        );
-        class.dict.borrow_mut().set(name, with_owner(f, "date"));
-    }
+    install_comparisons(&class, "date", {
+        let dt = dt.clone();
+        move |vm: &mut Vm, args: &mut Args, op| compare(vm, &dt, args, op)
+    });
     install_classmethods(
         vm,
         dt,
@@ -158,37 +165,11 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
         &class,
         &[("year", get_year), ("month", get_month), ("day", get_day)],
     );
-    let min = native_object(
-        vm,
-        &class,
-        Ymd {
-            year: 1,
-            month: 1,
-            day: 1,
-        },
+    let (min, max) = (
+        native_object(vm, &class, Ymd::FIRST),
+        native_object(vm, &class, Ymd::LAST),
     );
-    let max = native_object(
-        vm,
-        &class,
-        Ymd {
-            year: 9999,
-            month: 12,
-            day: 31,
-        },
-    );
-    let resolution = new_delta(
-        vm,
-        dt,
-        Delta {
-            days: 1,
-            seconds: 0,
-            micros: 0,
-        },
-    );
-    let mut dict = class.dict.borrow_mut();
-    dict.set("min", min);
-    dict.set("max", max);
-    dict.set("resolution", resolution);
+    install_limits(vm, dt, &class, min, max, Some(Delta::DAY));
     Ok(())
 }
 

@@ -4,15 +4,13 @@
 //! and arithmetic (`*`/`/` by floats through `as_integer_ratio`, rounded
 //! half to even; `//`, `%`, `divmod` on microseconds).
 
-use std::rc::Rc;
-
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
 use super::{
-    compare_other, install_getters, install_methods, install_new, not_handled, receiver_data, CSig,
-    Dt, COMPARISONS,
+    compare_other, install_comparisons, install_getters, install_limits, install_methods,
+    install_new, not_handled, receiver_data, CSig, Dt,
 };
 use crate::builtins::{native_object, with_native};
 use crate::bytecode::CmpOp;
@@ -36,6 +34,16 @@ pub struct Delta {
 impl Delta {
     pub const ZERO: Delta = Delta {
         days: 0,
+        seconds: 0,
+        micros: 0,
+    };
+    pub const MICROSECOND: Delta = Delta {
+        days: 0,
+        seconds: 0,
+        micros: 1,
+    };
+    pub const DAY: Delta = Delta {
+        days: 1,
         seconds: 0,
         micros: 0,
     };
@@ -179,17 +187,10 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
         ],
     );
     // The comparison needs its operator: one closure per dunder.
-    for (name, op) in COMPARISONS {
-        let dt2 = dt.clone();
-        let f = crate::modules::support::closure(
-            name,
-            Rc::new(move |vm: &mut Vm, args: &mut Args| compare_op(vm, &dt2, args, op)),
-        );
-        class
-            .dict
-            .borrow_mut()
-            .set(name, crate::modules::support::with_owner(f, "timedelta"));
-    }
+    install_comparisons(&class, "timedelta", {
+        let dt = dt.clone();
+        move |vm: &mut Vm, args: &mut Args, op| compare_op(vm, &dt, args, op)
+    });
     install_getters(
         vm,
         &class,
@@ -199,43 +200,18 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
             ("microseconds", get_micros),
         ],
     );
-    let mut dict = class.dict.borrow_mut();
-    dict.set(
-        "min",
-        new_delta(
-            vm,
-            dt,
-            Delta {
-                days: -MAX_DELTA_DAYS,
-                seconds: 0,
-                micros: 0,
-            },
-        ),
-    );
-    dict.set(
-        "max",
-        new_delta(
-            vm,
-            dt,
-            Delta {
-                days: MAX_DELTA_DAYS,
-                seconds: 86_399,
-                micros: 999_999,
-            },
-        ),
-    );
-    dict.set(
-        "resolution",
-        new_delta(
-            vm,
-            dt,
-            Delta {
-                days: 0,
-                seconds: 0,
-                micros: 1,
-            },
-        ),
-    );
+    let min = Delta {
+        days: -MAX_DELTA_DAYS,
+        seconds: 0,
+        micros: 0,
+    };
+    let max = Delta {
+        days: MAX_DELTA_DAYS,
+        seconds: 86_399,
+        micros: 999_999,
+    };
+    let (min, max) = (new_delta(vm, dt, min), new_delta(vm, dt, max));
+    install_limits(vm, dt, &class, min, max, Some(Delta::MICROSECOND));
     Ok(())
 }
 

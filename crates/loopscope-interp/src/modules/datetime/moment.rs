@@ -14,12 +14,11 @@ use super::date::{civil_of_seconds, is_plain_date, parse_iso_date, timestamp_par
 use super::delta::{delta_of, delta_value, new_delta, Delta};
 use super::{
     c_int_or, call_offset, call_tzname, check_tzinfo, compare_other, format_offset,
-    install_classmethods, install_getters, install_methods, install_new, not_handled, tm_of, CSig,
-    Dt, COMPARISONS,
+    install_classmethods, install_comparisons, install_getters, install_limits, install_methods,
+    install_new, not_handled, tm_of, CSig, Dt,
 };
 use crate::builtins::{native_object, with_native};
 use crate::bytecode::CmpOp;
-use crate::modules::support::{closure, with_owner};
 use crate::value::{Args, Class, PyResult, Value};
 use crate::vm::{ExcType, Vm};
 
@@ -151,14 +150,10 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
             ("__reduce__", reduce),
         ],
     );
-    for (name, op) in COMPARISONS {
-        let dt2 = dt.clone();
-        let f = closure(
-            name,
-            Rc::new(move |vm: &mut Vm, args: &mut Args| compare(vm, &dt2, args, op)),
-        );
-        class.dict.borrow_mut().set(name, with_owner(f, "datetime"));
-    }
+    install_comparisons(&class, "datetime", {
+        let dt = dt.clone();
+        move |vm: &mut Vm, args: &mut Args, op| compare(vm, &dt, args, op)
+    });
     install_classmethods(
         vm,
         dt,
@@ -186,50 +181,19 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
             ("fold", get_fold),
         ],
     );
-    let min = native_object(
-        vm,
-        &class,
-        Moment {
-            date: Ymd {
-                year: 1,
-                month: 1,
-                day: 1,
-            },
-            time: Clock::midnight(),
-        },
+    let min = Moment {
+        date: Ymd::FIRST,
+        time: Clock::midnight(),
+    };
+    let max = Moment {
+        date: Ymd::LAST,
+        time: Clock::last(),
+    };
+    let (min, max) = (
+        native_object(vm, &class, min),
+        native_object(vm, &class, max),
     );
-    let max = native_object(
-        vm,
-        &class,
-        Moment {
-            date: Ymd {
-                year: 9999,
-                month: 12,
-                day: 31,
-            },
-            time: Clock {
-                hour: 23,
-                minute: 59,
-                second: 59,
-                micro: 999_999,
-                tz: Value::None,
-                fold: 0,
-            },
-        },
-    );
-    let resolution = new_delta(
-        vm,
-        dt,
-        Delta {
-            days: 0,
-            seconds: 0,
-            micros: 1,
-        },
-    );
-    let mut dict = class.dict.borrow_mut();
-    dict.set("min", min);
-    dict.set("max", max);
-    dict.set("resolution", resolution);
+    install_limits(vm, dt, &class, min, max, Some(Delta::MICROSECOND));
     Ok(())
 }
 

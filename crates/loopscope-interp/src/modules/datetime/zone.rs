@@ -2,14 +2,13 @@
 //! `datetime.timezone` (fixed offsets, `timezone.utc`), after CPython's
 //! `tzinfo_*` and `timezone_*` functions.
 
-use std::rc::Rc;
-
 use super::delta::{delta_of, new_delta, Delta};
 use super::moment::{moment_of, Moment};
-use super::{install_methods, install_new, CSig, Dt, TzInfoBase, COMPARISONS};
+use super::{
+    install_comparisons, install_limits, install_methods, install_new, CSig, Dt, TzInfoBase,
+};
 use crate::builtins::{native_object, with_native};
 use crate::bytecode::CmpOp;
-use crate::modules::support::{closure, with_owner};
 use crate::value::{Args, PyResult, Value};
 use crate::vm::{ExcType, Vm};
 
@@ -86,13 +85,7 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
             ("__getinitargs__", getinitargs),
         ],
     );
-    for (name, op) in COMPARISONS {
-        let f = closure(
-            name,
-            Rc::new(move |vm: &mut Vm, args: &mut Args| compare(vm, args, op)),
-        );
-        class.dict.borrow_mut().set(name, with_owner(f, "timezone"));
-    }
+    install_comparisons(&class, "timezone", compare);
     let hour =
         |h: i64, m: i64| Delta::from_micros_unchecked(i128::from(h * 3600 + m * 60) * 1_000_000);
     let min = native_object(
@@ -111,10 +104,8 @@ pub fn install(vm: &mut Vm, dt: &Dt) -> PyResult<()> {
             name: None,
         },
     );
-    let mut dict = class.dict.borrow_mut();
-    dict.set("utc", dt.utc.clone());
-    dict.set("min", min);
-    dict.set("max", max);
+    class.dict.borrow_mut().set("utc", dt.utc.clone());
+    install_limits(vm, dt, &class, min, max, None);
     Ok(())
 }
 
