@@ -244,6 +244,16 @@ fn joined(output: Output) -> String {
     }
 }
 
+/// Takes out of `args` the keywords not in `known` (they go on to `cls`,
+/// as CPython's `**kw`), leaving the known ones to bind.
+fn take_other_keywords(args: &mut Args, known: &[&str]) -> crate::vm::call::Keywords {
+    let (kept, other) = std::mem::take(&mut args.keywords)
+        .into_iter()
+        .partition(|(k, _)| known.contains(&k.as_str()));
+    args.keywords = kept;
+    other
+}
+
 /// `json.dumps(obj, *, skipkeys=False, ensure_ascii=True,
 /// check_circular=True, allow_nan=True, cls=None, indent=None,
 /// separators=None, default=None, sort_keys=False, **kw)`.
@@ -259,15 +269,7 @@ fn dumps(vm: &mut Vm, _classes: &Rc<JsonClasses>, args: &mut Args) -> PyResult<V
         "default",
         "sort_keys",
     ];
-    let mut extra = Vec::new();
-    args.keywords.retain(|(k, v)| {
-        if KWONLY.contains(&k.as_str()) {
-            true
-        } else {
-            extra.push((k.clone(), v.clone()));
-            false
-        }
-    });
+    let extra = take_other_keywords(args, KWONLY);
     let a = Sig {
         name: "dumps",
         params: &["obj"],
@@ -624,15 +626,7 @@ fn loads(vm: &mut Vm, classes: &Rc<JsonClasses>, args: &mut Args) -> PyResult<Va
         "parse_constant",
         "object_pairs_hook",
     ];
-    let mut extra = Vec::new();
-    args.keywords.retain(|(k, v)| {
-        if KWONLY.contains(&k.as_str()) {
-            true
-        } else {
-            extra.push((k.clone(), v.clone()));
-            false
-        }
-    });
+    let extra = take_other_keywords(args, KWONLY);
     let a = Sig {
         name: "loads",
         params: &["s"],
