@@ -361,37 +361,39 @@ pub struct Class {
     pub builtin: bool,
     /// Sequential id, used for `repr` addresses and `hash`.
     pub id: u64,
-    /// It or a base defines `__del__` (CPython's `tp_finalize` slot): its
-    /// instances get a finalizer. Set when the class is made and when
-    /// `__del__` is assigned to it.
-    pub has_finalizer: Cell<bool>,
-    /// Which attribute hooks the class keeps standard, as of a class
-    /// generation (see [`Class::standard_hooks`]).
-    pub hooks: Cell<(u64, StandardHooks)>,
+    /// What the class's namespaces say about its hooks, as of a class
+    /// generation (see [`Class::hooks`]).
+    pub hooks: Cell<(u64, ClassHooks)>,
 }
 
-/// Whether a class's attribute protocol is `object`'s own: then attribute
-/// access can skip looking for overrides.
+/// Facts about a class's special methods that hot paths ask for.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-pub struct StandardHooks {
-    pub getattribute: bool,
-    pub setattr: bool,
+pub struct ClassHooks {
+    /// `__getattribute__` is `object`'s own: attribute reads can skip
+    /// looking for an override.
+    pub standard_getattribute: bool,
+    /// `__setattr__` is `object`'s own.
+    pub standard_setattr: bool,
+    /// It or a base defines `__del__` (CPython's `tp_finalize` slot, which
+    /// assignments update in subclasses too): instances get a finalizer.
+    pub finalizer: bool,
 }
 
 impl Class {
-    /// Which of `__getattribute__`/`__setattr__` are the built-in ones,
-    /// recomputed only when some class namespace changed since last asked.
+    /// The class's [`ClassHooks`], recomputed only when some class
+    /// namespace changed since last asked.
     #[inline]
-    pub fn standard_hooks(self: &Rc<Self>) -> StandardHooks {
+    pub fn hooks(self: &Rc<Self>) -> ClassHooks {
         let now = method_cache::generation();
         let (known_at, hooks) = self.hooks.get();
         if known_at == now {
             return hooks;
         }
         let builtin = |name: &str| matches!(self.lookup(name), Some(Value::Builtin(_)));
-        let hooks = StandardHooks {
-            getattribute: builtin("__getattribute__"),
-            setattr: builtin("__setattr__"),
+        let hooks = ClassHooks {
+            standard_getattribute: builtin("__getattribute__"),
+            standard_setattr: builtin("__setattr__"),
+            finalizer: self.lookup("__del__").is_some(),
         };
         self.hooks.set((now, hooks));
         hooks

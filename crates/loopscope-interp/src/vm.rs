@@ -497,11 +497,10 @@ impl Vm {
 
     /// The finalizer queue for a new instance of `class`, if the class
     /// or a base defines `__del__` (CPython calls `tp_finalize` only for
-    /// such types; a `__del__` assigned to a base after a subclass was
-    /// made is not seen by the subclass).
+    /// such types).
     #[inline]
     pub fn finalizer_for(&self, class: &Rc<Class>) -> Option<crate::value::Finalizers> {
-        if class.has_finalizer.get() {
+        if class.hooks().finalizer {
             Some(self.finalizers.clone())
         } else {
             None

@@ -1367,9 +1367,6 @@ pub fn make_class(
         let wrapped = native_object(vm, &cm, hook);
         class.dict.borrow_mut().set("__init_subclass__", wrapped);
     }
-    if class.dict.borrow().contains("__del__") {
-        class.has_finalizer.set(true);
-    }
     // A class that defines __eq__ without __hash__ is unhashable.
     let defines_eq = class.dict.borrow().contains("__eq__");
     if defines_eq && !class.dict.borrow().contains("__hash__") {

@@ -118,7 +118,7 @@ impl Vm {
             }
         }
         let class = self.class_of(obj);
-        if class.standard_hooks().getattribute {
+        if class.hooks().standard_getattribute {
             let result = self.generic_get_attr(obj, &class, name);
             return self.after_getattribute(obj, &class, name, result);
         }
@@ -147,7 +147,7 @@ impl Vm {
         if !matches!(found, Value::Function(_)) {
             return None;
         }
-        if !class.standard_hooks().getattribute {
+        if !class.hooks().standard_getattribute {
             return None;
         }
         if instance_attribute_named(instance, name).is_some() {
@@ -615,7 +615,7 @@ impl Vm {
 
     pub fn set_attr(&mut self, obj: &Value, name: &Rc<PyStr>, value: Value) -> PyResult<()> {
         let class = self.class_of(obj);
-        if class.standard_hooks().setattr {
+        if class.hooks().standard_setattr {
             return self.generic_set_attr(obj, name, value);
         }
         if let Some(custom) = class.lookup_name(&self.names.setattr) {
@@ -653,7 +653,6 @@ impl Vm {
                         *class.qualname.borrow_mut() = s.clone();
                     }
                 }
-                "__del__" => class.has_finalizer.set(true),
                 _ => {}
             }
             class.dict.borrow_mut().insert(name.clone(), value);

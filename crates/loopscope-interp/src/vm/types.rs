@@ -99,7 +99,6 @@ pub fn new_class(
     builtin: bool,
 ) -> Result<Rc<Class>, String> {
     let mro_tail = c3_linearize(&bases)?;
-    let has_finalizer = mro_tail.iter().any(|c| c.has_finalizer.get());
     Ok(Rc::new(Class {
         name: RefCell::new(Rc::new(PyStr::new(name))),
         qualname: RefCell::new(Rc::new(PyStr::new(name))),
@@ -111,7 +110,6 @@ pub fn new_class(
         builtin,
         id: ids.next(),
         hooks: Default::default(),
-        has_finalizer: std::cell::Cell::new(has_finalizer),
     }))
 }
 
