@@ -8,8 +8,13 @@ use std::process::ExitCode;
 
 use std::io::Read;
 
-use loopscope_interp::verdict::RunOptions;
+use loopscope_interp::memory::CountingAllocator;
+use loopscope_interp::verdict::{RunOptions, Verdict};
 use loopscope_runtime::run_program;
+
+/// Counts the heap in use, so a runaway program meets the memory limit.
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 /// The interpreter recurses on the native stack for Python calls; give
 /// it room for the deepest recursion the limits allow.
@@ -46,7 +51,15 @@ fn command(args: &[String]) -> ExitCode {
     }
 }
 
-fn read_program(path: &str) -> Result<String, ExitCode> {
+/// A program file's text, or why it has none.
+enum Program {
+    Text(String),
+    /// Not UTF-8: what `python3 FILE` says about it (no encoding
+    /// declarations are honoured: the course's programs are UTF-8).
+    NotUtf8(String),
+}
+
+fn read_program(path: &str) -> Result<Program, ExitCode> {
     let bytes = if path == "-" {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes).map(|_| bytes)
@@ -57,12 +70,20 @@ fn read_program(path: &str) -> Result<String, ExitCode> {
         eprintln!("loopscope: cannot read {path}: {e}");
         ExitCode::from(66)
     })?;
-    String::from_utf8(bytes).map_err(|e| {
-        eprintln!(
-            "loopscope: {path} is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        );
-        ExitCode::from(65)
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Program::Text(text),
+        Err(error) => {
+            let bytes = error.as_bytes();
+            let at = error.utf8_error().valid_up_to();
+            let byte = bytes.get(at).copied().unwrap_or(0);
+            let line = 1 + bytes.iter().take(at).filter(|&&b| b == b'\n').count();
+            // CPython tokenizer.c `decoding_fgets`, which names the file
+            // by its absolute path.
+            let file = absolute_path(path);
+            Program::NotUtf8(format!(
+                "SyntaxError: Non-UTF-8 code starting with '\\x{byte:02x}' in file {file} on line {line}, but no encoding declared; see https://peps.python.org/pep-0263/ for details"
+            ))
+        }
     })
 }
 
@@ -119,17 +140,22 @@ fn run(args: &[String]) -> ExitCode {
         return ExitCode::from(2);
     };
     let source = match read_program(&path) {
-        Ok(s) => s,
+        Ok(Program::Text(s)) => s,
+        Ok(Program::NotUtf8(error)) => {
+            let verdict = Verdict {
+                stdout: String::new(),
+                stderr: format!("{error}\n"),
+                status: "error",
+                error: Some(error),
+                time: 0.0,
+            };
+            print_verdict(&verdict, json);
+            return ExitCode::SUCCESS;
+        }
         Err(code) => return code,
     };
     // As python3 does, tracebacks name the program by its absolute path.
-    options.filename = if path == "-" {
-        "<stdin>".to_string()
-    } else {
-        std::path::absolute(&path)
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| path.clone())
-    };
+    options.filename = absolute_path(&path);
     let result = run_program(&source, &options);
     let exports = [
         (trace_path, loopscope_trace::to_json as fn(&_) -> String),
@@ -152,7 +178,22 @@ fn run(args: &[String]) -> ExitCode {
             peak_rss_kb().map_or("unknown".to_string(), |kb| kb.to_string())
         );
     }
-    let verdict = result.verdict;
+    print_verdict(&result.verdict, json);
+    ExitCode::SUCCESS
+}
+
+/// The program's name as python3 shows it: its absolute path.
+fn absolute_path(path: &str) -> String {
+    if path == "-" {
+        return "<stdin>".to_string();
+    }
+    std::path::absolute(path)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| path.to_string())
+}
+
+/// The verdict as JSON, or the program's output and how it ended.
+fn print_verdict(verdict: &Verdict, json: bool) {
     if json {
         println!("{}", verdict.to_json());
     } else {
@@ -170,7 +211,6 @@ fn run(args: &[String]) -> ExitCode {
             );
         }
     }
-    ExitCode::SUCCESS
 }
 
 /// The process's peak resident memory (Linux `VmHWM`), in KB.
@@ -186,7 +226,11 @@ fn dis(args: &[String]) -> ExitCode {
         return ExitCode::from(2);
     };
     let source = match read_program(path) {
-        Ok(s) => s,
+        Ok(Program::Text(s)) => s,
+        Ok(Program::NotUtf8(error)) => {
+            eprintln!("{error}");
+            return ExitCode::from(65);
+        }
         Err(code) => return code,
     };
     match loopscope_interp::compiler::compile_module(&source, "main.py") {

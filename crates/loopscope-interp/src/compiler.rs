@@ -93,6 +93,8 @@ struct Unit<'a> {
     lines: Vec<u32>,
     ranges: Vec<(u32, u32)>,
     consts: Vec<Value>,
+    /// Where each simple constant already in `consts` is.
+    const_index: HashMap<SimpleConst, u32>,
     names: Vec<Rc<PyStr>>,
     name_index: HashMap<String, u32>,
     varnames: Vec<Rc<PyStr>>,
@@ -156,6 +158,7 @@ impl<'a> Compiler<'a> {
             lines: Vec::new(),
             ranges: Vec::new(),
             consts: Vec::new(),
+            const_index: HashMap::new(),
             names: Vec::new(),
             name_index: HashMap::new(),
             varnames: Vec::new(),
@@ -285,22 +288,18 @@ impl<'a> Compiler<'a> {
 
     fn add_const(&mut self, value: Value) -> u32 {
         let unit = self.unit();
-        // Reuse equal simple constants.
-        for (i, existing) in unit.consts.iter().enumerate() {
-            let same = match (existing, &value) {
-                (Value::None, Value::None) | (Value::Ellipsis, Value::Ellipsis) => true,
-                (Value::Bool(a), Value::Bool(b)) => a == b,
-                (Value::Int(a), Value::Int(b)) => a == b,
-                (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
-                (Value::Str(a), Value::Str(b)) => a.as_str() == b.as_str(),
-                _ => false,
-            };
-            if same {
-                return i as u32;
-            }
+        // Reuse equal simple constants (a map, so a 200,000-line program
+        // compiles in linear time).
+        let key = SimpleConst::of(&value);
+        if let Some(&i) = key.as_ref().and_then(|key| unit.const_index.get(key)) {
+            return i;
         }
         unit.consts.push(value);
-        (unit.consts.len() - 1) as u32
+        let i = (unit.consts.len() - 1) as u32;
+        if let Some(key) = key {
+            unit.const_index.insert(key, i);
+        }
+        i
     }
 
     fn emit_const(&mut self, value: Value) {
@@ -527,5 +526,32 @@ impl<'a> Compiler<'a> {
         self.tree
             .scope_of(node.range())
             .expect("every scope-opening node was analysed")
+    }
+}
+
+/// The identity of a constant the compiler shares between uses: equal
+/// values of the same type (floats by their bits, so `0.0` and `-0.0`
+/// stay apart, as CPython's `_PyCode_ConstantKey` keeps them).
+#[derive(PartialEq, Eq, Hash)]
+enum SimpleConst {
+    None,
+    Ellipsis,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(String),
+}
+
+impl SimpleConst {
+    fn of(value: &Value) -> Option<SimpleConst> {
+        Some(match value {
+            Value::None => SimpleConst::None,
+            Value::Ellipsis => SimpleConst::Ellipsis,
+            Value::Bool(b) => SimpleConst::Bool(*b),
+            Value::Int(i) => SimpleConst::Int(*i),
+            Value::Float(f) => SimpleConst::Float(f.to_bits()),
+            Value::Str(s) => SimpleConst::Str(s.as_str().to_string()),
+            _ => return None,
+        })
     }
 }

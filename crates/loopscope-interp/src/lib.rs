@@ -6,6 +6,7 @@
 //! generators through their `send`/`throw` protocol.
 
 pub mod format_spec;
+pub mod memory;
 pub mod modules;
 pub mod numbers;
 pub mod syntax;

@@ -39,6 +39,7 @@ use crate::vm::Vm;
 /// Every module [`load`] can make.
 const AVAILABLE: &[&str] = &[
     "sys",
+    "builtins",
     "random",
     "math",
     "collections",
@@ -74,6 +75,7 @@ pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
     }
     Some(match name {
         "sys" => Ok(sys::make(vm)),
+        "builtins" => Ok(vm.builtins.clone()),
         "random" => random_module::make(vm),
         "math" => math::make(vm),
         "collections" => collections::make(vm),

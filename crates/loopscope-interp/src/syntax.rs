@@ -134,6 +134,18 @@ impl<'a> LineIndex<'a> {
 /// Parses a whole module as Python 3.11 would, refusing what is nested too
 /// deeply first.
 pub fn parse_module(source: &str) -> Result<Parsed<ModModule>, SourceError> {
+    // CPython's tokenizer refuses NUL before anything else (3.11.4+
+    // `_PyTokenizer_FromString`: "source code string cannot contain null
+    // bytes"); the place is the NUL's.
+    if let Some(at) = source.find('\0') {
+        let (line, column) = LineIndex::new(source).position(at);
+        return Err(SourceError::new(
+            SourceErrorKind::SyntaxError,
+            "source code string cannot contain null bytes",
+            line,
+            column,
+        ));
+    }
     nesting::check(source)?;
     let options = ParseOptions::from(Mode::Module).with_target_version(PythonVersion::PY311);
     let index = LineIndex::new(source);

@@ -17,6 +17,7 @@ pub mod exceptions;
 pub mod exec;
 pub mod frame;
 pub mod generators;
+pub mod identity;
 pub mod imports;
 pub mod ops;
 pub mod protocols;
@@ -54,6 +55,12 @@ pub trait Host {
     fn sleep(&mut self, seconds: f64) -> Result<(), Halt>;
     /// The host itself, for embedders whose natives need their own state.
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+    /// Asked now and then while the program runs (every
+    /// [`LIMIT_CHECK_EVERY_STEPS`] instructions): a limit of the host's own
+    /// that the run has passed ends it with this halt.
+    fn check_limits(&mut self) -> Option<Halt> {
+        None
+    }
     /// A warning was issued (its text goes to stderr through
     /// [`Host::write`] as well): `category` is its class
     /// (`RuntimeWarning`), `line` the program line it is about.
@@ -110,6 +117,10 @@ impl Host for RecordingHost {
 /// recursion would overflow the native stack the interpreter runs on.
 pub const MAX_RECURSION_LIMIT: u32 = 3000;
 
+/// Instructions between two checks of the limits that are not checked
+/// where they are spent (memory in total, the host's own).
+pub const LIMIT_CHECK_EVERY_STEPS: u64 = 1 << 16;
+
 /// Bounds on a run.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -123,6 +134,9 @@ pub struct Limits {
     pub max_recursion_limit: u32,
     /// Bytes of output (stdout and stderr together) before the run ends.
     pub max_output: usize,
+    /// Bytes of heap the process may hold (see [`crate::memory`]; only
+    /// enforced where the counting allocator is installed).
+    pub max_memory: usize,
 }
 
 impl Default for Limits {
@@ -132,6 +146,7 @@ impl Default for Limits {
             recursion_limit: 1000,
             max_recursion_limit: MAX_RECURSION_LIMIT,
             max_output: 4 << 20,
+            max_memory: 512 << 20,
         }
     }
 }
@@ -145,10 +160,18 @@ pub struct Vm {
     pub host: Box<dyn Host>,
     pub limits: Limits,
     pub steps: u64,
+    /// The step count at which [`Vm::tick`] next checks the limits.
+    next_limit_check: u64,
+    /// Heap in use when the VM was made: the memory limit counts what
+    /// the run adds (an embedder may hold memory of its own, or of runs
+    /// before).
+    memory_baseline: usize,
     pub depth: u32,
     /// Exceptions currently being handled, innermost last.
     pub exc_stack: Vec<Value>,
     pub ids: IdCounter,
+    /// Sequential identities of objects without an id of their own.
+    pub identities: identity::IdentityTable,
     /// The program's source, for tracebacks.
     pub source: Rc<str>,
     pub filename: Rc<str>,
@@ -249,9 +272,12 @@ impl Vm {
             host,
             limits: Limits::default(),
             steps: 0,
+            next_limit_check: 0,
+            memory_baseline: crate::memory::bytes_in_use(),
             depth: 0,
             exc_stack: Vec::new(),
             ids,
+            identities: Default::default(),
             source: "".into(),
             filename: "main.py".into(),
             repr_guard: Vec::new(),
@@ -298,16 +324,32 @@ impl Vm {
         outcome
     }
 
-    /// Interpreter shutdown: the main module's names are cleared in order,
-    /// so generators still suspended in `try`/`with` run their cleanup
-    /// (CPython `finalize_modules` → `_PyModule_ClearDict`).
+    /// Interpreter shutdown: the main module's names are set to `None`,
+    /// those starting with a single underscore first, then the others but
+    /// `__builtins__`, so generators still suspended in `try`/`with` run
+    /// their cleanup and finalizers run in a predictable order (CPython
+    /// moduleobject.c `_PyModule_ClearDict`, which replaces rather than
+    /// deletes "to avoid rehashing": each name costs O(1) here too).
     fn tear_down_main(&mut self) {
         let names = self.main.dict.borrow().keys();
-        for name in names {
-            let value = self.main.dict.borrow_mut().remove(name.as_str());
-            drop(value);
-            if self.run_finalizers().is_err() {
-                return;
+        let single_underscore = |name: &str| name.starts_with('_') && !name.starts_with("__");
+        let passes: [&dyn Fn(&str) -> bool; 2] = [&|name| single_underscore(name), &|name| {
+            !single_underscore(name) && name != "__builtins__"
+        }];
+        for clears in passes {
+            for name in names.iter().filter(|name| clears(name.as_str())) {
+                let old = {
+                    let mut globals = self.main.dict.borrow_mut();
+                    match globals.get_name(name) {
+                        None | Some(Value::None) => continue,
+                        Some(_) => {}
+                    }
+                    globals.replace(name, Value::None)
+                };
+                drop(old);
+                if self.run_finalizers().is_err() {
+                    return;
+                }
             }
         }
     }
@@ -486,13 +528,42 @@ impl Vm {
     #[inline]
     pub fn tick(&mut self) -> PyResult<()> {
         self.steps += 1;
-        if self.steps > self.limits.max_steps {
-            return Err(Unwind::Halt(Halt::Hang));
+        if self.steps >= self.next_limit_check {
+            self.check_limits()?;
         }
         if !self.finalizers.borrow().is_empty() {
             self.run_finalizers()?;
         }
         Ok(())
+    }
+
+    /// The limits other than the per-object ones, checked every
+    /// [`LIMIT_CHECK_EVERY_STEPS`] instructions and at the last step of the
+    /// budget: the budget itself (`hang`), the memory the process holds,
+    /// and the host's own limits.
+    #[cold]
+    fn check_limits(&mut self) -> PyResult<()> {
+        if self.steps > self.limits.max_steps {
+            return Err(Unwind::Halt(Halt::Hang));
+        }
+        self.next_limit_check = self
+            .steps
+            .saturating_add(LIMIT_CHECK_EVERY_STEPS)
+            .min(self.limits.max_steps.saturating_add(1));
+        let used = crate::memory::bytes_in_use().saturating_sub(self.memory_baseline);
+        if used > self.limits.max_memory {
+            return Err(Unwind::Halt(Halt::Unsupported {
+                message: format!(
+                    "the program used more than {} MB of memory",
+                    self.limits.max_memory >> 20
+                ),
+                line: 0,
+            }));
+        }
+        match self.host.check_limits() {
+            Some(halt) => Err(Unwind::Halt(halt)),
+            None => Ok(()),
+        }
     }
 
     /// The finalizer queue for a new instance of `class`, if the class

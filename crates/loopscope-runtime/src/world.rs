@@ -65,6 +65,14 @@ pub struct Progress {
 /// worker posts it to the page). It only observes: it cannot change the run.
 pub type ProgressHook = Box<dyn FnMut(Progress)>;
 
+/// Trace events a run may record before it ends (status `unsupported`):
+/// about 80,000 tasks' worth, more than a page can show or a browser tab
+/// hold comfortably.
+pub const MAX_TRACE_EVENTS: usize = 2_000_000;
+
+/// Tasks a run may create before it ends (status `unsupported`).
+pub const MAX_TASKS: usize = 20_000;
+
 /// Instructions between two calls of the progress hook.
 pub const PROGRESS_EVERY_STEPS: u64 = 1_000_000;
 
@@ -171,6 +179,17 @@ impl Host for World {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+
+    fn check_limits(&mut self) -> Option<Halt> {
+        let message = if self.trace.events.len() > MAX_TRACE_EVENTS {
+            format!("the run recorded more than {MAX_TRACE_EVENTS} trace events")
+        } else if self.tasks.len() > MAX_TASKS {
+            format!("the program created more than {MAX_TASKS} tasks")
+        } else {
+            return None;
+        };
+        Some(Halt::Unsupported { message, line: 0 })
     }
 
     fn warning(&mut self, category: &str, message: &str, line: u32, step: u64) {

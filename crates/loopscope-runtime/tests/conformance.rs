@@ -7,6 +7,10 @@
 //! listed in `tests/fixtures/passing.txt` must pass; a fixture that starts
 //! passing is reported so the list can grow
 //! (`LOOPSCOPE_BLESS=1 cargo test -p loopscope-runtime --test conformance`).
+//!
+//! Determinism is checked on the way: the whole corpus runs twice, on two
+//! threads at once, and every fixture's trace must come out byte-identical
+//! (as JSON) both times.
 
 use std::path::{Path, PathBuf};
 
@@ -91,15 +95,36 @@ fn mismatch(verdict: &Verdict, expected: &serde_json::Value) -> Option<String> {
     None
 }
 
+/// One fixture's run: its name, how it differs from CPython (None when
+/// it does not), and its trace as JSON.
+type FixtureRun = (String, Option<String>, String);
+
 #[test]
 fn fixtures_match_cpython() {
     // Python calls recurse on the native stack: run on a big one.
-    let report = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(run_all)
-        .expect("spawn the conformance thread")
-        .join()
-        .expect("the conformance run finished");
+    let spawn_run = |tell_failures: bool| {
+        std::thread::Builder::new()
+            .stack_size(512 << 20)
+            .spawn(move || run_all(tell_failures))
+            .expect("spawn a conformance thread")
+    };
+    let (first, second) = (spawn_run(true), spawn_run(false));
+    let report = first.join().expect("the conformance run finished");
+    let again = second.join().expect("the second run finished");
+    let unstable: Vec<&String> = report
+        .iter()
+        .zip(&again)
+        .filter(|((_, _, a), (_, _, b))| a != b)
+        .map(|((name, _, _), _)| name)
+        .collect();
+    assert!(
+        report.len() == again.len() && unstable.is_empty(),
+        "traces differ between two runs of the same program: {unstable:?}"
+    );
+    let report: Vec<(String, Option<String>)> = report
+        .into_iter()
+        .map(|(name, problem, _)| (name, problem))
+        .collect();
     let passing_path = repo_root().join("tests/fixtures/passing.txt");
     let listed: Vec<String> = std::fs::read_to_string(&passing_path)
         .unwrap_or_default()
@@ -149,7 +174,9 @@ fn fixtures_match_cpython() {
     );
 }
 
-fn run_all() -> Vec<(String, Option<String>)> {
+/// Runs every fixture; with `tell_failures`, names each mismatch as it
+/// comes when `LOOPSCOPE_VERBOSE` is set.
+fn run_all(tell_failures: bool) -> Vec<FixtureRun> {
     let mut report = Vec::new();
     for path in fixtures() {
         let source = std::fs::read_to_string(&path).expect("fixture is UTF-8");
@@ -158,14 +185,18 @@ fn run_all() -> Vec<(String, Option<String>)> {
                 .expect("expected verdict"),
         )
         .expect("expected verdict is JSON");
-        let verdict = run_program(&source, &RunOptions::default()).verdict;
-        let problem = mismatch(&verdict, &expected);
+        let result = run_program(&source, &RunOptions::default());
+        let problem = mismatch(&result.verdict, &expected);
         if let Some(problem) = &problem {
-            if std::env::var_os("LOOPSCOPE_VERBOSE").is_some() {
+            if tell_failures && std::env::var_os("LOOPSCOPE_VERBOSE").is_some() {
                 println!("FAIL {}: {problem}", name_of(&path));
             }
         }
-        report.push((name_of(&path), problem));
+        report.push((
+            name_of(&path),
+            problem,
+            loopscope_trace::to_json(&result.trace),
+        ));
     }
     report
 }

@@ -15,6 +15,12 @@
 //! Stopping a run is the page's business: it terminates this worker and
 //! starts a fresh one.
 
+/// Counts the heap in use, so a runaway program meets the memory limit
+/// instead of the wasm memory's end (which would kill the worker).
+#[global_allocator]
+static ALLOCATOR: loopscope_interp::memory::CountingAllocator =
+    loopscope_interp::memory::CountingAllocator;
+
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use wasm_bindgen::prelude::*;

@@ -1223,6 +1223,25 @@ fn exception_group_new(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 // ----------------------------------------------------------------- classes
 
+/// Built-in types CPython lets programs subclass (they have
+/// `Py_TPFLAGS_BASETYPE`) but whose instances here are special values
+/// that a subclass could not carry: subclassing them is unsupported, not
+/// the `TypeError` CPython gives for its final types (`bool`, `range`, ...).
+const SUBCLASSABLE_SPECIAL_TYPES: &[&str] = &[
+    "type",
+    "property",
+    "staticmethod",
+    "classmethod",
+    "super",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+    "reversed",
+    "bytearray",
+    "complex",
+];
+
 /// `__build_class__(body, name, *bases, metaclass=None, **kwds)`.
 pub fn build_class(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     if args.positional.len() < 2 {
@@ -1244,6 +1263,11 @@ pub fn build_class(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             Value::Class(c) => {
                 if c.builtin && c.layout == Layout::Special && !Rc::ptr_eq(c, &vm.types.object) {
                     let n = c.name().as_str().to_string();
+                    if SUBCLASSABLE_SPECIAL_TYPES.contains(&n.as_str()) {
+                        return Err(
+                            vm.unsupported(format!("subclasses of the built-in type '{n}'"))
+                        );
+                    }
                     return Err(vm.type_error(format!("type '{n}' is not an acceptable base type")));
                 }
                 bases.push(c.clone())

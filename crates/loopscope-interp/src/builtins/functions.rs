@@ -280,15 +280,8 @@ fn callable(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 fn id(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let v = one_arg(vm, "id", args)?;
     let n = match &v {
-        Value::Instance(i) => i.id,
-        Value::Native(n) => n.id,
-        Value::Class(c) => c.id,
-        Value::Generator(g) => g.id,
         Value::Int(i) => (*i as u64).wrapping_mul(32).wrapping_add(9_000_000),
-        other => other
-            .object_address()
-            .map(|a| (a % 1_000_000) as u64)
-            .unwrap_or(0),
+        other => vm.identity(other).unwrap_or(0),
     };
     Ok(Value::Int((140_000_000_000_000u64 + n * 48) as i64))
 }

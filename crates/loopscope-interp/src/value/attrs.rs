@@ -104,6 +104,14 @@ impl AttrMap {
         self.insert(intern(name), value);
     }
 
+    /// Puts a new value under a name already present, returning the old
+    /// one; the entry keeps its place (and the index stays valid).
+    pub fn replace(&mut self, name: &PyStr, value: Value) -> Option<Value> {
+        let at = self.position_of(name)?;
+        let (_, slot) = self.entries.get_mut(at)?;
+        Some(std::mem::replace(slot, value))
+    }
+
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let i = self.position(name)?;
         let (_, value) = self.entries.remove(i);

@@ -32,23 +32,31 @@ pub fn dispose<S>(
     drop_contents: impl FnOnce(&mut S),
     park: impl FnOnce(&mut S) -> Vec<Value>,
 ) {
-    let depth = DEPTH.with(Cell::get);
+    // At thread exit the thread-locals may already be gone while values
+    // held by other thread-locals are dropped: then drop plainly.
+    let Ok(depth) = DEPTH.try_with(Cell::get) else {
+        drop_contents(owner);
+        return;
+    };
     if depth >= MAX_DEPTH {
         let values = park(owner);
-        let busy = PARKED.with(|parked| match parked.try_borrow_mut() {
-            Ok(mut parked) => {
-                parked.extend(values);
-                None
-            }
-            Err(_) => Some(values),
-        });
-        // The list was busy (never expected): drop here after all.
+        let busy = PARKED
+            .try_with(|parked| match parked.try_borrow_mut() {
+                Ok(mut parked) => {
+                    parked.extend(values);
+                    None
+                }
+                Err(_) => Some(values),
+            })
+            .ok()
+            .flatten();
+        // The list was busy or gone (never expected): drop here after all.
         drop(busy);
         return;
     }
-    DEPTH.with(|d| d.set(depth + 1));
+    let _ = DEPTH.try_with(|d| d.set(depth + 1));
     drop_contents(owner);
-    DEPTH.with(|d| d.set(depth));
+    let _ = DEPTH.try_with(|d| d.set(depth));
     if depth == 0 {
         drain_parked();
     }
@@ -57,13 +65,16 @@ pub fn dispose<S>(
 /// Drops the parked values, each one starting a fresh (bounded) nesting.
 fn drain_parked() {
     loop {
-        let next = PARKED.with(|parked| parked.try_borrow_mut().ok().and_then(|mut p| p.pop()));
+        let next = PARKED
+            .try_with(|parked| parked.try_borrow_mut().ok().and_then(|mut p| p.pop()))
+            .ok()
+            .flatten();
         let Some(value) = next else {
             return;
         };
-        DEPTH.with(|d| d.set(1));
+        let _ = DEPTH.try_with(|d| d.set(1));
         drop(value);
-        DEPTH.with(|d| d.set(0));
+        let _ = DEPTH.try_with(|d| d.set(0));
     }
 }
 

@@ -68,7 +68,12 @@ impl Vm {
             };
             match outcome {
                 Ok(Step::Exit(exit)) => break Ok(exit),
-                Err(Unwind::Halt(Halt::Unsupported { message, line: 0 })) => {
+                // The line is the program's: frames of Loopscope's own
+                // modules (`<frozen ...>`, hidden from tracebacks too) leave
+                // it to the program's frame that called them.
+                Err(Unwind::Halt(Halt::Unsupported { message, line: 0 }))
+                    if !frame.code.filename.starts_with('<') =>
+                {
                     break Err(Unwind::Halt(Halt::Unsupported {
                         message,
                         line: frame.line(),

@@ -953,7 +953,7 @@ impl Vm {
                 }
                 Ok(hash_tuple(&hashes))
             }
-            other => Ok(other.object_address().map(|a| (a >> 4) as i64).unwrap_or(0)),
+            other => Ok(self.identity(other).map(identity_hash).unwrap_or(0)),
         }
     }
 }

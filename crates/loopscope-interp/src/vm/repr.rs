@@ -214,11 +214,14 @@ impl Vm {
                     self.repr_of(&c)?
                 )
             }
-            Value::Function(f) => format!(
-                "<function {} at {}>",
-                f.qualname.borrow().as_str(),
-                fake_address(Rc::as_ptr(f) as usize as u64 % 100_000)
-            ),
+            Value::Function(f) => {
+                let id = self.identity(v).unwrap_or(0);
+                format!(
+                    "<function {} at {}>",
+                    f.qualname.borrow().as_str(),
+                    fake_address(id)
+                )
+            }
             Value::BoundMethod(m) => {
                 let name = match &m.function {
                     Value::Function(f) => f.qualname.borrow().as_str().to_string(),
@@ -244,10 +247,12 @@ impl Vm {
                         }
                         other => self.type_name(other),
                     };
+                    let receiver = receiver.clone();
+                    let id = self.identity(&receiver).unwrap_or(0);
                     format!(
                         "<built-in method {} of {type_name} object at {}>",
                         b.name.as_str(),
-                        fake_address(0)
+                        fake_address(id)
                     )
                 }
                 None => match b.owner {
@@ -298,13 +303,13 @@ impl Vm {
                 };
                 format!(
                     "<{name} object at {}>",
-                    fake_address(Rc::as_ptr(it) as usize as u64 % 100_000)
+                    fake_address(self.identity(v).unwrap_or(0))
                 )
             }
             Value::Code(c) => format!(
                 "<code object {} at {}, file \"{}\", line {}>",
                 c.name.as_str(),
-                fake_address(0),
+                fake_address(self.identity(v).unwrap_or(0)),
                 c.filename,
                 c.first_line
             ),
@@ -371,11 +376,7 @@ impl Vm {
             Some(Value::Str(s)) => s.as_str().to_string(),
             _ => class.module.as_str().to_string(),
         };
-        let id = match v {
-            Value::Instance(i) => i.id,
-            Value::Native(n) => n.id,
-            _ => 0,
-        };
+        let id = self.identity(v).unwrap_or(0);
         let qualname = class.qualname.borrow().as_str().to_string();
         Ok(if module == "builtins" {
             format!("<{qualname} object at {}>", fake_address(id))

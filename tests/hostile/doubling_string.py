@@ -1,0 +1,5 @@
+# A string doubled until memory runs out.
+# expect: error: MemoryError
+s = "x"
+while True:
+    s = s + s

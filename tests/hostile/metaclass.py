@@ -1,0 +1,4 @@
+# Metaclasses are not offered: unsupported, with the line.
+# expect: unsupported: line 3: subclasses of the built-in type 'type'
+class Meta(type):
+    pass
