@@ -3,6 +3,7 @@
 //! all, `cargo xtask bench NAME...` only those named.
 
 pub mod first_visit;
+pub mod hostile;
 pub mod versus_cpython;
 
 use crate::{site, tools};
@@ -29,6 +30,12 @@ pub const BENCHMARKS: &[Benchmark] = &[
         about: "page load until a program can be run, and frame times playing a 1,000-task trace (headless Chromium)",
         needs_site: true,
         run: playback,
+    },
+    Benchmark {
+        name: "hostile",
+        about: "time each hostile program (tests/hostile) takes to reach its verdict",
+        needs_site: false,
+        run: hostile::report,
     },
     Benchmark {
         name: "interpreter",

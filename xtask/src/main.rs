@@ -4,6 +4,7 @@
 //! machine needs nothing but Rust (via rustup), Node.js and apt.
 
 mod bench;
+mod fuzz;
 mod lint;
 mod process;
 mod server;
@@ -32,7 +33,11 @@ Commands:
   build   Build the site (release) into dist/
   bench [NAME...]
           Run the benchmarks (all, or those named): first-visit (the site's
-          size), interpreter and scheduler (loopscope against CPython)
+          size), playback, hostile (time to each hostile verdict),
+          interpreter and scheduler (loopscope against CPython)
+  fuzz [TARGET...] [--runs N]
+          Run the cargo fuzz targets (run_program, trace_codec), seeded from
+          the project's programs, N executions each (default 1,000,000)
   lint    cargo fmt --check, and clippy -D warnings (native and wasm)
   help    Show this text
 
@@ -66,6 +71,7 @@ fn run(args: &[String]) -> Result {
             site::build_release()
         }
         "bench" => bench::run(options),
+        "fuzz" => fuzz::run(options),
         "lint" => {
             no_options(command, options)?;
             lint::run()

@@ -9,6 +9,9 @@ use std::path::Path;
 use crate::process::{self, command, output_of};
 use crate::workspace;
 
+/// The cargo-fuzz release `cargo xtask fuzz` installs.
+pub const CARGO_FUZZ_VERSION: &str = "0.12.0";
+
 /// The trunk release we build with (newer ones need a newer rustc).
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -26,6 +29,9 @@ pub enum Toolset {
     /// The site's tools, plus wasm-bindgen-test-runner, Chromium and
     /// chromedriver, for every test.
     Tests,
+    /// cargo-fuzz (libFuzzer's C++ is built by its crate with the system's
+    /// C++ compiler).
+    Fuzz,
 }
 
 /// Installs whatever `toolset` needs and is missing.
@@ -39,6 +45,7 @@ pub fn ensure(toolset: Toolset) -> crate::Result {
             ensure_site_tools()?;
             ensure_browser()?;
         }
+        Toolset::Fuzz => ensure_cargo_fuzz()?,
     }
     println!();
     Ok(())
@@ -71,6 +78,22 @@ fn ensure_rust_components() -> crate::Result {
         }
     }
     Ok(())
+}
+
+fn ensure_cargo_fuzz() -> crate::Result {
+    let wanted = format!("cargo-fuzz {CARGO_FUZZ_VERSION}");
+    if output_of(process::cargo().args(["fuzz", "--version"])).as_deref() == Some(wanted.as_str()) {
+        println!("ok: {wanted}");
+        return Ok(());
+    }
+    println!("installing: {wanted} (compiles from source, a few minutes)");
+    process::run(process::cargo().args([
+        "install",
+        "--locked",
+        "cargo-fuzz",
+        "--version",
+        CARGO_FUZZ_VERSION,
+    ]))
 }
 
 fn ensure_trunk() -> crate::Result {

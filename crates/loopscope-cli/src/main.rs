@@ -1,7 +1,7 @@
 //! `loopscope`: runs a Python program in the simulated world and prints
 //! its verdict. The only code of the project that touches files.
 //!
-//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--stats]
+//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--trace-bin OUT.bin] [--stats]
 //!     loopscope dis PROGRAM.py
 
 use std::process::ExitCode;
@@ -20,7 +20,7 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 /// it room for the deepest recursion the limits allow.
 const STACK_BYTES: usize = 512 << 20;
 
-const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--stats]\n       loopscope dis PROGRAM.py";
+const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--trace-bin OUT.bin] [--stats]\n       loopscope dis PROGRAM.py";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -93,21 +93,22 @@ fn run(args: &[String]) -> ExitCode {
     let mut path = None;
     let mut trace_path = None;
     let mut chrome_path = None;
+    let mut binary_path = None;
     let mut stats = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
             "--json" => json = true,
             "--stats" => stats = true,
-            "--trace" | "--chrome-trace" => {
+            "--trace" | "--chrome-trace" | "--trace-bin" => {
                 let Some(value) = args.get(i + 1) else {
                     eprintln!("loopscope: {} needs a file name", args[i]);
                     return ExitCode::from(2);
                 };
-                if args[i] == "--trace" {
-                    trace_path = Some(value.clone());
-                } else {
-                    chrome_path = Some(value.clone());
+                match args[i].as_str() {
+                    "--trace" => trace_path = Some(value.clone()),
+                    "--chrome-trace" => chrome_path = Some(value.clone()),
+                    _ => binary_path = Some(value.clone()),
                 }
                 i += 1;
             }
@@ -158,8 +159,14 @@ fn run(args: &[String]) -> ExitCode {
     options.filename = absolute_path(&path);
     let result = run_program(&source, &options);
     let exports = [
-        (trace_path, loopscope_trace::to_json as fn(&_) -> String),
-        (chrome_path, loopscope_trace::to_chrome_trace),
+        (
+            trace_path,
+            (|t| loopscope_trace::to_json(t).into_bytes()) as fn(&_) -> Vec<u8>,
+        ),
+        (chrome_path, |t| {
+            loopscope_trace::to_chrome_trace(t).into_bytes()
+        }),
+        (binary_path, loopscope_trace::codec::encode),
     ];
     for (path, export) in exports {
         if let Some(path) = path {

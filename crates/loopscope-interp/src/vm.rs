@@ -117,6 +117,39 @@ impl Host for RecordingHost {
 /// recursion would overflow the native stack the interpreter runs on.
 pub const MAX_RECURSION_LIMIT: u32 = 3000;
 
+thread_local! {
+    /// Shipped Python modules, compiled once per thread: code objects are
+    /// immutable, so every VM the thread makes (each run of the web worker,
+    /// each conformance fixture) shares them instead of parsing asyncio's
+    /// few thousand lines again. Keyed by name, checked against the source.
+    static SHIPPED_CODE: RefCell<std::collections::HashMap<String, (String, Rc<Code>)>> =
+        RefCell::new(std::collections::HashMap::new());
+}
+
+/// The code of shipped module `name` (filename `<frozen name>`).
+fn compiled_shipped_module(
+    name: &str,
+    source: &str,
+) -> Result<Rc<Code>, crate::syntax::SourceError> {
+    let cached = SHIPPED_CODE.with(|cache| {
+        cache
+            .borrow()
+            .get(name)
+            .filter(|(text, _)| text == source)
+            .map(|(_, code)| code.clone())
+    });
+    if let Some(code) = cached {
+        return Ok(code);
+    }
+    let code = crate::compiler::compile_module(source, &format!("<frozen {name}>"))?;
+    SHIPPED_CODE.with(|cache| {
+        cache
+            .borrow_mut()
+            .insert(name.to_string(), (source.to_string(), code.clone()))
+    });
+    Ok(code)
+}
+
 /// Instructions between two checks of the limits that are not checked
 /// where they are spent (memory in total, the host's own).
 pub const LIMIT_CHECK_EVERY_STEPS: u64 = 1 << 16;
@@ -417,8 +450,7 @@ impl Vm {
     /// Runs shipped Python source as module `name`. The module is in
     /// `sys.modules` while its body runs, so modules may import each other.
     pub fn exec_source_module(&mut self, name: &str, source: &str) -> PyResult<Rc<Module>> {
-        let filename = format!("<frozen {name}>");
-        let code = crate::compiler::compile_module(source, &filename).map_err(|error| {
+        let code = compiled_shipped_module(name, source).map_err(|error| {
             self.error(
                 ExcType::SystemError,
                 format!("built-in module {name} does not compile: {}", error.message),
