@@ -61,7 +61,7 @@ pub fn run(args: &[String]) -> crate::Result {
                 .args([
                     "--",
                     &format!("-runs={runs}"),
-                    "-timeout=10",
+                    "-timeout=60",
                     "-rss_limit_mb=3072",
                     "-max_len=8192",
                     "-print_final_stats=1",
