@@ -11,6 +11,8 @@
 //! Invariant: the runtime does no I/O and reads no real clock; the same
 //! program and seed give byte-identical traces.
 
+pub mod eventloop;
+pub mod futures;
 pub mod generators;
 pub mod jobs;
 pub mod natives;

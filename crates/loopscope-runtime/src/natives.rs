@@ -57,6 +57,9 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("function_source", function_source),
             ("network_method", network_method),
             ("future_del", future_del),
+            ("install_future", crate::futures::install_future),
+            ("install_task", crate::futures::install_task),
+            ("install_loop", crate::eventloop::install_loop),
         ],
     );
     Ok(module)
@@ -131,7 +134,7 @@ fn text_of(value: &Value) -> Option<String> {
 /// `__qualname__`, read from the object itself so that recording never
 /// runs the program's code (a `__getattr__` would); other callables are
 /// named by their type.
-fn callable_name(vm: &mut Vm, callable: &Value) -> String {
+pub(crate) fn callable_name(vm: &mut Vm, callable: &Value) -> String {
     let function = match callable {
         Value::BoundMethod(m) => &m.function,
         other => other,
@@ -429,6 +432,12 @@ fn future_settled(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         "cancelled" => Settlement::Cancelled,
         _ => return Err(internal_error(vm, "unknown settlement")),
     };
+    record_settled(vm, future, settlement)?;
+    Ok(Value::None)
+}
+
+/// Records how a future settled; a task's settlement is its end.
+pub fn record_settled(vm: &mut Vm, future: u64, settlement: Settlement) -> PyResult<()> {
     let w = world(vm)?;
     if w.tasks.contains(&future) {
         w.record(EventKind::TaskFinished {
@@ -438,7 +447,7 @@ fn future_settled(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     } else {
         w.record(EventKind::FutureSettled { future, settlement });
     }
-    Ok(Value::None)
+    Ok(())
 }
 
 /// `describe(future, kind, *about)`: what a future asyncio made stands

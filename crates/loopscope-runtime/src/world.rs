@@ -45,6 +45,11 @@ pub struct World {
     pub pending_request: Option<(Actor, String)>,
     /// Told how far the run has got, now and then (see [`Progress`]).
     pub progress: Option<ProgressHook>,
+    /// What the native methods of `Future` and `Task` need from asyncio
+    /// (see `futures.rs`), once asyncio is imported.
+    pub asyncio: Option<std::rc::Rc<crate::futures::AsyncioRefs>>,
+    /// What the native event loop needs from events.py (`eventloop.rs`).
+    pub event_loop: Option<std::rc::Rc<crate::eventloop::LoopRefs>>,
     /// The step count at which to tell `progress` next.
     next_progress: u64,
 }
@@ -93,6 +98,8 @@ impl World {
             request_method: None,
             pending_request: None,
             progress: None,
+            asyncio: None,
+            event_loop: None,
             next_progress: PROGRESS_EVERY_STEPS,
         }
     }

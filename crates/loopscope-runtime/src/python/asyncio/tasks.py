@@ -121,98 +121,17 @@ class Task(futures.Future):
             self._num_cancels_requested -= 1
         return self._num_cancels_requested
 
-    def task_step(self, exc=None):
-        """One step: run the coroutine to its next suspension
-        (CPython Task.__step / task_step_impl)."""
-        if self.done():
-            raise exceptions.InvalidStateError(
-                f'_step(): already done: {self!r}, {exc!r}')
-        if self._must_cancel:
-            if not isinstance(exc, exceptions.CancelledError):
-                exc = self._make_cancelled_error()
-            self._must_cancel = False
-        coro = self._coro
-        self._fut_waiter = None
-        _enter_task(self._loop, self)
-        try:
-            _loopscope.task_resumed(self, exc)
-            try:
-                if exc is None:
-                    result = coro.send(None)
-                else:
-                    result = coro.throw(exc)
-            except StopIteration as stop:
-                _loopscope.task_left(self)
-                if self._must_cancel:
-                    self._must_cancel = False
-                    futures.Future.cancel(self, msg=self._cancel_message)
-                else:
-                    futures.Future.set_result(self, stop.value)
-            except exceptions.CancelledError as cancelled:
-                _loopscope.task_left(self)
-                self._cancelled_exc = cancelled
-                futures.Future.cancel(self)
-            except (KeyboardInterrupt, SystemExit) as fatal:
-                _loopscope.task_left(self)
-                futures.Future.set_exception(self, fatal)
-                raise
-            except BaseException as error:
-                _loopscope.task_left(self)
-                futures.Future.set_exception(self, error)
-            else:
-                _loopscope.task_suspended(self, coro, result)
-                blocking = getattr(result, '_asyncio_future_blocking', None)
-                if blocking is not None:
-                    if futures._get_loop(result) is not self._loop:
-                        new_exc = RuntimeError(
-                            f'Task {self!r} got Future {result!r} attached to a different loop')
-                        self._loop.call_soon(self.task_step, new_exc, context=self._context)
-                    elif blocking:
-                        if result is self:
-                            new_exc = RuntimeError(f'Task cannot await on itself: {self!r}')
-                            self._loop.call_soon(self.task_step, new_exc, context=self._context)
-                        else:
-                            result._asyncio_future_blocking = False
-                            result.add_done_callback(self.task_wakeup, context=self._context)
-                            self._fut_waiter = result
-                            if self._must_cancel:
-                                if self._fut_waiter.cancel(msg=self._cancel_message):
-                                    self._must_cancel = False
-                    else:
-                        new_exc = RuntimeError(
-                            f'yield was used instead of yield from in task {self!r} with {result!r}')
-                        self._loop.call_soon(self.task_step, new_exc, context=self._context)
-                elif result is None:
-                    self._loop.call_soon(self.task_step, context=self._context)
-                elif _loopscope.is_generator(result):
-                    new_exc = RuntimeError(
-                        f'yield was used instead of yield from for generator in task {self!r} with {result!r}')
-                    self._loop.call_soon(self.task_step, new_exc, context=self._context)
-                else:
-                    new_exc = RuntimeError(f'Task got bad yield: {result!r}')
-                    self._loop.call_soon(self.task_step, new_exc, context=self._context)
-        finally:
-            _leave_task(self._loop, self)
-            if self._state != futures._PENDING:
-                # CPython's _all_tasks is a WeakSet: it never keeps a task
-                # alive, so a finished task goes (and its finalizer runs)
-                # when the program drops it.
-                _all_tasks.pop(id(self), None)
-
-    def task_wakeup(self, future):
-        """The awaited future is done: step again (CPython Task.__wakeup)."""
-        try:
-            future.result()
-        except BaseException as exc:
-            self.task_step(exc)
-        else:
-            self.task_step()
+    # task_step (CPython Task.__step) and task_wakeup (Task.__wakeup) are
+    # native (futures.rs, installed below), as CPython's are C.
 
 
 # ---------------------------------------------------------------- bookkeeping
 
 _all_tasks = {}
 _current_tasks = {}
+
+
+_loopscope.install_task(Task, _current_tasks, _all_tasks, id)
 
 
 def _register_task(task):
