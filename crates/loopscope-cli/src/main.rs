@@ -131,13 +131,15 @@ fn run(args: &[String]) -> ExitCode {
             .unwrap_or_else(|_| path.clone())
     };
     let result = run_program(&source, &options);
-    let exports = [
-        (trace_path, loopscope_trace::to_json as fn(&_) -> String),
-        (chrome_path, loopscope_trace::to_chrome_trace),
-    ];
-    for (path, export) in exports {
-        if let Some(path) = path {
-            if let Err(e) = std::fs::write(&path, export(&result.trace)) {
+    // The JSON trace is made once, for the file and for the stats.
+    let trace_json =
+        (trace_path.is_some() || stats).then(|| loopscope_trace::to_json(&result.trace));
+    let chrome_json = chrome_path
+        .as_ref()
+        .map(|_| loopscope_trace::to_chrome_trace(&result.trace));
+    for (path, text) in [(&trace_path, &trace_json), (&chrome_path, &chrome_json)] {
+        if let (Some(path), Some(text)) = (path, text) {
+            if let Err(e) = std::fs::write(path, text) {
                 eprintln!("loopscope: cannot write {path}: {e}");
                 return ExitCode::from(73);
             }
@@ -148,7 +150,7 @@ fn run(args: &[String]) -> ExitCode {
         eprintln!(
             "loopscope stats: events={} trace_json_bytes={} peak_rss_kb={}",
             result.trace.events.len(),
-            loopscope_trace::to_json(&result.trace).len(),
+            trace_json.as_ref().map_or(0, String::len),
             peak_rss_kb().map_or("unknown".to_string(), |kb| kb.to_string())
         );
     }

@@ -15,7 +15,9 @@
 
 use std::rc::Rc;
 
-use loopscope_interp::builtins::add_methods;
+use loopscope_interp::builtins::{add_methods, with_native};
+use loopscope_interp::bytecode::BinOp;
+use loopscope_interp::modules::deque::DequeData;
 use loopscope_interp::value::string::intern;
 use loopscope_interp::value::{Args, Class, GenKind, PyDict, PyResult, PyStr, Unwind, Value};
 use loopscope_interp::vm::{ExcType, Vm};
@@ -68,6 +70,9 @@ struct Names {
     get_loop: Rc<PyStr>,
     send: Rc<PyStr>,
     throw: Rc<PyStr>,
+    done: Rc<PyStr>,
+    waiters: Rc<PyStr>,
+    value: Rc<PyStr>,
     cancelled: Value,
     finished: Value,
 }
@@ -100,6 +105,9 @@ thread_local! {
         get_loop: intern("get_loop"),
         send: intern("send"),
         throw: intern("throw"),
+        done: intern("done"),
+        waiters: intern("_waiters"),
+        value: intern("_value"),
         cancelled: Value::Str(intern("CANCELLED")),
         finished: Value::Str(intern("FINISHED")),
     });
@@ -883,4 +891,123 @@ fn get_loop_of(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<Value> {
         Some(get_loop) => vm.call(&get_loop, Vec::new()),
         None => get(vm, future, &n.loop_),
     }
+}
+
+// ---------------------------------------------------------------- waking waiters
+
+/// `future.done()`: read straight from `_state` when its class has the
+/// native `done`, else by calling its own.
+fn is_done(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<bool> {
+    let native = matches!(
+        vm.class_of(future).lookup_name(&n.done),
+        Some(Value::Builtin(b)) if b.owner == Some("Future") && b.name.as_str() == "done"
+    );
+    if native {
+        return Ok(state(vm, n, future)? != State::Pending);
+    }
+    let done = vm.get_attr(future, &n.done)?;
+    let done = vm.call(&done, Vec::new())?;
+    vm.truthy(&done)
+}
+
+/// `future.set_result(value)`, by the future's own method.
+fn call_set_result(vm: &mut Vm, future: &Value, value: Value) -> PyResult<()> {
+    let set_result = vm.get_attr(future, &intern("set_result"))?;
+    vm.call(&set_result, vec![value])?;
+    Ok(())
+}
+
+/// The waiter at `index` of a deque of waiters (a snapshot for other
+/// iterables).
+fn waiter_at(
+    vm: &mut Vm,
+    waiters: &Value,
+    snapshot: &mut Option<Vec<Value>>,
+    index: usize,
+) -> PyResult<Option<Value>> {
+    if snapshot.is_none() {
+        if let Some(found) = with_native::<DequeData, _>(waiters, |d| d.items.get(index).cloned()) {
+            return Ok(found);
+        }
+        *snapshot = Some(vm.collect(waiters)?);
+    }
+    Ok(snapshot
+        .as_ref()
+        .and_then(|items| items.get(index).cloned()))
+}
+
+/// `_loopscope.install_waking(cls, name)`: the waiter scan `name` of
+/// locks.py (`Semaphore._wake_up_next`) or queues.py
+/// (`Queue._wakeup_next`), which every release and every put run.
+pub fn install_waking(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("install_waking", args, &["cls", "name"], 2)?;
+    let (Some(Value::Class(class)), Some(Value::Str(name))) = (&a[0], &a[1]) else {
+        return Err(internal_error(
+            vm,
+            "install_waking needs a class and a name",
+        ));
+    };
+    match name.as_str() {
+        "_wake_up_next" => add_methods(
+            class,
+            "Semaphore",
+            &[("_wake_up_next", semaphore_wake_up_next)],
+        ),
+        "_wakeup_next" => add_methods(class, "Queue", &[("_wakeup_next", queue_wakeup_next)]),
+        _ => return Err(internal_error(vm, "install_waking: unknown scan")),
+    }
+    Ok(Value::None)
+}
+
+/// CPython 3.11 locks.Semaphore._wake_up_next: the first waiter not yet
+/// done (woken or cancelled) gets the slot.
+fn semaphore_wake_up_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "_wake_up_next", args)?;
+    let n = names();
+    let waiters = get(vm, &this, &n.waiters)?;
+    if !vm.truthy(&waiters)? {
+        return Ok(Value::None);
+    }
+    let mut snapshot = None;
+    let mut index = 0;
+    while let Some(future) = waiter_at(vm, &waiters, &mut snapshot, index)? {
+        index += 1;
+        if !is_done(vm, &n, &future)? {
+            let value = get(vm, &this, &n.value)?;
+            let value = vm.binary_op(BinOp::Sub, &value, &Value::Int(1))?;
+            set(vm, &this, &n.value, value)?;
+            call_set_result(vm, &future, Value::Bool(true))?;
+            return Ok(Value::None);
+        }
+    }
+    Ok(Value::None)
+}
+
+/// CPython queues.Queue._wakeup_next(waiters): wakes the first waiter
+/// not yet done, dropping the ones before it.
+fn queue_wakeup_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("_wakeup_next", args)?;
+    let a = vm.parse_args("_wakeup_next", args, &["waiters"], 1)?;
+    drop(this);
+    let waiters = a.into_iter().next().flatten().unwrap_or(Value::None);
+    let n = names();
+    while vm.truthy(&waiters)? {
+        let popped = with_native::<DequeData, _>(&waiters, |d| {
+            d.state += 1;
+            d.items.pop_front()
+        });
+        let waiter = match popped {
+            Some(Some(waiter)) => waiter,
+            Some(None) => break,
+            None => {
+                let popleft = vm.get_attr(&waiters, &intern("popleft"))?;
+                vm.call(&popleft, Vec::new())?
+            }
+        };
+        if !is_done(vm, &n, &waiter)? {
+            call_set_result(vm, &waiter, Value::None)?;
+            break;
+        }
+    }
+    Ok(Value::None)
 }

@@ -60,6 +60,7 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("install_future", crate::futures::install_future),
             ("install_task", crate::futures::install_task),
             ("install_loop", crate::eventloop::install_loop),
+            ("install_waking", crate::futures::install_waking),
         ],
     );
     Ok(module)

@@ -3,6 +3,7 @@
 //! traces give identical bytes.
 
 use crate::{Actor, Event, EventKind, FutureRole, GeneratorEnd, Settlement, Stream, Trace};
+use std::fmt::Write;
 
 /// The whole trace as one JSON document.
 pub fn to_json(trace: &Trace) -> String {
@@ -399,17 +400,28 @@ fn optional_string(out: &mut String, value: Option<&str>) {
 /// A JSON string literal (non-ASCII kept as UTF-8).
 pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole; the
+    // escaped ones are ASCII, so the byte offsets are character bounds.
+    let mut start = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escape);
         }
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -419,9 +431,9 @@ pub(crate) fn number(out: &mut String, value: f64) {
     if !value.is_finite() {
         out.push_str("null");
     } else if value == value.trunc() && value.abs() < 1e16 {
-        out.push_str(&format!("{value:.1}"));
+        let _ = write!(out, "{value:.1}");
     } else {
-        out.push_str(&format!("{value:?}"));
+        let _ = write!(out, "{value:?}");
     }
 }
 

@@ -39,12 +39,8 @@ class Queue(locks._LoopBoundMixin):
     def _put(self, item):
         self._queue.append(item)
 
-    def _wakeup_next(self, waiters):
-        while waiters:
-            waiter = waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                break
+    # _wakeup_next(waiters) (CPython: wakes the first waiter not yet done,
+    # dropping those before it) is native (futures.rs, installed below).
 
     def __repr__(self):
         return f'<{type(self).__name__} at {id(self):#x} {self._format()}>'
@@ -138,6 +134,9 @@ class Queue(locks._LoopBoundMixin):
     async def join(self):
         if self._unfinished_tasks > 0:
             await self._finished.wait()
+
+
+_loopscope.install_waking(Queue, '_wakeup_next')
 
 
 class PriorityQueue(Queue):
