@@ -172,6 +172,10 @@ pub struct Vm {
     /// Told what generators do (made, resumed, yielded, finished) when
     /// set: an embedder records it. None costs one test per resume.
     pub generator_hook: Option<generators::GeneratorHook>,
+    /// Steps a native delegate of `yield from` / `await` when set and it
+    /// answers: an embedder's native awaitables can then return a value
+    /// without raising `StopIteration`, as a generator does.
+    pub delegate_hook: Option<generators::DelegateHook>,
     /// Interned special names the attribute protocol looks up on every access.
     pub names: SpecialNames,
 }
@@ -263,6 +267,7 @@ impl Vm {
             call_sites: Vec::new(),
             names: SpecialNames::new(),
             generator_hook: None,
+            delegate_hook: None,
         };
         crate::builtins::install(&mut vm);
         vm

@@ -15,11 +15,13 @@
 
 use std::rc::Rc;
 
-use loopscope_interp::builtins::{add_methods, with_native};
+use loopscope_interp::builtins::{add_methods, native_object, with_native};
 use loopscope_interp::bytecode::BinOp;
 use loopscope_interp::modules::deque::DequeData;
 use loopscope_interp::value::string::intern;
 use loopscope_interp::value::{Args, Class, GenKind, PyDict, PyResult, PyStr, Unwind, Value};
+use loopscope_interp::value::{IdCounter, Layout};
+use loopscope_interp::vm::types::new_class;
 use loopscope_interp::vm::{ExcType, Vm};
 use loopscope_trace::{EventKind, Settlement};
 
@@ -40,6 +42,8 @@ pub struct AsyncioRefs {
     pub all_tasks: Option<Rc<PyDict>>,
     /// The `id` builtin.
     pub id: Value,
+    /// The class of what `Future.__await__()` returns.
+    pub future_iter: Option<Rc<Class>>,
 }
 
 /// Interned attribute names, made once per thread.
@@ -71,6 +75,7 @@ struct Names {
     send: Rc<PyStr>,
     throw: Rc<PyStr>,
     done: Rc<PyStr>,
+    result_method: Rc<PyStr>,
     waiters: Rc<PyStr>,
     value: Rc<PyStr>,
     cancelled: Value,
@@ -106,6 +111,7 @@ thread_local! {
         send: intern("send"),
         throw: intern("throw"),
         done: intern("done"),
+        result_method: intern("result"),
         waiters: intern("_waiters"),
         value: intern("_value"),
         cancelled: Value::Str(intern("CANCELLED")),
@@ -300,6 +306,7 @@ pub fn install_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         current_tasks: None,
         all_tasks: None,
         id: Value::None,
+        future_iter: None,
     };
     world(vm)?.asyncio = Some(Rc::new(refs));
     add_methods(
@@ -1009,5 +1016,229 @@ fn queue_wakeup_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             break;
         }
     }
+    Ok(Value::None)
+}
+
+// ---------------------------------------------------------------- awaiting
+
+/// Where a [`FutureIter`] is, as the generator futures.py's `__await__`
+/// was: not started, suspended at its one `yield`, or finished.
+#[derive(Clone, Copy, PartialEq)]
+enum IterState {
+    Created,
+    Suspended,
+    Finished,
+}
+
+/// What `Future.__await__()` returns (CPython `_asyncio.FutureIter`): it
+/// yields the future itself (setting `_asyncio_future_blocking`, which
+/// tells the Task to wait for it), then returns its result.
+pub struct FutureIter {
+    future: Value,
+    state: IterState,
+}
+
+/// What one step of a [`FutureIter`] gave.
+enum IterStep {
+    Yield(Value),
+    Return(Value),
+}
+
+/// `future.result()`: natively when its class has the native method.
+fn result_of(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<Value> {
+    let native = matches!(
+        vm.class_of(future).lookup_name(&n.result_method),
+        Some(Value::Builtin(b)) if b.owner == Some("Future") && b.name.as_str() == "result"
+    );
+    let mut args = Args::new(vec![future.clone()]);
+    if native {
+        return future_result(vm, &mut args);
+    }
+    let result = vm.get_attr(future, &n.result_method)?;
+    vm.call(&result, Vec::new())
+}
+
+/// One step of the iterator, `value` sent in (CPython `FutureIter_iternext`).
+fn iter_step(vm: &mut Vm, iter: &Value, value: &Value) -> PyResult<IterStep> {
+    let Some((future, state)) = with_native::<FutureIter, _>(iter, |i| (i.future.clone(), i.state))
+    else {
+        return Err(vm.type_error("a FutureIter was expected"));
+    };
+    let n = names();
+    let finish = |_: &mut Vm| {
+        with_native::<FutureIter, _>(iter, |i| i.state = IterState::Finished);
+    };
+    match state {
+        IterState::Finished => Ok(IterStep::Return(Value::None)),
+        IterState::Created => {
+            if !value.is_none() {
+                return Err(vm.type_error("can't send non-None value to a just-started generator"));
+            }
+            if !is_done(vm, &n, &future)? {
+                set(vm, &future, &n.blocking, Value::Bool(true))?;
+                with_native::<FutureIter, _>(iter, |i| i.state = IterState::Suspended);
+                return Ok(IterStep::Yield(future));
+            }
+            finish(vm);
+            result_of(vm, &n, &future).map(IterStep::Return)
+        }
+        IterState::Suspended => {
+            finish(vm);
+            if !is_done(vm, &n, &future)? {
+                let exc = match vm.error(ExcType::RuntimeError, "await wasn't used with future") {
+                    Unwind::Exception(exc) => exc,
+                    other => return Err(other),
+                };
+                return Err(raise(vm, exc));
+            }
+            result_of(vm, &n, &future).map(IterStep::Return)
+        }
+    }
+}
+
+/// [`Vm::delegate_hook`]: steps a FutureIter that an `await` drives,
+/// returning the result as a generator would, without a StopIteration.
+pub fn delegate_hook(
+    vm: &mut Vm,
+    delegate: &Value,
+    value: &Value,
+) -> Option<PyResult<loopscope_interp::vm::generators::Delegated>> {
+    use loopscope_interp::vm::generators::Delegated;
+    with_native::<FutureIter, _>(delegate, |_| ())?;
+    Some(iter_step(vm, delegate, value).map(|step| match step {
+        IterStep::Yield(v) => Delegated::Yielded(v),
+        IterStep::Return(v) => Delegated::Returned(v),
+    }))
+}
+
+/// `Future.__await__()` / `__iter__()`.
+fn future_await(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "__await__", args)?;
+    let class = match world(vm)?.asyncio.as_ref().map(|r| r.future_iter.clone()) {
+        Some(Some(class)) => class,
+        _ => return Err(internal_error(vm, "FutureIter is not installed")),
+    };
+    Ok(native_object(
+        vm,
+        &class,
+        FutureIter {
+            future: this,
+            state: IterState::Created,
+        },
+    ))
+}
+
+fn iter_self(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    receiver_only(vm, "__iter__", args)
+}
+
+fn iter_answer(vm: &mut Vm, step: PyResult<IterStep>) -> PyResult<Value> {
+    match step? {
+        IterStep::Yield(v) => Ok(v),
+        IterStep::Return(v) => Err(Unwind::Exception(vm.stop_iteration(v))),
+    }
+}
+
+fn iter_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "__next__", args)?;
+    if with_native::<FutureIter, _>(&this, |i| i.state) == Some(IterState::Finished) {
+        return Err(Unwind::Exception(vm.stop_iteration(Value::None)));
+    }
+    let step = iter_step(vm, &this, &Value::None);
+    iter_answer(vm, step)
+}
+
+fn iter_send(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("send", args)?;
+    let a = vm.parse_args("send", args, &["value"], 1)?;
+    let value = a.into_iter().next().flatten().unwrap_or(Value::None);
+    if with_native::<FutureIter, _>(&this, |i| i.state) == Some(IterState::Finished) {
+        return Err(Unwind::Exception(vm.stop_iteration(Value::None)));
+    }
+    let step = iter_step(vm, &this, &value);
+    iter_answer(vm, step)
+}
+
+/// `throw(exc)`: raised where the generator was (its start or its
+/// `yield`), which ends it.
+fn iter_throw(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("throw", args)?;
+    let mut given = std::mem::take(&mut args.positional).into_iter();
+    let Some(kind) = given.next() else {
+        return Err(vm.type_error("throw expected at least 1 argument, got 0"));
+    };
+    let exc = match (kind, given.next()) {
+        (Value::Class(class), Some(value)) if !value.is_none() => {
+            if vm.class_of(&value).is_subclass_of(&class) {
+                value
+            } else {
+                vm.call(&Value::Class(class), vec![value])?
+            }
+        }
+        (kind, _) => vm.make_raisable(kind)?,
+    };
+    with_native::<FutureIter, _>(&this, |i| i.state = IterState::Finished);
+    Err(Unwind::Exception(exc))
+}
+
+/// `close()`: a suspended generator is closed by throwing a new
+/// GeneratorExit into it, which took an object id; one is spent here too.
+fn iter_close(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "close", args)?;
+    let state = with_native::<FutureIter, _>(&this, |i| {
+        std::mem::replace(&mut i.state, IterState::Finished)
+    });
+    if state == Some(IterState::Suspended) {
+        vm.ids.next();
+    }
+    Ok(Value::None)
+}
+
+/// Where the ids of classes the runtime makes start (far above any a run
+/// reaches).
+const RUNTIME_CLASS_IDS: u64 = 1 << 40;
+
+/// `_loopscope.install_future_iter(Future)`: `__await__` and `__iter__`
+/// of `Future` make native iterators (after `install_future`).
+pub fn install_future_iter(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("install_future_iter", args, &["cls"], 1)?;
+    let Some(Value::Class(future)) = &a[0] else {
+        return Err(internal_error(vm, "install_future_iter needs a class"));
+    };
+    // The generator functions this replaces made no object, so the class
+    // takes its id from a range of its own: every object of the program
+    // keeps the id it had (ids order sets of futures, and name objects in
+    // the trace).
+    let iter_class = match new_class(
+        &IdCounter::starting_at(RUNTIME_CLASS_IDS),
+        "FutureIter",
+        "_asyncio",
+        vec![vm.types.object.clone()],
+        Layout::Special,
+        true,
+    ) {
+        Ok(class) => class,
+        Err(message) => return Err(internal_error(vm, &message)),
+    };
+    add_methods(
+        &iter_class,
+        "FutureIter",
+        &[
+            ("__iter__", iter_self),
+            ("__next__", iter_next),
+            ("send", iter_send),
+            ("throw", iter_throw),
+            ("close", iter_close),
+        ],
+    );
+    add_methods(
+        future,
+        "Future",
+        &[("__await__", future_await), ("__iter__", future_await)],
+    );
+    let mut refs = (*refs(vm)?).clone();
+    refs.future_iter = Some(iter_class);
+    world(vm)?.asyncio = Some(Rc::new(refs));
+    vm.delegate_hook = Some(delegate_hook);
     Ok(Value::None)
 }

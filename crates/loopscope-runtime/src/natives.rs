@@ -61,6 +61,7 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("install_task", crate::futures::install_task),
             ("install_loop", crate::eventloop::install_loop),
             ("install_waking", crate::futures::install_waking),
+            ("install_future_iter", crate::futures::install_future_iter),
         ],
     );
     Ok(module)

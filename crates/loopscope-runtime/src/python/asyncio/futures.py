@@ -108,19 +108,14 @@ class Future:
         }
         self._loop.call_exception_handler(context)
 
-    def __await__(self):
-        if not self.done():
-            self._asyncio_future_blocking = True
-            yield self  # tells the Task to wait for this future
-        if not self.done():
-            raise RuntimeError("await wasn't used with future")
-        return self.result()
-
-    __iter__ = __await__
+    # __await__ and __iter__ are native too: an iterator (CPython's
+    # _asyncio.FutureIter) that yields the future itself, which tells the
+    # Task to wait for it, then returns its result.
 
 
 _loopscope.install_future(Future, exceptions.CancelledError,
                           exceptions.InvalidStateError, events._get_event_loop)
+_loopscope.install_future_iter(Future)
 
 
 def _get_loop(fut):
