@@ -44,6 +44,8 @@ pub struct AsyncioRefs {
     pub id: Value,
     /// The class of what `Future.__await__()` returns.
     pub future_iter: Option<Rc<Class>>,
+    /// Tasks named so far (`Task-N`), shared by the copies of these refs.
+    pub task_count: Rc<std::cell::Cell<u64>>,
 }
 
 /// Interned attribute names, made once per thread.
@@ -75,6 +77,9 @@ struct Names {
     send: Rc<PyStr>,
     throw: Rc<PyStr>,
     done: Rc<PyStr>,
+    name: Rc<PyStr>,
+    num_cancels_requested: Rc<PyStr>,
+    log_destroy_pending: Rc<PyStr>,
     result_method: Rc<PyStr>,
     waiters: Rc<PyStr>,
     value: Rc<PyStr>,
@@ -111,6 +116,9 @@ thread_local! {
         send: intern("send"),
         throw: intern("throw"),
         done: intern("done"),
+        name: intern("_name"),
+        num_cancels_requested: intern("_num_cancels_requested"),
+        log_destroy_pending: intern("_log_destroy_pending"),
         result_method: intern("result"),
         waiters: intern("_waiters"),
         value: intern("_value"),
@@ -307,6 +315,7 @@ pub fn install_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         all_tasks: None,
         id: Value::None,
         future_iter: None,
+        task_count: Default::default(),
     };
     world(vm)?.asyncio = Some(Rc::new(refs));
     add_methods(
@@ -617,8 +626,74 @@ pub fn install_task(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     add_methods(
         class,
         "Task",
-        &[("task_step", task_step), ("task_wakeup", task_wakeup)],
+        &[
+            ("__init__", task_init),
+            ("task_step", task_step),
+            ("task_wakeup", task_wakeup),
+        ],
     );
+    Ok(Value::None)
+}
+
+/// `Task(coro, *, loop=None, name=None, context=None)` (CPython
+/// `_asyncio_Task___init___impl`, with tasks.py's trace hook).
+fn task_init(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let (this, a) = bind(
+        vm,
+        "Task.__init__",
+        args,
+        &["coro"],
+        1,
+        &["loop", "name", "context"],
+    )?;
+    let [coro, event_loop, name, context] =
+        <[Option<Value>; 4]>::try_from(a).unwrap_or_default();
+    let coro = coro.unwrap_or(Value::None);
+    let n = names();
+    // The Python __init__ this replaces called `super().__init__`: its
+    // `super()` object took an object id, which is spent here too so that
+    // every object keeps the id it had.
+    vm.ids.next();
+    init_future(vm, &this, event_loop.unwrap_or(Value::None))?;
+    if !crate::natives::is_coroutine_value(vm, &coro) {
+        set(vm, &this, &n.log_destroy_pending, Value::Bool(false))?;
+        let coro = vm.repr_of(&coro)?;
+        let exc = match vm.error(
+            ExcType::TypeError,
+            format!("a coroutine was expected, got {coro}"),
+        ) {
+            Unwind::Exception(exc) => exc,
+            other => return Err(other),
+        };
+        return Err(raise(vm, exc));
+    }
+    let name = match name {
+        None | Some(Value::None) => {
+            let refs = refs(vm)?;
+            let count = refs.task_count.get() + 1;
+            refs.task_count.set(count);
+            format!("Task-{count}")
+        }
+        Some(name) => vm.str_of(&name)?,
+    };
+    let context = context.unwrap_or(Value::None);
+    set(vm, &this, &n.name, Value::string(name.clone()))?;
+    set(vm, &this, &n.num_cancels_requested, Value::Int(0))?;
+    set(vm, &this, &n.must_cancel, Value::Bool(false))?;
+    set(vm, &this, &n.fut_waiter, Value::None)?;
+    set(vm, &this, &n.coro, coro.clone())?;
+    set(vm, &this, &n.task_context, context.clone())?;
+    crate::natives::record_task_created(vm, &this, &coro, name)?;
+    let event_loop = get(vm, &this, &n.loop_)?;
+    let step = vm.get_attr(&this, &n.task_step)?;
+    let context = get(vm, &this, &n.task_context)?;
+    call_soon(vm, &n, &event_loop, step, Vec::new(), context)?;
+    // tasks.py _register_task.
+    let refs = refs(vm)?;
+    if let Some(all) = &refs.all_tasks {
+        let key = python_id(vm, &refs, &this)?;
+        all.set(vm, key, this)?;
+    }
     Ok(Value::None)
 }
 

@@ -245,16 +245,21 @@ fn format_exception(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 /// `collections.abc.Coroutine` methods.
 fn is_coroutine(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let value = arg(args, 0);
-    Ok(Value::Bool(match &value {
+    Ok(Value::Bool(is_coroutine_value(vm, &value)))
+}
+
+/// [`is_coroutine`] for Rust callers.
+pub(crate) fn is_coroutine_value(vm: &mut Vm, value: &Value) -> bool {
+    match value {
         Value::Generator(g) => g.kind != GenKind::AsyncGenerator,
         Value::Instance(_) => {
-            let class = vm.class_of(&value);
+            let class = vm.class_of(value);
             ["send", "throw", "close", "__await__"]
                 .iter()
                 .all(|name| class.lookup(name).is_some())
         }
         _ => false,
-    }))
+    }
 }
 
 fn is_coroutine_function(_vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
@@ -508,12 +513,23 @@ fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 /// `task_created(task, coro, name)`.
 fn task_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let task = object_id(&arg(args, 0));
-    let coroutine = match arg(args, 1) {
-        Value::Generator(g) => format!("{}()", g.qualname.borrow().as_str()),
-        other => format!("<{}>", vm.type_name(&other)),
-    };
     let name = text_of(&arg(args, 2)).unwrap_or_default();
+    record_task_created(vm, &arg(args, 0), &arg(args, 1), name)?;
+    Ok(Value::None)
+}
+
+/// Records a new task: its name, coroutine, parent task and line.
+pub(crate) fn record_task_created(
+    vm: &mut Vm,
+    task: &Value,
+    coro: &Value,
+    name: String,
+) -> PyResult<()> {
+    let task = object_id(task);
+    let coroutine = match coro {
+        Value::Generator(g) => format!("{}()", g.qualname.borrow().as_str()),
+        other => format!("<{}>", vm.type_name(other)),
+    };
     let line = vm.current_program_line();
     let w = world(vm)?;
     let parent = match w.actor() {
@@ -528,7 +544,7 @@ fn task_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         parent,
         line,
     });
-    Ok(Value::None)
+    Ok(())
 }
 
 fn task_renamed(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {

@@ -15,14 +15,6 @@ __all__ = ('Task', 'create_task', 'FIRST_COMPLETED', 'FIRST_EXCEPTION',
            'current_task', 'all_tasks', '_register_task',
            '_unregister_task', '_enter_task', '_leave_task')
 
-_task_count = 0
-
-
-def _next_task_name():
-    global _task_count
-    _task_count += 1
-    return f'Task-{_task_count}'
-
 
 def _set_task_name(task, name):
     if name is not None:
@@ -35,23 +27,9 @@ class Task(futures.Future):
     __module__ = '_asyncio'
     _log_destroy_pending = True
 
-    def __init__(self, coro, *, loop=None, name=None, context=None):
-        super().__init__(loop=loop)
-        if not coroutines.iscoroutine(coro):
-            self._log_destroy_pending = False
-            raise TypeError(f"a coroutine was expected, got {coro!r}")
-        if name is None:
-            self._name = _next_task_name()
-        else:
-            self._name = str(name)
-        self._num_cancels_requested = 0
-        self._must_cancel = False
-        self._fut_waiter = None
-        self._coro = coro
-        self._context = context
-        _loopscope.task_created(self, coro, self._name)
-        self._loop.call_soon(self.task_step, context=self._context)
-        _register_task(self)
+    # __init__(coro, *, loop=None, name=None, context=None) is native
+    # (futures.rs, installed below): names Task-1, Task-2, ... in creation
+    # order, schedules the first step, registers the task.
 
     def _repr_info(self):
         """CPython base_tasks._task_repr_info."""
