@@ -56,6 +56,11 @@ struct Names {
     select: Rc<PyStr>,
     call_exception_handler: Rc<PyStr>,
     call_soon: Rc<PyStr>,
+    task_factory: Rc<PyStr>,
+    create_task_by_factory: Rc<PyStr>,
+    loop_arg: Rc<PyStr>,
+    name_arg: Rc<PyStr>,
+    context_arg: Rc<PyStr>,
 }
 
 thread_local! {
@@ -78,6 +83,11 @@ thread_local! {
         select: intern("_select"),
         call_exception_handler: intern("call_exception_handler"),
         call_soon: intern("call_soon"),
+        task_factory: intern("_task_factory"),
+        create_task_by_factory: intern("_create_task_by_factory"),
+        loop_arg: intern("loop"),
+        name_arg: intern("name"),
+        context_arg: intern("context"),
     });
 }
 
@@ -158,6 +168,8 @@ pub fn install_loop(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             ("call_at", loop_call_at),
             ("_timer_handle_cancelled", loop_timer_handle_cancelled),
             ("_run_once", loop_run_once),
+            ("create_future", loop_create_future),
+            ("create_task", loop_create_task),
         ],
     );
     world(vm)?.event_loop = Some(Rc::new(LoopRefs {
@@ -901,4 +913,87 @@ fn loop_run_once(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         vm.run_finalizers()?;
     }
     Ok(Value::None)
+}
+
+// ---------------------------------------------------------------- futures, tasks
+
+/// `loop.create_future()`: a Future of this loop.
+fn loop_create_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("create_future", args)?;
+    vm.no_args("create_future", args, 0)?;
+    let n = names();
+    let future_class = crate::futures::classes(vm)?.0;
+    vm.call_with(&future_class, Vec::new(), vec![(n.loop_arg.clone(), this)])
+}
+
+/// `loop.create_task(coro, *, name=None, context=None)` (CPython
+/// base_events.create_task).
+fn loop_create_task(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let (this, mut given, extra, keywords) =
+        bind_varargs(vm, "create_task", args, &["coro"], &["name", "context"])?;
+    if !extra.is_empty() {
+        return Err(vm.type_error(format!(
+            "create_task() takes 2 positional arguments but {} were given",
+            extra.len() + 2
+        )));
+    }
+    let coro = given.pop().unwrap_or(Value::None);
+    let [name, context] = <[Option<Value>; 2]>::try_from(keywords).unwrap_or_default();
+    let (name, context) = (name.unwrap_or(Value::None), context.unwrap_or(Value::None));
+    let n = names();
+    check_closed(vm, &n, &this)?;
+    let factory = get(vm, &this, &n.task_factory)?;
+    if !factory.is_none() {
+        let by_factory = vm.get_attr(&this, &n.create_task_by_factory)?;
+        return vm.call(&by_factory, vec![coro, name, context]);
+    }
+    let task_class = crate::futures::classes(vm)?.1;
+    vm.call_with(
+        &task_class,
+        vec![coro],
+        vec![
+            (n.loop_arg.clone(), this),
+            (n.name_arg.clone(), name),
+            (n.context_arg.clone(), context),
+        ],
+    )
+}
+
+// ---------------------------------------------------------------- the running loop
+
+/// The running loop as code running now sees it: none in a thread job.
+fn running_loop(vm: &mut Vm) -> PyResult<Value> {
+    let w = world(vm)?;
+    if w.running_job.is_some() {
+        return Ok(Value::None);
+    }
+    Ok(w.running_loop.clone())
+}
+
+/// `events._get_running_loop()`.
+pub fn get_running_loop_or_none(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    vm.no_args("_get_running_loop", args, 0)?;
+    running_loop(vm)
+}
+
+/// `events._set_running_loop(loop)`.
+pub fn set_running_loop(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("_set_running_loop", args, &["loop"], 1)?;
+    world(vm)?.running_loop = a.into_iter().next().flatten().unwrap_or(Value::None);
+    Ok(Value::None)
+}
+
+/// `asyncio.get_running_loop()`.
+pub fn get_running_loop(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    vm.no_args("get_running_loop", args, 0)?;
+    let event_loop = running_loop(vm)?;
+    if event_loop.is_none() {
+        let exc = match vm.error(ExcType::RuntimeError, "no running event loop") {
+            Unwind::Exception(exc) => exc,
+            other => return Err(other),
+        };
+        vm.set_context(&exc);
+        return Err(Unwind::Exception(exc));
+    }
+    Ok(event_loop)
 }

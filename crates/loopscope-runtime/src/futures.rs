@@ -44,6 +44,9 @@ pub struct AsyncioRefs {
     pub id: Value,
     /// The class of what `Future.__await__()` returns.
     pub future_iter: Option<Rc<Class>>,
+    /// `Future` and `Task`.
+    pub future_class: Value,
+    pub task_class: Value,
     /// Tasks named so far (`Task-N`), shared by the copies of these refs.
     pub task_count: Rc<std::cell::Cell<u64>>,
 }
@@ -129,6 +132,15 @@ thread_local! {
 
 fn names() -> Rc<Names> {
     NAMES.with(Rc::clone)
+}
+
+/// `(Future, Task)`, once asyncio's tasks are installed.
+pub fn classes(vm: &mut Vm) -> PyResult<(Value, Value)> {
+    let refs = refs(vm)?;
+    if refs.task_class.is_none() {
+        return Err(internal_error(vm, "asyncio's tasks are not installed"));
+    }
+    Ok((refs.future_class.clone(), refs.task_class.clone()))
 }
 
 fn refs(vm: &mut Vm) -> PyResult<Rc<AsyncioRefs>> {
@@ -316,6 +328,8 @@ pub fn install_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         id: Value::None,
         future_iter: None,
         task_count: Default::default(),
+        future_class: Value::Class(class.clone()),
+        task_class: Value::None,
     };
     world(vm)?.asyncio = Some(Rc::new(refs));
     add_methods(
@@ -622,6 +636,7 @@ pub fn install_task(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     refs.current_tasks = Some(current.clone());
     refs.all_tasks = Some(all.clone());
     refs.id = a[3].clone().unwrap_or(Value::None);
+    refs.task_class = Value::Class(class.clone());
     world(vm)?.asyncio = Some(Rc::new(refs));
     add_methods(
         class,
@@ -646,8 +661,7 @@ fn task_init(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         1,
         &["loop", "name", "context"],
     )?;
-    let [coro, event_loop, name, context] =
-        <[Option<Value>; 4]>::try_from(a).unwrap_or_default();
+    let [coro, event_loop, name, context] = <[Option<Value>; 4]>::try_from(a).unwrap_or_default();
     let coro = coro.unwrap_or(Value::None);
     let n = names();
     // The Python __init__ this replaces called `super().__init__`: its
@@ -980,10 +994,20 @@ fn get_loop_of(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<Value> {
 /// `future.done()`: read straight from `_state` when its class has the
 /// native `done`, else by calling its own.
 fn is_done(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<bool> {
-    let native = matches!(
-        vm.class_of(future).lookup_name(&n.done),
-        Some(Value::Builtin(b)) if b.owner == Some("Future") && b.name.as_str() == "done"
-    );
+    // A plain Future (nearly every waiter) has the native method: only the
+    // classes of other objects are looked at.
+    let plain = match (future, world(vm)?.asyncio.as_ref()) {
+        (Value::Instance(instance), Some(refs)) => matches!(
+            &refs.future_class,
+            Value::Class(class) if Rc::ptr_eq(class, &instance.class.borrow())
+        ),
+        _ => false,
+    };
+    let native = plain
+        || matches!(
+            vm.class_of(future).lookup_name(&n.done),
+            Some(Value::Builtin(b)) if b.owner == Some("Future") && b.name.as_str() == "done"
+        );
     if native {
         return Ok(state(vm, n, future)? != State::Pending);
     }

@@ -50,6 +50,8 @@ pub struct World {
     pub asyncio: Option<std::rc::Rc<crate::futures::AsyncioRefs>>,
     /// What the native event loop needs from events.py (`eventloop.rs`).
     pub event_loop: Option<std::rc::Rc<crate::eventloop::LoopRefs>>,
+    /// The running event loop (`asyncio.get_running_loop()`), or None.
+    pub running_loop: loopscope_interp::value::Value,
     /// The step count at which to tell `progress` next.
     next_progress: u64,
 }
@@ -100,6 +102,7 @@ impl World {
             progress: None,
             asyncio: None,
             event_loop: None,
+            running_loop: loopscope_interp::value::Value::None,
             next_progress: PROGRESS_EVERY_STEPS,
         }
     }

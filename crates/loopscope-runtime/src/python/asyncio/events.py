@@ -230,21 +230,16 @@ class _UnixSelectorEventLoop:
 
     # ---------------------------------------------------------- futures, tasks
 
-    def create_future(self):
-        from asyncio import futures
-        return futures.Future(loop=self)
+    # create_future (a Future of this loop) and create_task are native
+    # (eventloop.rs); create_task calls this when a task factory is set.
 
-    def create_task(self, coro, *, name=None, context=None):
+    def _create_task_by_factory(self, coro, name, context):
         from asyncio import tasks
-        self._check_closed()
-        if self._task_factory is None:
-            task = tasks.Task(coro, loop=self, name=name, context=context)
+        if context is None:
+            task = self._task_factory(self, coro)
         else:
-            if context is None:
-                task = self._task_factory(self, coro)
-            else:
-                task = self._task_factory(self, coro, context=context)
-            tasks._set_task_name(task, name)
+            task = self._task_factory(self, coro, context=context)
+        tasks._set_task_name(task, name)
         return task
 
     def set_task_factory(self, factory):
@@ -346,28 +341,12 @@ AbstractEventLoop = _UnixSelectorEventLoop
 
 # ---------------------------------------------------------------- the loop in use
 
-_running_loop = None
-
-
-def _get_running_loop():
-    # CPython keeps the running loop per OS thread: code of a thread job
-    # (to_thread, run_in_executor) runs in a worker thread and sees none.
-    loop = _running_loop
-    if loop is not None and _loopscope.in_thread_job():
-        return None
-    return loop
-
-
-def _set_running_loop(loop):
-    global _running_loop
-    _running_loop = loop
-
-
-def get_running_loop():
-    loop = _get_running_loop()
-    if loop is None:
-        raise RuntimeError('no running event loop')
-    return loop
+# CPython keeps the running loop per OS thread (in C, _asyncio): code of a
+# thread job (to_thread, run_in_executor) runs in a worker thread and sees
+# none. Native here too (eventloop.rs).
+_get_running_loop = _loopscope.get_running_loop_or_none
+_set_running_loop = _loopscope.set_running_loop
+get_running_loop = _loopscope.get_running_loop
 
 
 class AbstractEventLoopPolicy:
