@@ -83,7 +83,6 @@ struct Names {
     name: Rc<PyStr>,
     num_cancels_requested: Rc<PyStr>,
     log_destroy_pending: Rc<PyStr>,
-    result_method: Rc<PyStr>,
     waiters: Rc<PyStr>,
     value: Rc<PyStr>,
     cancelled: Value,
@@ -122,7 +121,6 @@ thread_local! {
         name: intern("_name"),
         num_cancels_requested: intern("_num_cancels_requested"),
         log_destroy_pending: intern("_log_destroy_pending"),
-        result_method: intern("result"),
         waiters: intern("_waiters"),
         value: intern("_value"),
         cancelled: Value::Str(intern("CANCELLED")),
@@ -1120,8 +1118,8 @@ fn queue_wakeup_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 // ---------------------------------------------------------------- awaiting
 
-/// Where a [`FutureIter`] is, as the generator futures.py's `__await__`
-/// was: not started, suspended at its one `yield`, or finished.
+/// Where a [`FutureIter`] is: not yet yielded, yielded its future at
+/// least once, or exhausted (CPython clears `it->future`).
 #[derive(Clone, Copy, PartialEq)]
 enum IterState {
     Created,
@@ -1143,56 +1141,40 @@ enum IterStep {
     Return(Value),
 }
 
-/// `future.result()`: natively when its class has the native method.
-fn result_of(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<Value> {
-    let native = matches!(
-        vm.class_of(future).lookup_name(&n.result_method),
-        Some(Value::Builtin(b)) if b.owner == Some("Future") && b.name.as_str() == "result"
-    );
-    let mut args = Args::new(vec![future.clone()]);
-    if native {
-        return future_result(vm, &mut args);
-    }
-    let result = vm.get_attr(future, &n.result_method)?;
-    vm.call(&result, Vec::new())
-}
-
-/// One step of the iterator, `value` sent in (CPython `FutureIter_iternext`).
+/// One step of the iterator, `value` sent in (CPython
+/// `FutureIter_iternext` and `FutureIter_send`): a pending future is
+/// yielded unless it already blocks (then the await was misused); a done
+/// one ends the iteration with its result, read without calling a
+/// subclass's `result`, as C reads `fut_result`.
 fn iter_step(vm: &mut Vm, iter: &Value, value: &Value) -> PyResult<IterStep> {
-    let Some((future, state)) = with_native::<FutureIter, _>(iter, |i| (i.future.clone(), i.state))
+    let Some((future, progress)) =
+        with_native::<FutureIter, _>(iter, |i| (i.future.clone(), i.state))
     else {
         return Err(vm.type_error("a FutureIter was expected"));
     };
     let n = names();
-    let finish = |_: &mut Vm| {
-        with_native::<FutureIter, _>(iter, |i| i.state = IterState::Finished);
-    };
-    match state {
-        IterState::Finished => Ok(IterStep::Return(Value::None)),
-        IterState::Created => {
-            if !value.is_none() {
-                return Err(vm.type_error("can't send non-None value to a just-started generator"));
-            }
-            if !is_done(vm, &n, &future)? {
-                set(vm, &future, &n.blocking, Value::Bool(true))?;
-                with_native::<FutureIter, _>(iter, |i| i.state = IterState::Suspended);
-                return Ok(IterStep::Yield(future));
-            }
-            finish(vm);
-            result_of(vm, &n, &future).map(IterStep::Return)
-        }
-        IterState::Suspended => {
-            finish(vm);
-            if !is_done(vm, &n, &future)? {
-                let exc = match vm.error(ExcType::RuntimeError, "await wasn't used with future") {
-                    Unwind::Exception(exc) => exc,
-                    other => return Err(other),
-                };
-                return Err(raise(vm, exc));
-            }
-            result_of(vm, &n, &future).map(IterStep::Return)
-        }
+    if progress == IterState::Finished {
+        return Ok(IterStep::Return(Value::None));
     }
+    if progress == IterState::Created && !value.is_none() {
+        return Err(vm.type_error("can't send non-None value to a just-started generator"));
+    }
+    if state(vm, &n, &future)? == State::Pending {
+        let blocking = get(vm, &future, &n.blocking)?;
+        if !vm.truthy(&blocking)? {
+            set(vm, &future, &n.blocking, Value::Bool(true))?;
+            with_native::<FutureIter, _>(iter, |i| i.state = IterState::Suspended);
+            return Ok(IterStep::Yield(future));
+        }
+        let exc = match vm.error(ExcType::RuntimeError, "await wasn't used with future") {
+            Unwind::Exception(exc) => exc,
+            other => return Err(other),
+        };
+        return Err(raise(vm, exc));
+    }
+    with_native::<FutureIter, _>(iter, |i| i.state = IterState::Finished);
+    let mut args = Args::new(vec![future]);
+    future_result(vm, &mut args).map(IterStep::Return)
 }
 
 /// [`Vm::delegate_hook`]: steps a FutureIter that an `await` drives,
@@ -1258,8 +1240,7 @@ fn iter_send(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     iter_answer(vm, step)
 }
 
-/// `throw(exc)`: raised where the generator was (its start or its
-/// `yield`), which ends it.
+/// `throw(exc)`: raised back.
 fn iter_throw(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = vm.receiver("throw", args)?;
     let mut given = std::mem::take(&mut args.positional).into_iter();
@@ -1276,12 +1257,15 @@ fn iter_throw(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         }
         (kind, _) => vm.make_raisable(kind)?,
     };
-    with_native::<FutureIter, _>(&this, |i| i.state = IterState::Finished);
+    // (CPython FutureIter_throw raises it and leaves the iterator as it is.)
+    drop(this);
     Err(Unwind::Exception(exc))
 }
 
-/// `close()`: a suspended generator is closed by throwing a new
-/// GeneratorExit into it, which took an object id; one is spent here too.
+/// `close()`: the iterator is exhausted (CPython `FutureIter_close`). The
+/// generator futures.py used before was closed by throwing a new
+/// GeneratorExit into it, which took an object id: one is spent here too,
+/// so that every object keeps the id it had.
 fn iter_close(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = receiver_only(vm, "close", args)?;
     let state = with_native::<FutureIter, _>(&this, |i| {
