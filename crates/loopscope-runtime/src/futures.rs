@@ -217,9 +217,13 @@ fn invalid_state(vm: &mut Vm, refs: &AsyncioRefs, message: &str) -> Unwind {
     }
 }
 
-/// The receiver of a method taking no other argument.
+/// The receiver of a method taking no other argument (`name` qualified,
+/// as CPython's C methods word their errors).
 fn receiver_only(vm: &mut Vm, name: &str, args: &mut Args) -> PyResult<Value> {
-    let this = vm.receiver(name, args)?;
+    if args.positional.is_empty() {
+        return Err(vm.type_error(format!("unbound method {name}() needs an argument")));
+    }
+    let this = args.positional.remove(0);
     vm.no_args(name, args, 0)?;
     Ok(this)
 }
@@ -352,6 +356,10 @@ pub fn install_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 /// CPython `future_init`: `Future(*, loop=None)`.
 fn future_init(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    if args.positional.len() > 1 {
+        // CPython's Argument Clinic wording for `Future(*, loop=None)`.
+        return Err(vm.type_error("Future() takes no positional arguments"));
+    }
     let (this, a) = bind(vm, "Future.__init__", args, &[], 0, &["loop"])?;
     init_future(
         vm,
@@ -377,17 +385,17 @@ fn init_future(vm: &mut Vm, this: &Value, event_loop: Value) -> PyResult<()> {
 }
 
 fn future_done(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = receiver_only(vm, "done", args)?;
+    let this = receiver_only(vm, "Future.done", args)?;
     Ok(Value::Bool(state(vm, &names(), &this)? != State::Pending))
 }
 
 fn future_cancelled(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = receiver_only(vm, "cancelled", args)?;
+    let this = receiver_only(vm, "Future.cancelled", args)?;
     Ok(Value::Bool(state(vm, &names(), &this)? == State::Cancelled))
 }
 
 fn future_get_loop(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = receiver_only(vm, "get_loop", args)?;
+    let this = receiver_only(vm, "Future.get_loop", args)?;
     let event_loop = get(vm, &this, &names().loop_)?;
     if event_loop.is_none() {
         return Err(vm.error(ExcType::RuntimeError, "Future object is not initialized."));
@@ -417,13 +425,13 @@ fn make_cancelled_error(vm: &mut Vm, n: &Names, this: &Value) -> PyResult<Value>
 }
 
 fn future_make_cancelled_error(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = receiver_only(vm, "_make_cancelled_error", args)?;
+    let this = receiver_only(vm, "Future._make_cancelled_error", args)?;
     make_cancelled_error(vm, &names(), &this)
 }
 
 /// CPython `_asyncio_Future_result_impl`.
 fn future_result(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = receiver_only(vm, "result", args)?;
+    let this = receiver_only(vm, "Future.result", args)?;
     let n = names();
     match state(vm, &n, &this)? {
         State::Cancelled => {
@@ -449,7 +457,7 @@ fn future_result(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 /// CPython `_asyncio_Future_exception_impl`.
 fn future_exception(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = receiver_only(vm, "exception", args)?;
+    let this = receiver_only(vm, "Future.exception", args)?;
     let n = names();
     match state(vm, &n, &this)? {
         State::Cancelled => {
@@ -1194,7 +1202,7 @@ pub fn delegate_hook(
 
 /// `Future.__await__()` / `__iter__()`.
 fn future_await(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = receiver_only(vm, "__await__", args)?;
+    let this = receiver_only(vm, "Future.__await__", args)?;
     let class = match world(vm)?.asyncio.as_ref().map(|r| r.future_iter.clone()) {
         Some(Some(class)) => class,
         _ => return Err(internal_error(vm, "FutureIter is not installed")),

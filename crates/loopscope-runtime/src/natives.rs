@@ -63,7 +63,10 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("install_waking", crate::futures::install_waking),
             ("install_future_iter", crate::futures::install_future_iter),
             ("get_running_loop", crate::eventloop::get_running_loop),
-            ("get_running_loop_or_none", crate::eventloop::get_running_loop_or_none),
+            (
+                "get_running_loop_or_none",
+                crate::eventloop::get_running_loop_or_none,
+            ),
             ("set_running_loop", crate::eventloop::set_running_loop),
         ],
     );
