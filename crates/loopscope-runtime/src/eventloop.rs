@@ -181,15 +181,23 @@ pub fn install_loop(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-/// `(receiver, positional parameters, extra positionals, keyword-only
-/// values)` of `(self, <positional>, *args, <keyword_only>)` methods.
+/// The arguments of a `(self, <positional>, *args, <keyword_only>)` call.
+struct VarArgs {
+    this: Value,
+    positional: Vec<Value>,
+    extra: Vec<Value>,
+    keywords: Vec<Option<Value>>,
+}
+
+/// Binds the arguments of `(self, <positional>, *args, <keyword_only>)`
+/// methods.
 fn bind_varargs(
     vm: &mut Vm,
     qualname: &str,
     args: &mut Args,
     positional: &[&str],
     keyword_only: &[&str],
-) -> PyResult<(Value, Vec<Value>, Vec<Value>, Vec<Option<Value>>)> {
+) -> PyResult<VarArgs> {
     let this = vm.receiver(qualname, args)?;
     let mut given = std::mem::take(&mut args.positional);
     if given.len() < positional.len() {
@@ -224,7 +232,12 @@ fn bind_varargs(
             }
         }
     }
-    Ok((this, given, extra, keywords))
+    Ok(VarArgs {
+        this,
+        positional: given,
+        extra,
+        keywords,
+    })
 }
 
 /// `(receiver, values)` of `(self, <names>)` methods, the last `optional`
@@ -677,8 +690,12 @@ pub fn call_soon(
 }
 
 fn loop_call_soon(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let (this, mut given, extra, keywords) =
-        bind_varargs(vm, "call_soon", args, &["callback"], &["context"])?;
+    let VarArgs {
+        this,
+        positional: mut given,
+        extra,
+        keywords,
+    } = bind_varargs(vm, "call_soon", args, &["callback"], &["context"])?;
     let callback = given.pop().unwrap_or(Value::None);
     let context = keywords.into_iter().next().flatten().unwrap_or(Value::None);
     call_soon(vm, &this, callback, extra, context)
@@ -728,8 +745,12 @@ fn call_at(
 }
 
 fn loop_call_at(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let (this, mut given, extra, keywords) =
-        bind_varargs(vm, "call_at", args, &["when", "callback"], &["context"])?;
+    let VarArgs {
+        this,
+        positional: mut given,
+        extra,
+        keywords,
+    } = bind_varargs(vm, "call_at", args, &["when", "callback"], &["context"])?;
     let callback = given.pop().unwrap_or(Value::None);
     let when = given.pop().unwrap_or(Value::None);
     let context = keywords.into_iter().next().flatten().unwrap_or(Value::None);
@@ -737,8 +758,12 @@ fn loop_call_at(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 }
 
 fn loop_call_later(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let (this, mut given, extra, keywords) =
-        bind_varargs(vm, "call_later", args, &["delay", "callback"], &["context"])?;
+    let VarArgs {
+        this,
+        positional: mut given,
+        extra,
+        keywords,
+    } = bind_varargs(vm, "call_later", args, &["delay", "callback"], &["context"])?;
     let callback = given.pop().unwrap_or(Value::None);
     let delay = given.pop().unwrap_or(Value::None);
     let context = keywords.into_iter().next().flatten().unwrap_or(Value::None);
@@ -856,7 +881,11 @@ fn loop_run_once(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     while let Some(first) = heap.first() {
         let when = get(vm, &first, &n.when)?;
         let due = match as_f64(&when) {
-            Some(when) => !(when >= end_time),
+            // `not when >= end_time`, as Python compares (a NaN is due).
+            Some(when) => !matches!(
+                when.partial_cmp(&end_time),
+                Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+            ),
             None => {
                 let late = vm.compare(CmpOp::Ge, &when, &Value::Float(end_time))?;
                 !vm.truthy(&late)?
@@ -929,8 +958,12 @@ fn loop_create_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 /// `loop.create_task(coro, *, name=None, context=None)` (CPython
 /// base_events.create_task).
 fn loop_create_task(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let (this, mut given, extra, keywords) =
-        bind_varargs(vm, "create_task", args, &["coro"], &["name", "context"])?;
+    let VarArgs {
+        this,
+        positional: mut given,
+        extra,
+        keywords,
+    } = bind_varargs(vm, "create_task", args, &["coro"], &["name", "context"])?;
     if !extra.is_empty() {
         return Err(vm.type_error(format!(
             "create_task() takes 2 positional arguments but {} were given",
