@@ -56,6 +56,8 @@ struct Names {
     select: Rc<PyStr>,
     call_exception_handler: Rc<PyStr>,
     call_soon: Rc<PyStr>,
+    create_future: Rc<PyStr>,
+    call_later: Rc<PyStr>,
     task_factory: Rc<PyStr>,
     create_task_by_factory: Rc<PyStr>,
     loop_arg: Rc<PyStr>,
@@ -83,6 +85,8 @@ thread_local! {
         select: intern("_select"),
         call_exception_handler: intern("call_exception_handler"),
         call_soon: intern("call_soon"),
+        create_future: intern("create_future"),
+        call_later: intern("call_later"),
         task_factory: intern("_task_factory"),
         create_task_by_factory: intern("_create_task_by_factory"),
         loop_arg: intern("loop"),
@@ -1029,4 +1033,29 @@ pub fn get_running_loop(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         return Err(Unwind::Exception(exc));
     }
     Ok(event_loop)
+}
+
+// ---------------------------------------------------------------- sleep
+
+/// `_loopscope.sleep_timer(delay, result, set_result_unless_cancelled)`:
+/// the setup of tasks.py's `sleep` — the running loop's new future, the
+/// timer that will settle it, the future described to the trace as the
+/// sleep — as `(future, timer)`.
+pub fn sleep_timer(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("sleep_timer", args, &["delay", "result", "callback"], 3)?;
+    let [delay, result, callback] = <[Option<Value>; 3]>::try_from(a)
+        .unwrap_or_default()
+        .map(|v| v.unwrap_or(Value::None));
+    let event_loop = get_running_loop(vm, &mut Args::new(Vec::new()))?;
+    let n = names();
+    let create_future = vm.get_attr(&event_loop, &n.create_future)?;
+    let future = vm.call(&create_future, Vec::new())?;
+    let call_later = vm.get_attr(&event_loop, &n.call_later)?;
+    let timer = vm.call(
+        &call_later,
+        vec![delay.clone(), callback, future.clone(), result],
+    )?;
+    let mut describe_args = Args::new(vec![future.clone(), Value::str("sleep"), delay]);
+    crate::natives::describe(vm, &mut describe_args)?;
+    Ok(Value::tuple(vec![future, timer]))
 }

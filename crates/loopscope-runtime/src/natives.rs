@@ -68,6 +68,7 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
                 crate::eventloop::get_running_loop_or_none,
             ),
             ("set_running_loop", crate::eventloop::set_running_loop),
+            ("sleep_timer", crate::eventloop::sleep_timer),
         ],
     );
     Ok(module)
@@ -466,7 +467,7 @@ pub fn record_settled(vm: &mut Vm, future: u64, settlement: Settlement) -> PyRes
 /// `describe(future, kind, *about)`: what a future asyncio made stands
 /// for; objects among `about` become its targets, numbers and strings its
 /// detail.
-fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+pub(crate) fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let future = object_id(&arg(args, 0));
     let kind = text_of(&arg(args, 1)).unwrap_or_default();
     let mut targets = Vec::new();

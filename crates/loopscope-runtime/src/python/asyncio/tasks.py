@@ -181,10 +181,11 @@ async def sleep(delay, result=None):
     if delay <= 0:
         await _Sleep0()
         return result
-    loop = events.get_running_loop()
-    future = loop.create_future()
-    h = loop.call_later(delay, futures._set_result_unless_cancelled, future, result)
-    _loopscope.describe(future, 'sleep', delay)
+    # Natively: loop = events.get_running_loop(); future =
+    # loop.create_future(); h = loop.call_later(delay,
+    # futures._set_result_unless_cancelled, future, result); the future
+    # described to the trace as the sleep.
+    future, h = _loopscope.sleep_timer(delay, result, futures._set_result_unless_cancelled)
     try:
         return await future
     finally:
