@@ -913,9 +913,14 @@ fn step_body(
         line,
         awaiting,
     });
-    let blocking = vm
-        .get_attr_opt(&result, n.blocking.as_str())?
-        .unwrap_or(Value::None);
+    // getattr(result, '_asyncio_future_blocking', None)
+    let blocking = match get(vm, &result, &n.blocking) {
+        Ok(value) => value,
+        Err(Unwind::Exception(exc)) if vm.is_exception(&exc, ExcType::AttributeError) => {
+            Value::None
+        }
+        Err(other) => return Err(other),
+    };
     if !blocking.is_none() {
         let their_loop = get_loop_of(vm, n, &result)?;
         let event_loop = get(vm, this, &n.loop_)?;
@@ -989,6 +994,19 @@ fn reschedule_with_error(vm: &mut Vm, n: &Names, this: &Value, message: String) 
 
 /// futures.py `_get_loop`: `fut.get_loop()`, else `fut._loop`.
 fn get_loop_of(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<Value> {
+    // A plain Future or Task: its `_loop`, as CPython's C reads `fut_loop`.
+    if let (Value::Instance(instance), Some(refs)) = (future, world(vm)?.asyncio.clone()) {
+        let class = instance.class.borrow().clone();
+        let plain = [&refs.future_class, &refs.task_class]
+            .iter()
+            .any(|c| matches!(c, Value::Class(c) if Rc::ptr_eq(c, &class)));
+        if plain {
+            let event_loop = get(vm, future, &n.loop_)?;
+            if !event_loop.is_none() {
+                return Ok(event_loop);
+            }
+        }
+    }
     match vm.get_attr_opt(future, n.get_loop.as_str())? {
         Some(get_loop) => vm.call(&get_loop, Vec::new()),
         None => get(vm, future, &n.loop_),
