@@ -16,7 +16,7 @@
 use std::rc::Rc;
 
 use loopscope_interp::builtins::{add_methods, native_object, with_native};
-use loopscope_interp::bytecode::BinOp;
+use loopscope_interp::bytecode::{BinOp, CmpOp};
 use loopscope_interp::modules::deque::DequeData;
 use loopscope_interp::value::string::intern;
 use loopscope_interp::value::{Args, Class, GenKind, PyDict, PyResult, PyStr, Unwind, Value};
@@ -47,6 +47,9 @@ pub struct AsyncioRefs {
     /// `Future` and `Task`.
     pub future_class: Value,
     pub task_class: Value,
+    /// `QueueEmpty` and `QueueFull`.
+    pub queue_empty: Option<Value>,
+    pub queue_full: Option<Value>,
     /// Tasks named so far (`Task-N`), shared by the copies of these refs.
     pub task_count: Rc<std::cell::Cell<u64>>,
 }
@@ -332,6 +335,8 @@ pub fn install_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         task_count: Default::default(),
         future_class: Value::Class(class.clone()),
         task_class: Value::None,
+        queue_empty: None,
+        queue_full: None,
     };
     world(vm)?.asyncio = Some(Rc::new(refs));
     add_methods(
@@ -1066,26 +1071,18 @@ fn waiter_at(
         .and_then(|items| items.get(index).cloned()))
 }
 
-/// `_loopscope.install_waking(cls, name)`: the waiter scan `name` of
-/// locks.py (`Semaphore._wake_up_next`) or queues.py
-/// (`Queue._wakeup_next`), which every release and every put run.
+/// `_loopscope.install_waking(Semaphore)`: locks.py's waiter scan
+/// `Semaphore._wake_up_next`, which every release runs.
 pub fn install_waking(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let a = vm.parse_args("install_waking", args, &["cls", "name"], 2)?;
-    let (Some(Value::Class(class)), Some(Value::Str(name))) = (&a[0], &a[1]) else {
-        return Err(internal_error(
-            vm,
-            "install_waking needs a class and a name",
-        ));
+    let a = vm.parse_args("install_waking", args, &["cls"], 1)?;
+    let Some(Value::Class(class)) = &a[0] else {
+        return Err(internal_error(vm, "install_waking needs a class"));
     };
-    match name.as_str() {
-        "_wake_up_next" => add_methods(
-            class,
-            "Semaphore",
-            &[("_wake_up_next", semaphore_wake_up_next)],
-        ),
-        "_wakeup_next" => add_methods(class, "Queue", &[("_wakeup_next", queue_wakeup_next)]),
-        _ => return Err(internal_error(vm, "install_waking: unknown scan")),
-    }
+    add_methods(
+        class,
+        "Semaphore",
+        &[("_wake_up_next", semaphore_wake_up_next)],
+    );
     Ok(Value::None)
 }
 
@@ -1349,5 +1346,238 @@ pub fn install_future_iter(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     refs.future_iter = Some(iter_class);
     world(vm)?.asyncio = Some(Rc::new(refs));
     vm.delegate_hook = Some(delegate_hook);
+    Ok(Value::None)
+}
+
+// ---------------------------------------------------------------- Queue
+
+/// Names and classes the native `Queue` methods use.
+struct QueueNames {
+    queue: Rc<PyStr>,
+    maxsize: Rc<PyStr>,
+    unfinished_tasks: Rc<PyStr>,
+    finished: Rc<PyStr>,
+    getters: Rc<PyStr>,
+    putters: Rc<PyStr>,
+    get: Rc<PyStr>,
+    put: Rc<PyStr>,
+    qsize: Rc<PyStr>,
+    empty: Rc<PyStr>,
+    full: Rc<PyStr>,
+    wakeup_next: Rc<PyStr>,
+    set: Rc<PyStr>,
+    clear: Rc<PyStr>,
+}
+
+thread_local! {
+    static QUEUE_NAMES: Rc<QueueNames> = Rc::new(QueueNames {
+        queue: intern("_queue"),
+        maxsize: intern("_maxsize"),
+        unfinished_tasks: intern("_unfinished_tasks"),
+        finished: intern("_finished"),
+        getters: intern("_getters"),
+        putters: intern("_putters"),
+        get: intern("_get"),
+        put: intern("_put"),
+        qsize: intern("qsize"),
+        empty: intern("empty"),
+        full: intern("full"),
+        wakeup_next: intern("_wakeup_next"),
+        set: intern("set"),
+        clear: intern("clear"),
+    });
+}
+
+/// The owner named by `Queue`'s native methods.
+const QUEUE_OWNER: &str = "Queue";
+
+/// Is `name` of `this`'s class the native method of `Queue`? (Then it is
+/// run directly; a subclass's own is called.)
+fn is_native_queue_method(vm: &Vm, this: &Value, name: &Rc<PyStr>) -> bool {
+    matches!(
+        vm.class_of(this).lookup_name(name),
+        Some(Value::Builtin(b)) if b.owner == Some(QUEUE_OWNER) && b.name.as_str() == name.as_str()
+    )
+}
+
+fn call_method(vm: &mut Vm, this: &Value, name: &Rc<PyStr>, args: Vec<Value>) -> PyResult<Value> {
+    let method = vm.get_attr(this, name)?;
+    vm.call(&method, args)
+}
+
+fn queue_qsize_of(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<usize> {
+    if is_native_queue_method(vm, this, &q.qsize) {
+        let items = get(vm, this, &q.queue)?;
+        return vm.len_of(&items);
+    }
+    let size = call_method(vm, this, &q.qsize, Vec::new())?;
+    Ok(vm.expect_int(&size)?.max(0) as usize)
+}
+
+fn queue_empty_of(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<bool> {
+    if is_native_queue_method(vm, this, &q.empty) {
+        let items = get(vm, this, &q.queue)?;
+        return Ok(!vm.truthy(&items)?);
+    }
+    let empty = call_method(vm, this, &q.empty, Vec::new())?;
+    vm.truthy(&empty)
+}
+
+fn queue_full_of(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<bool> {
+    if !is_native_queue_method(vm, this, &q.full) {
+        let full = call_method(vm, this, &q.full, Vec::new())?;
+        return vm.truthy(&full);
+    }
+    let maxsize = get(vm, this, &q.maxsize)?;
+    let unbounded = vm.compare(CmpOp::Le, &maxsize, &Value::Int(0))?;
+    if vm.truthy(&unbounded)? {
+        return Ok(false);
+    }
+    let size = Value::Int(queue_qsize_of(vm, q, this)? as i64);
+    let full = vm.compare(CmpOp::Ge, &size, &maxsize)?;
+    vm.truthy(&full)
+}
+
+/// `raise QueueEmpty` / `raise QueueFull`.
+fn raise_class(vm: &mut Vm, class: &Value) -> Unwind {
+    match vm.call(class, Vec::new()) {
+        Ok(exc) => raise(vm, exc),
+        Err(error) => error,
+    }
+}
+
+fn queue_exception(vm: &mut Vm, name: &str) -> PyResult<Value> {
+    let refs = refs(vm)?;
+    let found = match name {
+        "QueueEmpty" => refs.queue_empty.clone(),
+        _ => refs.queue_full.clone(),
+    };
+    match found {
+        Some(class) => Ok(class),
+        None => Err(internal_error(vm, "asyncio's queues are not installed")),
+    }
+}
+
+/// `self._wakeup_next(waiters)`.
+fn queue_wake(vm: &mut Vm, q: &QueueNames, this: &Value, waiters: Value) -> PyResult<()> {
+    if is_native_queue_method(vm, this, &q.wakeup_next) {
+        let mut args = Args::new(vec![this.clone(), waiters]);
+        queue_wakeup_next(vm, &mut args)?;
+        return Ok(());
+    }
+    call_method(vm, this, &q.wakeup_next, vec![waiters])?;
+    Ok(())
+}
+
+fn queue_qsize(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Queue.qsize", args)?;
+    let q = QUEUE_NAMES.with(Rc::clone);
+    let items = get(vm, &this, &q.queue)?;
+    Ok(Value::Int(vm.len_of(&items)? as i64))
+}
+
+fn queue_empty(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Queue.empty", args)?;
+    let q = QUEUE_NAMES.with(Rc::clone);
+    let items = get(vm, &this, &q.queue)?;
+    Ok(Value::Bool(!vm.truthy(&items)?))
+}
+
+fn queue_full(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Queue.full", args)?;
+    let q = QUEUE_NAMES.with(Rc::clone);
+    let maxsize = get(vm, &this, &q.maxsize)?;
+    let unbounded = vm.compare(CmpOp::Le, &maxsize, &Value::Int(0))?;
+    if vm.truthy(&unbounded)? {
+        return Ok(Value::Bool(false));
+    }
+    let size = Value::Int(queue_qsize_of(vm, &q, &this)? as i64);
+    vm.compare(CmpOp::Ge, &size, &maxsize)
+}
+
+/// CPython queues.Queue.put_nowait.
+fn queue_put_nowait(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let (this, a) = bind(vm, "Queue.put_nowait", args, &["item"], 1, &[])?;
+    let item = a.into_iter().next().flatten().unwrap_or(Value::None);
+    let q = QUEUE_NAMES.with(Rc::clone);
+    if queue_full_of(vm, &q, &this)? {
+        let class = queue_exception(vm, "QueueFull")?;
+        return Err(raise_class(vm, &class));
+    }
+    call_method(vm, &this, &q.put, vec![item])?;
+    let unfinished = get(vm, &this, &q.unfinished_tasks)?;
+    let unfinished = vm.binary_op(BinOp::Add, &unfinished, &Value::Int(1))?;
+    set(vm, &this, &q.unfinished_tasks, unfinished)?;
+    let finished = get(vm, &this, &q.finished)?;
+    call_method(vm, &finished, &q.clear, Vec::new())?;
+    let getters = get(vm, &this, &q.getters)?;
+    queue_wake(vm, &q, &this, getters)?;
+    Ok(Value::None)
+}
+
+/// CPython queues.Queue.get_nowait.
+fn queue_get_nowait(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Queue.get_nowait", args)?;
+    let q = QUEUE_NAMES.with(Rc::clone);
+    if queue_empty_of(vm, &q, &this)? {
+        let class = queue_exception(vm, "QueueEmpty")?;
+        return Err(raise_class(vm, &class));
+    }
+    let item = call_method(vm, &this, &q.get, Vec::new())?;
+    let putters = get(vm, &this, &q.putters)?;
+    queue_wake(vm, &q, &this, putters)?;
+    Ok(item)
+}
+
+/// CPython queues.Queue.task_done.
+fn queue_task_done(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Queue.task_done", args)?;
+    let q = QUEUE_NAMES.with(Rc::clone);
+    let unfinished = get(vm, &this, &q.unfinished_tasks)?;
+    let none_left = vm.compare(CmpOp::Le, &unfinished, &Value::Int(0))?;
+    if vm.truthy(&none_left)? {
+        let exc = match vm.error(ExcType::ValueError, "task_done() called too many times") {
+            Unwind::Exception(exc) => exc,
+            other => return Err(other),
+        };
+        return Err(raise(vm, exc));
+    }
+    let unfinished = vm.binary_op(BinOp::Sub, &unfinished, &Value::Int(1))?;
+    set(vm, &this, &q.unfinished_tasks, unfinished.clone())?;
+    let zero = vm.compare(CmpOp::Eq, &unfinished, &Value::Int(0))?;
+    if vm.truthy(&zero)? {
+        let finished = get(vm, &this, &q.finished)?;
+        call_method(vm, &finished, &q.set, Vec::new())?;
+    }
+    Ok(Value::None)
+}
+
+/// `_loopscope.install_queue(Queue, QueueEmpty, QueueFull)`: the methods
+/// every put and get runs (CPython asyncio/queues.py); `_get` and `_put`,
+/// which PriorityQueue and LifoQueue override, stay Python.
+pub fn install_queue(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let a = vm.parse_args("install_queue", args, &["cls", "empty", "full"], 3)?;
+    let [Some(Value::Class(class)), Some(empty), Some(full)] =
+        <[Option<Value>; 3]>::try_from(a).unwrap_or_default()
+    else {
+        return Err(internal_error(vm, "install_queue needs three classes"));
+    };
+    add_methods(
+        &class,
+        QUEUE_OWNER,
+        &[
+            ("qsize", queue_qsize),
+            ("empty", queue_empty),
+            ("full", queue_full),
+            ("put_nowait", queue_put_nowait),
+            ("get_nowait", queue_get_nowait),
+            ("task_done", queue_task_done),
+            ("_wakeup_next", queue_wakeup_next),
+        ],
+    );
+    let mut refs = (*refs(vm)?).clone();
+    refs.queue_empty = Some(empty);
+    refs.queue_full = Some(full);
+    world(vm)?.asyncio = Some(Rc::new(refs));
     Ok(Value::None)
 }

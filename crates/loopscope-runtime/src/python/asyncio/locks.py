@@ -254,7 +254,7 @@ class Semaphore(_ContextManagerMixin, _LoopBoundMixin):
     # slot) is native (futures.rs, installed below).
 
 
-_loopscope.install_waking(Semaphore, '_wake_up_next')
+_loopscope.install_waking(Semaphore)
 
 
 class BoundedSemaphore(Semaphore):
