@@ -1,5 +1,5 @@
 # A million sleeps gathered at once.
-# expect: unsupported: line *: the program used more than 512 MB of memory
+# expect: unsupported: line *: the program created more than 20000 tasks
 import asyncio
 
 

@@ -1,5 +1,5 @@
 # Tasks created without end.
-# expect: unsupported: line 12: the program created more than 20000 tasks
+# expect: unsupported: line *: the program created more than 20000 tasks
 import asyncio
 
 

@@ -158,19 +158,22 @@ fn run(args: &[String]) -> ExitCode {
     // As python3 does, tracebacks name the program by its absolute path.
     options.filename = absolute_path(&path);
     let result = run_program(&source, &options);
-    let exports = [
-        (
-            trace_path,
-            (|t| loopscope_trace::to_json(t).into_bytes()) as fn(&_) -> Vec<u8>,
-        ),
-        (chrome_path, |t| {
-            loopscope_trace::to_chrome_trace(t).into_bytes()
-        }),
-        (binary_path, loopscope_trace::codec::encode),
-    ];
-    for (path, export) in exports {
-        if let Some(path) = path {
-            if let Err(e) = std::fs::write(&path, export(&result.trace)) {
+    // The JSON trace is made once, for the file and for the stats.
+    let trace_json = (trace_path.is_some() || stats)
+        .then(|| loopscope_trace::to_json(&result.trace).into_bytes());
+    let chrome_json = chrome_path
+        .as_ref()
+        .map(|_| loopscope_trace::to_chrome_trace(&result.trace).into_bytes());
+    let binary = binary_path
+        .as_ref()
+        .map(|_| loopscope_trace::codec::encode(&result.trace));
+    for (path, bytes) in [
+        (&trace_path, &trace_json),
+        (&chrome_path, &chrome_json),
+        (&binary_path, &binary),
+    ] {
+        if let (Some(path), Some(bytes)) = (path, bytes) {
+            if let Err(e) = std::fs::write(path, bytes) {
                 eprintln!("loopscope: cannot write {path}: {e}");
                 return ExitCode::from(73);
             }
@@ -181,7 +184,7 @@ fn run(args: &[String]) -> ExitCode {
         eprintln!(
             "loopscope stats: events={} trace_json_bytes={} peak_rss_kb={}",
             result.trace.events.len(),
-            loopscope_trace::to_json(&result.trace).len(),
+            trace_json.as_ref().map_or(0, Vec::len),
             peak_rss_kb().map_or("unknown".to_string(), |kb| kb.to_string())
         );
     }

@@ -911,6 +911,14 @@ pub struct IdCounter {
 }
 
 impl IdCounter {
+    /// A counter whose first id is `first`: for objects an embedder makes
+    /// that must not shift the ids of the program's objects.
+    pub fn starting_at(first: u64) -> IdCounter {
+        IdCounter {
+            next: Cell::new(first.saturating_sub(1)),
+        }
+    }
+
     pub fn next(&self) -> u64 {
         let id = self.next.get() + 1;
         self.next.set(id);

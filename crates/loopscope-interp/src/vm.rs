@@ -55,6 +55,10 @@ pub trait Host {
     fn sleep(&mut self, seconds: f64) -> Result<(), Halt>;
     /// The host itself, for embedders whose natives need their own state.
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+    /// The VM is going away: drop every program value the host holds, while
+    /// the VM can still take what that drop sets free (see `impl Drop for
+    /// Vm`).
+    fn release(&mut self) {}
     /// Asked now and then while the program runs (every
     /// [`LIMIT_CHECK_EVERY_STEPS`] instructions): a limit of the host's own
     /// that the run has passed ends it with this halt.
@@ -178,6 +182,17 @@ impl Drop for Vm {
             }
         }
         self.modules = AttrMap::new();
+        self.host.release();
+        // Objects with a finalizer hold the queue they are put on when
+        // dropped: empty it (nothing runs now), until dropping stops
+        // queueing more.
+        loop {
+            let queued = std::mem::take(&mut *self.finalizers.borrow_mut());
+            if queued.is_empty() {
+                break;
+            }
+            drop(queued);
+        }
     }
 }
 
@@ -259,6 +274,10 @@ pub struct Vm {
     /// Told what generators do (made, resumed, yielded, finished) when
     /// set: an embedder records it. None costs one test per resume.
     pub generator_hook: Option<generators::GeneratorHook>,
+    /// Steps a native delegate of `yield from` / `await` when set and it
+    /// answers: an embedder's native awaitables can then return a value
+    /// without raising `StopIteration`, as a generator does.
+    pub delegate_hook: Option<generators::DelegateHook>,
     /// Interned special names the attribute protocol looks up on every access.
     pub names: SpecialNames,
 }
@@ -353,6 +372,7 @@ impl Vm {
             call_sites: Vec::new(),
             names: SpecialNames::new(),
             generator_hook: None,
+            delegate_hook: None,
         };
         crate::builtins::install(&mut vm);
         vm

@@ -6,11 +6,15 @@
 //! CPython 3.11's algorithms and run by the interpreter like the program;
 //! its frames are hidden from tracebacks as CPython's frozen modules are.
 //! What only the world can do — the clock, the thread pools, the network,
-//! recording the trace — is native (`_loopscope`, `_simnet`).
+//! recording the trace — is native (`_loopscope`, `_simnet`), and so are
+//! the hot paths of `Future`, `Task` and the loop (`futures`, `eventloop`),
+//! as CPython runs `Future` and `Task` in C.
 //!
 //! Invariant: the runtime does no I/O and reads no real clock; the same
 //! program and seed give byte-identical traces.
 
+pub mod eventloop;
+pub mod futures;
 pub mod generators;
 pub mod jobs;
 pub mod natives;

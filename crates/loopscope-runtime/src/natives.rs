@@ -57,6 +57,19 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("function_source", function_source),
             ("network_method", network_method),
             ("future_del", future_del),
+            ("install_future", crate::futures::install_future),
+            ("install_task", crate::futures::install_task),
+            ("install_loop", crate::eventloop::install_loop),
+            ("install_waking", crate::futures::install_waking),
+            ("install_future_iter", crate::futures::install_future_iter),
+            ("get_running_loop", crate::eventloop::get_running_loop),
+            (
+                "get_running_loop_or_none",
+                crate::eventloop::get_running_loop_or_none,
+            ),
+            ("set_running_loop", crate::eventloop::set_running_loop),
+            ("sleep_timer", crate::eventloop::sleep_timer),
+            ("install_queue", crate::futures::install_queue),
         ],
     );
     Ok(module)
@@ -131,7 +144,7 @@ fn text_of(value: &Value) -> Option<String> {
 /// `__qualname__`, read from the object itself so that recording never
 /// runs the program's code (a `__getattr__` would); other callables are
 /// named by their type.
-fn callable_name(vm: &mut Vm, callable: &Value) -> String {
+pub(crate) fn callable_name(vm: &mut Vm, callable: &Value) -> String {
     let function = match callable {
         Value::BoundMethod(m) => &m.function,
         other => other,
@@ -240,16 +253,21 @@ fn format_exception(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 /// `collections.abc.Coroutine` methods.
 fn is_coroutine(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let value = arg(args, 0);
-    Ok(Value::Bool(match &value {
+    Ok(Value::Bool(is_coroutine_value(vm, &value)))
+}
+
+/// [`is_coroutine`] for Rust callers.
+pub(crate) fn is_coroutine_value(vm: &mut Vm, value: &Value) -> bool {
+    match value {
         Value::Generator(g) => g.kind != GenKind::AsyncGenerator,
         Value::Instance(_) => {
-            let class = vm.class_of(&value);
+            let class = vm.class_of(value);
             ["send", "throw", "close", "__await__"]
                 .iter()
                 .all(|name| class.lookup(name).is_some())
         }
         _ => false,
-    }))
+    }
 }
 
 fn is_coroutine_function(_vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
@@ -429,6 +447,12 @@ fn future_settled(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         "cancelled" => Settlement::Cancelled,
         _ => return Err(internal_error(vm, "unknown settlement")),
     };
+    record_settled(vm, future, settlement)?;
+    Ok(Value::None)
+}
+
+/// Records how a future settled; a task's settlement is its end.
+pub fn record_settled(vm: &mut Vm, future: u64, settlement: Settlement) -> PyResult<()> {
     let w = world(vm)?;
     if w.tasks.contains(&future) {
         w.record(EventKind::TaskFinished {
@@ -438,13 +462,13 @@ fn future_settled(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     } else {
         w.record(EventKind::FutureSettled { future, settlement });
     }
-    Ok(Value::None)
+    Ok(())
 }
 
 /// `describe(future, kind, *about)`: what a future asyncio made stands
 /// for; objects among `about` become its targets, numbers and strings its
 /// detail.
-fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+pub(crate) fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let future = object_id(&arg(args, 0));
     let kind = text_of(&arg(args, 1)).unwrap_or_default();
     let mut targets = Vec::new();
@@ -497,12 +521,23 @@ fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 /// `task_created(task, coro, name)`.
 fn task_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let task = object_id(&arg(args, 0));
-    let coroutine = match arg(args, 1) {
-        Value::Generator(g) => format!("{}()", g.qualname.borrow().as_str()),
-        other => format!("<{}>", vm.type_name(&other)),
-    };
     let name = text_of(&arg(args, 2)).unwrap_or_default();
+    record_task_created(vm, &arg(args, 0), &arg(args, 1), name)?;
+    Ok(Value::None)
+}
+
+/// Records a new task: its name, coroutine, parent task and line.
+pub(crate) fn record_task_created(
+    vm: &mut Vm,
+    task: &Value,
+    coro: &Value,
+    name: String,
+) -> PyResult<()> {
+    let task = object_id(task);
+    let coroutine = match coro {
+        Value::Generator(g) => format!("{}()", g.qualname.borrow().as_str()),
+        other => format!("<{}>", vm.type_name(other)),
+    };
     let line = vm.current_program_line();
     let w = world(vm)?;
     let parent = match w.actor() {
@@ -517,7 +552,7 @@ fn task_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         parent,
         line,
     });
-    Ok(Value::None)
+    Ok(())
 }
 
 fn task_renamed(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {

@@ -45,6 +45,13 @@ pub struct World {
     pub pending_request: Option<(Actor, String)>,
     /// Told how far the run has got, now and then (see [`Progress`]).
     pub progress: Option<ProgressHook>,
+    /// What the native methods of `Future` and `Task` need from asyncio
+    /// (see `futures.rs`), once asyncio is imported.
+    pub asyncio: Option<std::rc::Rc<crate::futures::AsyncioRefs>>,
+    /// What the native event loop needs from events.py (`eventloop.rs`).
+    pub event_loop: Option<std::rc::Rc<crate::eventloop::LoopRefs>>,
+    /// The running event loop (`asyncio.get_running_loop()`), or None.
+    pub running_loop: loopscope_interp::value::Value,
     /// The step count at which to tell `progress` next.
     next_progress: u64,
 }
@@ -101,6 +108,9 @@ impl World {
             request_method: None,
             pending_request: None,
             progress: None,
+            asyncio: None,
+            event_loop: None,
+            running_loop: loopscope_interp::value::Value::None,
             next_progress: PROGRESS_EVERY_STEPS,
         }
     }
@@ -179,6 +189,13 @@ impl Host for World {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+
+    fn release(&mut self) {
+        self.running_loop = loopscope_interp::value::Value::None;
+        self.asyncio = None;
+        self.event_loop = None;
+        self.jobs = Jobs::default();
     }
 
     fn check_limits(&mut self) -> Option<Halt> {

@@ -3,14 +3,15 @@
 //! traces give identical bytes.
 
 use crate::{Actor, Event, EventKind, FutureRole, GeneratorEnd, Settlement, Stream, Trace};
+use std::fmt::Write;
 
 /// The whole trace as one JSON document.
 pub fn to_json(trace: &Trace) -> String {
-    let mut out = String::with_capacity(64 + trace.events.len() * 96);
+    let mut out = String::with_capacity(64 + trace.events.len() * 160);
     out.push_str("{\"version\": ");
-    out.push_str(&trace.version.to_string());
+    integer(&mut out, u64::from(trace.version));
     out.push_str(", \"seed\": ");
-    out.push_str(&trace.seed.to_string());
+    integer(&mut out, trace.seed);
     out.push_str(", \"verdict\": ");
     match &trace.verdict {
         Some(v) => {
@@ -35,11 +36,11 @@ pub fn to_json(trace: &Trace) -> String {
 
 fn write_event(out: &mut String, event: &Event) {
     out.push_str("{\"step\": ");
-    out.push_str(&event.step.to_string());
+    integer(out, event.step);
     out.push_str(", \"time\": ");
     number(out, event.time);
     out.push_str(", \"iteration\": ");
-    out.push_str(&event.iteration.to_string());
+    integer(out, event.iteration);
     out.push_str(", \"kind\": ");
     let mut fields = Fields::new(out);
     match &event.kind {
@@ -307,14 +308,14 @@ impl<'a> Fields<'a> {
 
     fn id(&mut self, key: &str, id: u64) -> &mut Self {
         self.key(key);
-        self.out.push_str(&id.to_string());
+        integer(self.out, id);
         self
     }
 
     fn optional_id(&mut self, key: &str, id: Option<u64>) -> &mut Self {
         self.key(key);
         match id {
-            Some(id) => self.out.push_str(&id.to_string()),
+            Some(id) => integer(self.out, id),
             None => self.out.push_str("null"),
         }
         self
@@ -358,7 +359,7 @@ impl<'a> Fields<'a> {
             if i > 0 {
                 self.out.push_str(", ");
             }
-            self.out.push_str(&target.to_string());
+            integer(self.out, *target);
         }
         self.out.push(']');
         self.optional_text("detail", role.detail.as_deref())
@@ -399,18 +400,34 @@ fn optional_string(out: &mut String, value: Option<&str>) {
 /// A JSON string literal (non-ASCII kept as UTF-8).
 pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole; the
+    // escaped ones are ASCII, so the byte offsets are character bounds.
+    let mut start = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escape);
         }
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// An integer, written without an intermediate `String`.
+fn integer(out: &mut String, value: u64) {
+    let _ = write!(out, "{value}");
 }
 
 /// A float the way Python's `repr` writes it (`1.0`, `0.30000000000000004`),
@@ -419,9 +436,9 @@ pub(crate) fn number(out: &mut String, value: f64) {
     if !value.is_finite() {
         out.push_str("null");
     } else if value == value.trunc() && value.abs() < 1e16 {
-        out.push_str(&format!("{value:.1}"));
+        let _ = write!(out, "{value:.1}");
     } else {
-        out.push_str(&format!("{value:?}"));
+        let _ = write!(out, "{value:?}");
     }
 }
 

@@ -70,6 +70,10 @@ pub enum GeneratorEvent<'a> {
 /// [`Vm::generator_hook`]: called at each [`GeneratorEvent`].
 pub type GeneratorHook = fn(&mut Vm, GeneratorEvent<'_>);
 
+/// [`Vm::delegate_hook`]: steps a delegate that is not a generator by
+/// sending it a value, or answers None to leave it to `__next__`/`send`.
+pub type DelegateHook = fn(&mut Vm, &Value, &Value) -> Option<PyResult<Delegated>>;
+
 /// What a delegate did with a value sent or thrown into it.
 pub enum Delegated {
     Yielded(Value),
@@ -398,6 +402,11 @@ impl Vm {
                 GenOutcome::Yielded(v, _) => Delegated::Yielded(v),
                 GenOutcome::Returned(v) => Delegated::Returned(v),
             });
+        }
+        if let Some(hook) = self.delegate_hook {
+            if let Some(stepped) = hook(self, delegate, &value) {
+                return stepped;
+            }
         }
         let result = if value.is_none() {
             // `__next__` itself, so a StopIteration keeps its value.

@@ -9,7 +9,6 @@ order. Timers due at the same instant keep the order they were set in.
 """
 
 import collections
-import heapq
 import sys
 import _loopscope
 from asyncio.format_helpers import _format_callback_source
@@ -21,11 +20,6 @@ __all__ = ('AbstractEventLoopPolicy', 'AbstractEventLoop', 'BaseEventLoop',
            'get_running_loop', '_get_running_loop', '_set_running_loop',
            'DefaultEventLoopPolicy')
 
-# CPython base_events: a sweep of the timer heap happens only past these.
-_MIN_SCHEDULED_TIMER_HANDLES = 100
-_MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5
-# time.get_clock_info('monotonic').resolution on Linux.
-_CLOCK_RESOLUTION = 1e-09
 # Workers of the default executor: min(32, cpu_count + 4) with 4 CPUs.
 _DEFAULT_WORKERS = 8
 
@@ -33,13 +27,8 @@ _DEFAULT_WORKERS = 8
 class Handle:
     """A callback scheduled on the loop."""
 
-    def __init__(self, callback, args, loop, context=None):
-        self._context = context
-        self._loop = loop
-        self._callback = callback
-        self._args = args
-        self._cancelled = False
-        self._repr = None
+    # __init__(callback, args, loop, context=None), cancel, cancelled and
+    # _run are native (eventloop.rs, installed below).
 
     def _repr_info(self):
         info = [self.__class__.__name__]
@@ -54,39 +43,12 @@ class Handle:
             return self._repr
         return '<{}>'.format(' '.join(self._repr_info()))
 
-    def cancel(self):
-        if not self._cancelled:
-            self._cancelled = True
-            self._callback = None
-            self._args = None
-
-    def cancelled(self):
-        return self._cancelled
-
-    def _run(self):
-        # CPython events.Handle._run: an exception goes to the loop's
-        # exception handler; the loop goes on.
-        try:
-            self._callback(*self._args)
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except BaseException as exc:
-            cb = _format_callback_source(self._callback, self._args)
-            self._loop.call_exception_handler({
-                'message': f'Exception in callback {cb}',
-                'exception': exc,
-                'handle': self,
-            })
-
-
 class TimerHandle(Handle):
     """A callback scheduled for a moment of the virtual clock."""
 
-    def __init__(self, when, callback, args, loop, context=None):
-        super().__init__(callback, args, loop, context)
-        self._when = when
-        self._scheduled = False
-        self._seq = 0
+    # __init__(when, callback, args, loop, context=None), cancel, when and
+    # the orderings __lt__, __le__, __gt__, __ge__ on (when, scheduling
+    # order) are native (eventloop.rs, installed below).
 
     def _repr_info(self):
         info = super()._repr_info()
@@ -97,26 +59,6 @@ class TimerHandle(Handle):
     def __hash__(self):
         return hash(self._when)
 
-    def __lt__(self, other):
-        if isinstance(other, TimerHandle):
-            return (self._when, self._seq) < (other._when, other._seq)
-        return NotImplemented
-
-    def __le__(self, other):
-        if isinstance(other, TimerHandle):
-            return (self._when, self._seq) <= (other._when, other._seq)
-        return NotImplemented
-
-    def __gt__(self, other):
-        if isinstance(other, TimerHandle):
-            return (self._when, self._seq) > (other._when, other._seq)
-        return NotImplemented
-
-    def __ge__(self, other):
-        if isinstance(other, TimerHandle):
-            return (self._when, self._seq) >= (other._when, other._seq)
-        return NotImplemented
-
     def __eq__(self, other):
         if isinstance(other, TimerHandle):
             return (self._when == other._when and
@@ -124,16 +66,6 @@ class TimerHandle(Handle):
                     self._args == other._args and
                     self._cancelled == other._cancelled)
         return NotImplemented
-
-    def cancel(self):
-        if not self._cancelled:
-            self._loop._timer_handle_cancelled(self)
-            _loopscope.timer_cancelled(self)
-        super().cancel()
-
-    def when(self):
-        return self._when
-
 
 def _check_callback(callback, method):
     if _loopscope.is_coroutine(callback) or _loopscope.is_coroutine_function(callback):
@@ -185,10 +117,6 @@ class _UnixSelectorEventLoop:
 
     # ---------------------------------------------------------- state
 
-    def _check_closed(self):
-        if self._closed:
-            raise RuntimeError('Event loop is closed')
-
     def _check_running(self):
         if self.is_running():
             raise RuntimeError('This event loop is already running')
@@ -207,9 +135,6 @@ class _UnixSelectorEventLoop:
 
     def set_debug(self, enabled):
         self._debug = bool(enabled)
-
-    def time(self):
-        return _loopscope.time()
 
     # ---------------------------------------------------------- running
 
@@ -270,54 +195,9 @@ class _UnixSelectorEventLoop:
         # the default executor was never created, as under the oracle.
         self._executor_shutdown_called = True
 
-    def _run_once(self):
-        """One iteration (CPython BaseEventLoop._run_once)."""
-        scheduled = self._scheduled
-        sched_count = len(scheduled)
-        if (sched_count > _MIN_SCHEDULED_TIMER_HANDLES and
-                self._timer_cancelled_count / sched_count >
-                _MIN_CANCELLED_TIMER_HANDLES_FRACTION):
-            kept = []
-            for handle in scheduled:
-                if handle._cancelled:
-                    handle._scheduled = False
-                else:
-                    kept.append(handle)
-            heapq.heapify(kept)
-            self._scheduled = scheduled = kept
-            self._timer_cancelled_count = 0
-        else:
-            while scheduled and scheduled[0]._cancelled:
-                self._timer_cancelled_count -= 1
-                handle = heapq.heappop(scheduled)
-                handle._scheduled = False
-
-        now = _loopscope.time()
-        immediate = bool(self._ready) or self._stopping or (
-            bool(scheduled) and scheduled[0]._when - now <= 0)
-        self._select(immediate)
-
-        end_time = _loopscope.time() + _CLOCK_RESOLUTION
-        ready = self._ready
-        while scheduled:
-            handle = scheduled[0]
-            if handle._when >= end_time:
-                break
-            handle = heapq.heappop(scheduled)
-            handle._scheduled = False
-            if not handle._cancelled:
-                _loopscope.timer_fired(handle)
-            ready.append(handle)
-
-        ntodo = len(ready)
-        _loopscope.iteration(self, ntodo)
-        for _ in range(ntodo):
-            handle = ready.popleft()
-            if handle._cancelled:
-                continue
-            _loopscope.callback_run(handle, handle._callback)
-            handle._run()
-        handle = None  # CPython: needed to break cycles (and keep nothing alive)
+    # _run_once (CPython BaseEventLoop._run_once), and below call_soon,
+    # call_later, call_at, _timer_handle_cancelled, as well as time and
+    # _check_closed, are native (eventloop.rs, installed below).
 
     def _select(self, immediate):
         """The selector's wait, in virtual time (the oracle's VSelector)."""
@@ -345,60 +225,21 @@ class _UnixSelectorEventLoop:
 
     # ---------------------------------------------------------- callbacks
 
-    def call_soon(self, callback, *args, context=None):
-        self._check_closed()
-        # CPython base_events.call_soon checks the callback only in debug
-        # mode: otherwise a bad one fails when it runs (exception handler).
-        if self._debug:
-            _check_callback(callback, 'call_soon')
-        handle = Handle(callback, args, self, context)
-        self._ready.append(handle)
-        _loopscope.callback_scheduled(handle, callback)
-        return handle
-
     def call_soon_threadsafe(self, callback, *args, context=None):
         return self.call_soon(callback, *args, context=context)
 
-    def call_later(self, delay, callback, *args, context=None):
-        if delay is None:
-            raise TypeError('delay must not be None')
-        return self.call_at(self.time() + delay, callback, *args, context=context)
-
-    def call_at(self, when, callback, *args, context=None):
-        if when is None:
-            raise TypeError("when cannot be None")
-        # CPython checks the callback here in debug mode; the oracle's loop
-        # (VirtualLoop.call_at) never does, and the oracle is the reference.
-        self._check_closed()
-        timer = TimerHandle(when, callback, args, self, context)
-        self._timer_seq += 1
-        timer._seq = self._timer_seq
-        heapq.heappush(self._scheduled, timer)
-        timer._scheduled = True
-        _loopscope.timer_set(timer, when, callback)
-        return timer
-
-    def _timer_handle_cancelled(self, handle):
-        if handle._scheduled:
-            self._timer_cancelled_count += 1
-
     # ---------------------------------------------------------- futures, tasks
 
-    def create_future(self):
-        from asyncio import futures
-        return futures.Future(loop=self)
+    # create_future (a Future of this loop) and create_task are native
+    # (eventloop.rs); create_task calls this when a task factory is set.
 
-    def create_task(self, coro, *, name=None, context=None):
+    def _create_task_by_factory(self, coro, name, context):
         from asyncio import tasks
-        self._check_closed()
-        if self._task_factory is None:
-            task = tasks.Task(coro, loop=self, name=name, context=context)
+        if context is None:
+            task = self._task_factory(self, coro)
         else:
-            if context is None:
-                task = self._task_factory(self, coro)
-            else:
-                task = self._task_factory(self, coro, context=context)
-            tasks._set_task_name(task, name)
+            task = self._task_factory(self, coro, context=context)
+        tasks._set_task_name(task, name)
         return task
 
     def set_task_factory(self, factory):
@@ -490,6 +331,9 @@ class _UnixSelectorEventLoop:
                     pass
 
 
+_loopscope.install_loop(_UnixSelectorEventLoop, Handle, TimerHandle,
+                        _check_callback, _format_callback_source)
+
 BaseEventLoop = _UnixSelectorEventLoop
 SelectorEventLoop = _UnixSelectorEventLoop
 AbstractEventLoop = _UnixSelectorEventLoop
@@ -497,28 +341,12 @@ AbstractEventLoop = _UnixSelectorEventLoop
 
 # ---------------------------------------------------------------- the loop in use
 
-_running_loop = None
-
-
-def _get_running_loop():
-    # CPython keeps the running loop per OS thread: code of a thread job
-    # (to_thread, run_in_executor) runs in a worker thread and sees none.
-    loop = _running_loop
-    if loop is not None and _loopscope.in_thread_job():
-        return None
-    return loop
-
-
-def _set_running_loop(loop):
-    global _running_loop
-    _running_loop = loop
-
-
-def get_running_loop():
-    loop = _get_running_loop()
-    if loop is None:
-        raise RuntimeError('no running event loop')
-    return loop
+# CPython keeps the running loop per OS thread (in C, _asyncio): code of a
+# thread job (to_thread, run_in_executor) runs in a worker thread and sees
+# none. Native here too (eventloop.rs).
+_get_running_loop = _loopscope.get_running_loop_or_none
+_set_running_loop = _loopscope.set_running_loop
+get_running_loop = _loopscope.get_running_loop
 
 
 class AbstractEventLoopPolicy:

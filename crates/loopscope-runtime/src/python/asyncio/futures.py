@@ -62,13 +62,10 @@ class Future:
     _log_traceback = False
     _log_destroy_pending = True
 
-    def __init__(self, *, loop=None):
-        if loop is None:
-            self._loop = events._get_event_loop()
-        else:
-            self._loop = loop
-        self._callbacks = []
-        _loopscope.future_created(self)
+    # __init__, done, cancelled, get_loop, result, exception,
+    # _make_cancelled_error, cancel, add_done_callback, set_result and
+    # set_exception are native (futures.rs, installed below), as CPython's
+    # are C (_asyncio.Future).
 
     def _repr_info(self):
         """CPython base_futures._future_repr_info."""
@@ -85,107 +82,12 @@ class Future:
     def __repr__(self):
         return f"<{self.__class__.__name__} {' '.join(self._repr_info())}>"
 
-    def get_loop(self):
-        loop = self._loop
-        if loop is None:
-            raise RuntimeError("Future object is not initialized.")
-        return loop
-
-    def _make_cancelled_error(self):
-        """The CancelledError to raise; the saved one is used only once."""
-        if self._cancelled_exc is not None:
-            exc = self._cancelled_exc
-            self._cancelled_exc = None
-            return exc
-        if self._cancel_message is None:
-            exc = exceptions.CancelledError()
-        else:
-            exc = exceptions.CancelledError(self._cancel_message)
-        exc.__context__ = self._cancelled_exc
-        self._cancelled_exc = None
-        return exc
-
-    def cancel(self, msg=None):
-        self._log_traceback = False
-        if self._state != _PENDING:
-            return False
-        self._state = _CANCELLED
-        self._cancel_message = msg
-        _loopscope.future_settled(self, 'cancelled', None)
-        self._schedule_callbacks()
-        return True
-
-    def _schedule_callbacks(self):
-        callbacks = self._callbacks[:]
-        if not callbacks:
-            return
-        self._callbacks[:] = []
-        for callback, context in callbacks:
-            self._loop.call_soon(callback, self, context=context)
-
-    def cancelled(self):
-        return self._state == _CANCELLED
-
-    def done(self):
-        return self._state != _PENDING
-
-    def result(self):
-        if self._state == _CANCELLED:
-            exc = self._make_cancelled_error()
-            raise exc
-        if self._state != _FINISHED:
-            raise exceptions.InvalidStateError('Result is not set.')
-        self._log_traceback = False
-        if self._exception is not None:
-            raise self._exception.with_traceback(self._exception_tb)
-        return self._result
-
-    def exception(self):
-        if self._state == _CANCELLED:
-            exc = self._make_cancelled_error()
-            raise exc
-        if self._state != _FINISHED:
-            raise exceptions.InvalidStateError('Exception is not set.')
-        self._log_traceback = False
-        return self._exception
-
-    def add_done_callback(self, fn, *, context=None):
-        if self._state != _PENDING:
-            self._loop.call_soon(fn, self, context=context)
-        else:
-            self._callbacks.append((fn, context))
-
     def remove_done_callback(self, fn):
         kept = [(f, ctx) for (f, ctx) in self._callbacks if f != fn]
         removed = len(self._callbacks) - len(kept)
         if removed:
             self._callbacks[:] = kept
         return removed
-
-    def set_result(self, result):
-        if self._state != _PENDING:
-            # CPython's C Future (_asyncio) says only this.
-            raise exceptions.InvalidStateError('invalid state')
-        self._result = result
-        self._state = _FINISHED
-        _loopscope.future_settled(self, 'result', result)
-        self._schedule_callbacks()
-
-    def set_exception(self, exception):
-        if self._state != _PENDING:
-            # CPython's C Future (_asyncio) says only this.
-            raise exceptions.InvalidStateError('invalid state')
-        if isinstance(exception, type):
-            exception = exception()
-        if type(exception) is StopIteration:
-            raise TypeError("StopIteration interacts badly with generators "
-                            "and cannot be raised into a Future")
-        self._exception = exception
-        self._exception_tb = exception.__traceback__
-        self._state = _FINISHED
-        _loopscope.future_settled(self, 'exception', exception)
-        self._schedule_callbacks()
-        self._log_traceback = True
 
     # Called for every future that goes: native, so that the common case
     # (nothing to report) costs no Python frame, as CPython's C finalizer.
@@ -206,15 +108,14 @@ class Future:
         }
         self._loop.call_exception_handler(context)
 
-    def __await__(self):
-        if not self.done():
-            self._asyncio_future_blocking = True
-            yield self  # tells the Task to wait for this future
-        if not self.done():
-            raise RuntimeError("await wasn't used with future")
-        return self.result()
+    # __await__ and __iter__ are native too: an iterator (CPython's
+    # _asyncio.FutureIter) that yields the future itself, which tells the
+    # Task to wait for it, then returns its result.
 
-    __iter__ = __await__
+
+_loopscope.install_future(Future, exceptions.CancelledError,
+                          exceptions.InvalidStateError, events._get_event_loop)
+_loopscope.install_future_iter(Future)
 
 
 def _get_loop(fut):

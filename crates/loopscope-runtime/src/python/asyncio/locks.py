@@ -250,14 +250,11 @@ class Semaphore(_ContextManagerMixin, _LoopBoundMixin):
         self._value += 1
         self._wake_up_next()
 
-    def _wake_up_next(self):
-        if not self._waiters:
-            return
-        for fut in self._waiters:
-            if not fut.done():
-                self._value -= 1
-                fut.set_result(True)
-                return
+    # _wake_up_next (CPython 3.11: the first waiter not yet done gets the
+    # slot) is native (futures.rs, installed below).
+
+
+_loopscope.install_waking(Semaphore)
 
 
 class BoundedSemaphore(Semaphore):

@@ -39,12 +39,10 @@ class Queue(locks._LoopBoundMixin):
     def _put(self, item):
         self._queue.append(item)
 
-    def _wakeup_next(self, waiters):
-        while waiters:
-            waiter = waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                break
+    # qsize, empty, full, put_nowait, get_nowait, task_done and
+    # _wakeup_next(waiters) (which wakes the first waiter not yet done,
+    # dropping those before it) are native, after CPython's queues.py
+    # (futures.rs, installed below).
 
     def __repr__(self):
         return f'<{type(self).__name__} at {id(self):#x} {self._format()}>'
@@ -64,20 +62,9 @@ class Queue(locks._LoopBoundMixin):
             result += f' tasks={self._unfinished_tasks}'
         return result
 
-    def qsize(self):
-        return len(self._queue)
-
     @property
     def maxsize(self):
         return self._maxsize
-
-    def empty(self):
-        return not self._queue
-
-    def full(self):
-        if self._maxsize <= 0:
-            return False
-        return self.qsize() >= self._maxsize
 
     async def put(self, item):
         while self.full():
@@ -96,14 +83,6 @@ class Queue(locks._LoopBoundMixin):
                 raise
         return self.put_nowait(item)
 
-    def put_nowait(self, item):
-        if self.full():
-            raise QueueFull
-        self._put(item)
-        self._unfinished_tasks += 1
-        self._finished.clear()
-        self._wakeup_next(self._getters)
-
     async def get(self):
         while self.empty():
             getter = self._waiter('queue_get')
@@ -121,23 +100,12 @@ class Queue(locks._LoopBoundMixin):
                 raise
         return self.get_nowait()
 
-    def get_nowait(self):
-        if self.empty():
-            raise QueueEmpty
-        item = self._get()
-        self._wakeup_next(self._putters)
-        return item
-
-    def task_done(self):
-        if self._unfinished_tasks <= 0:
-            raise ValueError('task_done() called too many times')
-        self._unfinished_tasks -= 1
-        if self._unfinished_tasks == 0:
-            self._finished.set()
-
     async def join(self):
         if self._unfinished_tasks > 0:
             await self._finished.wait()
+
+
+_loopscope.install_queue(Queue, QueueEmpty, QueueFull)
 
 
 class PriorityQueue(Queue):

@@ -15,14 +15,6 @@ __all__ = ('Task', 'create_task', 'FIRST_COMPLETED', 'FIRST_EXCEPTION',
            'current_task', 'all_tasks', '_register_task',
            '_unregister_task', '_enter_task', '_leave_task')
 
-_task_count = 0
-
-
-def _next_task_name():
-    global _task_count
-    _task_count += 1
-    return f'Task-{_task_count}'
-
 
 def _set_task_name(task, name):
     if name is not None:
@@ -35,23 +27,9 @@ class Task(futures.Future):
     __module__ = '_asyncio'
     _log_destroy_pending = True
 
-    def __init__(self, coro, *, loop=None, name=None, context=None):
-        super().__init__(loop=loop)
-        if not coroutines.iscoroutine(coro):
-            self._log_destroy_pending = False
-            raise TypeError(f"a coroutine was expected, got {coro!r}")
-        if name is None:
-            self._name = _next_task_name()
-        else:
-            self._name = str(name)
-        self._num_cancels_requested = 0
-        self._must_cancel = False
-        self._fut_waiter = None
-        self._coro = coro
-        self._context = context
-        _loopscope.task_created(self, coro, self._name)
-        self._loop.call_soon(self.task_step, context=self._context)
-        _register_task(self)
+    # __init__(coro, *, loop=None, name=None, context=None) is native
+    # (futures.rs, installed below): names Task-1, Task-2, ... in creation
+    # order, schedules the first step, registers the task.
 
     def _repr_info(self):
         """CPython base_tasks._task_repr_info."""
@@ -121,98 +99,17 @@ class Task(futures.Future):
             self._num_cancels_requested -= 1
         return self._num_cancels_requested
 
-    def task_step(self, exc=None):
-        """One step: run the coroutine to its next suspension
-        (CPython Task.__step / task_step_impl)."""
-        if self.done():
-            raise exceptions.InvalidStateError(
-                f'_step(): already done: {self!r}, {exc!r}')
-        if self._must_cancel:
-            if not isinstance(exc, exceptions.CancelledError):
-                exc = self._make_cancelled_error()
-            self._must_cancel = False
-        coro = self._coro
-        self._fut_waiter = None
-        _enter_task(self._loop, self)
-        try:
-            _loopscope.task_resumed(self, exc)
-            try:
-                if exc is None:
-                    result = coro.send(None)
-                else:
-                    result = coro.throw(exc)
-            except StopIteration as stop:
-                _loopscope.task_left(self)
-                if self._must_cancel:
-                    self._must_cancel = False
-                    futures.Future.cancel(self, msg=self._cancel_message)
-                else:
-                    futures.Future.set_result(self, stop.value)
-            except exceptions.CancelledError as cancelled:
-                _loopscope.task_left(self)
-                self._cancelled_exc = cancelled
-                futures.Future.cancel(self)
-            except (KeyboardInterrupt, SystemExit) as fatal:
-                _loopscope.task_left(self)
-                futures.Future.set_exception(self, fatal)
-                raise
-            except BaseException as error:
-                _loopscope.task_left(self)
-                futures.Future.set_exception(self, error)
-            else:
-                _loopscope.task_suspended(self, coro, result)
-                blocking = getattr(result, '_asyncio_future_blocking', None)
-                if blocking is not None:
-                    if futures._get_loop(result) is not self._loop:
-                        new_exc = RuntimeError(
-                            f'Task {self!r} got Future {result!r} attached to a different loop')
-                        self._loop.call_soon(self.task_step, new_exc, context=self._context)
-                    elif blocking:
-                        if result is self:
-                            new_exc = RuntimeError(f'Task cannot await on itself: {self!r}')
-                            self._loop.call_soon(self.task_step, new_exc, context=self._context)
-                        else:
-                            result._asyncio_future_blocking = False
-                            result.add_done_callback(self.task_wakeup, context=self._context)
-                            self._fut_waiter = result
-                            if self._must_cancel:
-                                if self._fut_waiter.cancel(msg=self._cancel_message):
-                                    self._must_cancel = False
-                    else:
-                        new_exc = RuntimeError(
-                            f'yield was used instead of yield from in task {self!r} with {result!r}')
-                        self._loop.call_soon(self.task_step, new_exc, context=self._context)
-                elif result is None:
-                    self._loop.call_soon(self.task_step, context=self._context)
-                elif _loopscope.is_generator(result):
-                    new_exc = RuntimeError(
-                        f'yield was used instead of yield from for generator in task {self!r} with {result!r}')
-                    self._loop.call_soon(self.task_step, new_exc, context=self._context)
-                else:
-                    new_exc = RuntimeError(f'Task got bad yield: {result!r}')
-                    self._loop.call_soon(self.task_step, new_exc, context=self._context)
-        finally:
-            _leave_task(self._loop, self)
-            if self._state != futures._PENDING:
-                # CPython's _all_tasks is a WeakSet: it never keeps a task
-                # alive, so a finished task goes (and its finalizer runs)
-                # when the program drops it.
-                _all_tasks.pop(id(self), None)
-
-    def task_wakeup(self, future):
-        """The awaited future is done: step again (CPython Task.__wakeup)."""
-        try:
-            future.result()
-        except BaseException as exc:
-            self.task_step(exc)
-        else:
-            self.task_step()
+    # task_step (CPython Task.__step) and task_wakeup (Task.__wakeup) are
+    # native (futures.rs, installed below), as CPython's are C.
 
 
 # ---------------------------------------------------------------- bookkeeping
 
 _all_tasks = {}
 _current_tasks = {}
+
+
+_loopscope.install_task(Task, _current_tasks, _all_tasks, id)
 
 
 def _register_task(task):
@@ -284,10 +181,11 @@ async def sleep(delay, result=None):
     if delay <= 0:
         await _Sleep0()
         return result
-    loop = events.get_running_loop()
-    future = loop.create_future()
-    h = loop.call_later(delay, futures._set_result_unless_cancelled, future, result)
-    _loopscope.describe(future, 'sleep', delay)
+    # Natively: loop = events.get_running_loop(); future =
+    # loop.create_future(); h = loop.call_later(delay,
+    # futures._set_result_unless_cancelled, future, result); the future
+    # described to the trace as the sleep.
+    future, h = _loopscope.sleep_timer(delay, result, futures._set_result_unless_cancelled)
     try:
         return await future
     finally:
