@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use loopscope_trace::{Settlement, Stream};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -379,8 +379,15 @@ pub fn app() -> Html {
         let editor_host = editor_host.clone();
         let runner = runner.clone();
         let dispatcher = model.dispatcher();
+        let loop_canvas = loop_canvas.clone();
+        let timeline_canvas = timeline_canvas.clone();
         use_effect_with((), move |_| {
             let listeners = Listeners::install(dispatcher.clone());
+            for canvas in [&loop_canvas, &timeline_canvas] {
+                if let Some(canvas) = canvas.cast::<web_sys::Element>() {
+                    listeners.watch_width(&canvas);
+                }
+            }
             let program = web_sys::window()
                 .and_then(|w| w.location().hash().ok())
                 .and_then(|hash| code_link::program_in_hash(&hash))
@@ -464,38 +471,57 @@ pub fn app() -> Html {
             model.axis,
             model.resizes,
             model.playing,
+            model.panel_index,
         );
         use_effect_with(
             key,
-            move |&(generation, index, time_bits, axis, _, playing)| {
+            move |&(generation, index, time_bits, axis, view, playing, panel_index)| {
                 if let Some(replay) = replay {
                     let mut cache = view_cache.borrow_mut();
-                    let state = cache.state(&replay, generation, index);
+                    let cache = &mut *cache;
+                    cache.advance(&replay, generation, index);
+                    let Some(state) = &cache.state else {
+                        return;
+                    };
                     if let Some(canvas) = loop_canvas.cast::<HtmlCanvasElement>() {
-                        let layout = layout::loop_view(&replay, &state, draw::css_width(&canvas));
-                        cache.move_tokens(&layout, playing);
-                        if let Err(error) = draw::loop_view(&canvas, &layout, &cache.positions) {
+                        let width = cache.loop_painter.surface.width(&canvas, view);
+                        if cache.loop_layout_of != Some((generation, index, view)) {
+                            cache.loop_layout = layout::loop_view(&replay, state, width);
+                            cache.loop_layout_of = Some((generation, index, view));
+                        }
+                        move_tokens(&mut cache.positions, &cache.loop_layout, playing);
+                        if let Err(error) = cache.loop_painter.paint(
+                            &canvas,
+                            &cache.loop_layout,
+                            &cache.positions,
+                            view,
+                        ) {
                             web_sys::console::error_2(&"Loopscope: loop view".into(), &error);
                         }
                     }
                     if let Some(canvas) = timeline_canvas.cast::<HtmlCanvasElement>() {
-                        let layout = layout::timeline(
+                        if let Err(error) = cache.timeline_painter.paint(
+                            &canvas,
                             &replay,
+                            generation,
                             axis,
+                            view,
                             index,
                             f64::from_bits(time_bits),
-                            draw::css_width(&canvas),
-                        );
-                        if let Err(error) = draw::timeline(&canvas, &layout) {
+                        ) {
                             web_sys::console::error_2(&"Loopscope: timeline".into(), &error);
                         }
                     }
-                    let lines = task_lines(&replay, &state);
-                    if lines != cache.lines {
-                        if let Some(editor) = &*editor.borrow() {
-                            editor.mark_lines(&lines);
+                    // At the text panels' pace (4 times a second while playing).
+                    if cache.lines_of != Some((generation, panel_index)) {
+                        cache.lines_of = Some((generation, panel_index));
+                        let lines = task_line_keys(&replay, state);
+                        if lines != cache.lines {
+                            if let Some(editor) = &*editor.borrow() {
+                                editor.mark_lines_after_frame(&task_lines(&replay, &lines));
+                            }
+                            cache.lines = lines;
                         }
-                        cache.lines = lines;
                     }
                 }
             },
@@ -626,7 +652,7 @@ pub fn app() -> Html {
                             max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}
                             disabled={len == 0} />
                         <div class="scrubber-marks" aria-hidden="true">
-                            { for model.replay.iter().flat_map(|replay| scrubber_marks(replay)) }
+                            <ScrubberMarks replay={model.replay.clone().map(ReplayRef)} />
                         </div>
                     </div>
                     <canvas ref={loop_canvas} class="loop-view" data-testid="loop-view" role="img"
@@ -730,6 +756,10 @@ fn task_table(props: &TaskTableProps) -> Html {
     }
 }
 
+/// The most console lines shown: the last ones before the moment (a
+/// program that prints a million lines must not make a million elements).
+pub const MAX_CONSOLE_LINES: usize = 500;
+
 fn console_lines(
     replay: &Replay,
     index: usize,
@@ -737,9 +767,15 @@ fn console_lines(
 ) -> Vec<Html> {
     let catalog = &replay.catalog;
     let shown = catalog.output_before(index);
-    catalog.output[..shown]
-        .iter()
-        .map(|line| {
+    let first = shown.saturating_sub(MAX_CONSOLE_LINES);
+    let earlier = (first > 0).then(|| {
+        html! {
+            <li key="earlier" class="line more">{ format!("… {first} earlier lines") }</li>
+        }
+    });
+    earlier
+        .into_iter()
+        .chain(catalog.output[first..shown].iter().enumerate().map(|(offset, line)| {
             let event = line.event;
             let class = match line.stream {
                 Stream::Stdout => "line",
@@ -750,22 +786,49 @@ fn console_lines(
                 Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Seek(event + 1)))
             };
             html! {
-                <li class={class} style={colour_style(catalog.actor_colour(line.actor))}
+                <li key={first + offset} class={class} style={colour_style(catalog.actor_colour(line.actor))}
                     onclick={onclick} title="Jump to this moment">
                     <span class="tag">{ catalog.actor_name(line.actor) }</span>
                     <span class="text">{ &line.text }</span>
                 </li>
             }
-        })
+        }))
         .collect()
 }
 
+#[derive(Properties, PartialEq)]
+struct ScrubberMarksProps {
+    replay: Option<ReplayRef>,
+}
+
+/// The marks under the scrubber: rendered once per replay, not per frame.
+#[function_component(ScrubberMarks)]
+fn scrubber_marks_component(props: &ScrubberMarksProps) -> Html {
+    let marks = props
+        .replay
+        .iter()
+        .flat_map(|replay| scrubber_marks(&replay.0));
+    html! { <>{ for marks }</> }
+}
+
+/// The most marks under the scrubber: one per 0.1 % of its length and kind.
+const MAX_SCRUBBER_MARKS: usize = 3000;
+
 fn scrubber_marks(replay: &Replay) -> Vec<Html> {
     let len = replay.len().max(1) as f64;
+    // Marks closer than a thousandth of the run share one place.
+    let mut last: Option<(u64, crate::replay::MarkKind)> = None;
     replay
         .catalog
         .marks
         .iter()
+        .filter(|mark| {
+            let place = (1000.0 * (mark.event as f64 + 1.0) / len) as u64;
+            let seen = last == Some((place, mark.kind));
+            last = Some((place, mark.kind));
+            !seen
+        })
+        .take(MAX_SCRUBBER_MARKS)
         .map(|mark| {
             let class = match mark.kind {
                 crate::replay::MarkKind::Print => "mark mark-print",
@@ -845,62 +908,107 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
     rows
 }
 
-/// The line each unfinished task is at (or suspended at), in its colour.
-fn task_lines(replay: &Replay, state: &State) -> Vec<crate::editor::TaskLine> {
+/// A line the editor colours: the first unfinished task at it (its
+/// position and state) and how many more are at the same line.
+type LineKey = (u32, usize, &'static str, usize);
+
+/// The line each unfinished task is at (or suspended at), one entry per
+/// line (a thousand tasks at one `await` colour one line), cheap to compare
+/// from one moment to the next.
+fn task_line_keys(replay: &Replay, state: &State) -> Vec<LineKey> {
     let catalog = &replay.catalog;
-    catalog
-        .visible_tasks()
-        .filter_map(|(position, task)| {
-            let task_state = state.task_state(position)?;
-            if matches!(task_state, TaskState::Done(_)) {
-                return None;
-            }
-            let line = catalog.task_line_at(position, state.index)?;
-            Some((
-                line,
-                task.colour,
-                format!("{}: {}", task.name, task_state.label()),
-            ))
+    let mut keys: Vec<LineKey> = Vec::new();
+    for (position, _) in catalog.visible_tasks() {
+        let Some(task_state) = state.task_state(position) else {
+            continue;
+        };
+        if matches!(task_state, TaskState::Done(_)) {
+            continue;
+        }
+        let Some(line) = catalog.task_line_at(position, state.index) else {
+            continue;
+        };
+        match keys.iter_mut().find(|key| key.0 == line) {
+            Some(key) => key.3 += 1,
+            None => keys.push((line, position, task_state.label(), 0)),
+        }
+    }
+    keys
+}
+
+/// The editor's task lines, in each task's colour, with its name and state.
+fn task_lines(replay: &Replay, keys: &[LineKey]) -> Vec<crate::editor::TaskLine> {
+    keys.iter()
+        .filter_map(|&(line, position, state, others)| {
+            let task = replay.catalog.tasks.get(position)?;
+            let label = match others {
+                0 => format!("{}: {state}", task.name),
+                _ => format!("{}: {state} (and {others} more tasks)", task.name),
+            };
+            Some((line, task.colour, label))
         })
         .collect()
 }
 
-/// The state on show, kept between frames (advancing it is cheap), and
-/// where each token is drawn.
+/// What the canvases show, kept between frames: the state on show
+/// (advancing it is cheap), the loop view's layout and where each token is
+/// drawn, the painters (sizes, colours, the timeline's offscreen picture).
 #[derive(Default)]
 struct ViewCache {
     generation: u64,
     state: Option<State>,
-    pub positions: HashMap<TokenKey, (f64, f64)>,
-    /// The task lines last sent to the editor.
-    lines: Vec<crate::editor::TaskLine>,
+    loop_layout: layout::LoopLayout,
+    /// `(generation, index, view)` the loop layout is of.
+    loop_layout_of: Option<(u64, usize, u64)>,
+    positions: HashMap<TokenKey, (f64, f64)>,
+    loop_painter: draw::LoopPainter,
+    timeline_painter: draw::TimelinePainter,
+    /// The task lines last sent to the editor, and the moment they are of.
+    lines: Vec<LineKey>,
+    lines_of: Option<(u64, usize)>,
 }
 
 impl ViewCache {
-    fn state(&mut self, replay: &Replay, generation: u64, index: usize) -> State {
+    /// Brings the state on show to moment `index` of the replay `generation`.
+    fn advance(&mut self, replay: &Replay, generation: u64, index: usize) {
         if self.generation != generation || self.state.is_none() {
             self.generation = generation;
             self.state = Some(replay.state_at(index));
             self.positions.clear();
+            self.loop_layout_of = None;
         }
-        let state = self.state.get_or_insert_with(|| replay.state_at(index));
-        replay.advance(state, index);
-        state.clone()
+        if let Some(state) = &mut self.state {
+            replay.advance(state, index);
+        }
     }
+}
 
-    /// Moves each token a step towards its place while playing (so one sees
-    /// it travel), or puts it there at once.
-    fn move_tokens(&mut self, layout: &layout::LoopLayout, playing: bool) {
-        let mut next = HashMap::new();
+/// Moves each token a step towards its place while playing (so one sees
+/// it travel), or puts it there at once.
+fn move_tokens(
+    positions: &mut HashMap<TokenKey, (f64, f64)>,
+    layout: &layout::LoopLayout,
+    playing: bool,
+) {
+    {
+        let mut next = HashMap::with_capacity(layout.tokens.len());
         for token in &layout.tokens {
             let target = (token.x, token.y);
-            let shown = match self.positions.get(&token.key) {
-                Some(&(x, y)) if playing => (x + (target.0 - x) * 0.3, y + (target.1 - y) * 0.3),
+            let shown = match positions.get(&token.key) {
+                Some(&(x, y)) if playing => {
+                    let (x, y) = (x + (target.0 - x) * 0.3, y + (target.1 - y) * 0.3);
+                    // Close enough: there (and the painter can rest).
+                    if (x - target.0).abs() < 0.5 && (y - target.1).abs() < 0.5 {
+                        target
+                    } else {
+                        (x, y)
+                    }
+                }
                 _ => target,
             };
             next.insert(token.key, shown);
         }
-        self.positions = next;
+        *positions = next;
     }
 }
 
@@ -963,6 +1071,10 @@ struct Listeners {
     keys: Closure<dyn FnMut(KeyboardEvent)>,
     resize: Closure<dyn FnMut()>,
     scheme: Option<web_sys::MediaQueryList>,
+    /// Watches the canvases' widths (a scrollbar appearing changes them
+    /// without a window resize): the painters read widths only on resizes.
+    canvases: Option<web_sys::ResizeObserver>,
+    _canvas_resized: Closure<dyn FnMut(js_sys::Array)>,
 }
 
 impl Listeners {
@@ -990,6 +1102,38 @@ impl Listeners {
             event.prevent_default();
             key_dispatcher.dispatch(action);
         });
+        let widths: RefCell<Vec<(JsValue, f64)>> = RefCell::new(Vec::new());
+        let width_dispatcher = dispatcher.clone();
+        let canvas_resized =
+            Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                let mut changed = false;
+                let mut widths = widths.borrow_mut();
+                for entry in entries.iter() {
+                    let Ok(entry) = entry.dyn_into::<web_sys::ResizeObserverEntry>() else {
+                        continue;
+                    };
+                    let target: JsValue = entry.target().into();
+                    let width = entry.content_rect().width();
+                    match widths
+                        .iter_mut()
+                        .find(|(known, _)| js_sys::Object::is(known, &target))
+                    {
+                        Some((_, known_width)) if *known_width == width => {}
+                        Some((_, known_width)) => {
+                            *known_width = width;
+                            changed = true;
+                        }
+                        None => {
+                            widths.push((target, width));
+                            changed = true;
+                        }
+                    }
+                }
+                if changed {
+                    width_dispatcher.dispatch(Action::Resized);
+                }
+            });
+        let canvases = web_sys::ResizeObserver::new(canvas_resized.as_ref().unchecked_ref()).ok();
         let resize = Closure::<dyn FnMut()>::new(move || dispatcher.dispatch(Action::Resized));
         let window = web_sys::window();
         let scheme = window
@@ -1010,12 +1154,25 @@ impl Listeners {
             keys,
             resize,
             scheme,
+            canvases,
+            _canvas_resized: canvas_resized,
+        }
+    }
+
+    /// Tells the painters (through [`Action::Resized`]) when `element`
+    /// changes width.
+    fn watch_width(&self, element: &web_sys::Element) {
+        if let Some(observer) = &self.canvases {
+            observer.observe(element);
         }
     }
 }
 
 impl Drop for Listeners {
     fn drop(&mut self) {
+        if let Some(observer) = &self.canvases {
+            observer.disconnect();
+        }
         if let Some(window) = web_sys::window() {
             let _ = window
                 .remove_event_listener_with_callback("keydown", self.keys.as_ref().unchecked_ref());

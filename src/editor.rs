@@ -3,10 +3,12 @@
 //! site at build time.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
     /// One editor instance (the object `loopscopeEditor.create` returns).
+    #[derive(Clone)]
     pub type Editor;
 
     #[wasm_bindgen(js_namespace = loopscopeEditor, js_name = create, catch)]
@@ -52,8 +54,29 @@ impl Editor {
         }
     }
 
+    /// [`Editor::mark_lines`] once the browser has painted the frame: the
+    /// editor reads the page's layout when it updates, which costs little
+    /// then and a whole layout of the page in the middle of a frame.
+    pub fn mark_lines_after_frame(&self, lines: &[TaskLine]) {
+        let array = lines_array(lines);
+        let editor = self.clone();
+        let later = Closure::once_into_js(move || editor.mark_lines_raw(&array));
+        let scheduled = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0)
+        });
+        if !matches!(scheduled, Some(Ok(_))) {
+            self.mark_lines(lines);
+        }
+    }
+
     /// Colours each given line in its task's colour (replacing the last ones).
     pub fn mark_lines(&self, lines: &[TaskLine]) {
+        self.mark_lines_raw(&lines_array(lines));
+    }
+}
+
+fn lines_array(lines: &[TaskLine]) -> js_sys::Array {
+    {
         let array = js_sys::Array::new();
         for (line, colour, label) in lines {
             let entry = js_sys::Array::of3(
@@ -63,6 +86,6 @@ impl Editor {
             );
             array.push(&entry);
         }
-        self.mark_lines_raw(&array);
+        array
     }
 }

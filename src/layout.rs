@@ -99,21 +99,25 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
     let inner = (width - 2.0 * PAD).max(SLOT);
     let per_row = ((inner - 16.0) / SLOT).floor().max(1.0) as usize;
     let mut y = 30.0;
-    // Each place: a title and its tokens in rows of `per_row`.
-    let mut place = |layout: &mut LoopLayout, title: String, mut tokens: Vec<Token>| {
-        let shown = tokens.len().min(per_row * MAX_TOKEN_ROWS);
-        let hidden = tokens.len() - shown;
-        tokens.truncate(shown);
-        let rows = tokens.len().div_ceil(per_row).max(1);
-        let height = 22.0 + rows as f64 * ROW;
-        for (k, mut token) in tokens.into_iter().enumerate() {
-            token.x = PAD + 8.0 + SLOT / 2.0 + (k % per_row) as f64 * SLOT;
-            token.y = y + 22.0 + TOKEN_RADIUS + 2.0 + (k / per_row) as f64 * ROW;
+    // Each place: a title and its tokens in rows of `per_row`. Only the
+    // tokens shown are made (`tokens` is lazy); `total` counts them all.
+    let shown_max = per_row * MAX_TOKEN_ROWS;
+    let mut place = |layout: &mut LoopLayout,
+                     title: String,
+                     total: usize,
+                     tokens: &mut dyn Iterator<Item = Token>| {
+        let mut count = 0;
+        for mut token in tokens.take(shown_max) {
+            token.x = PAD + 8.0 + SLOT / 2.0 + (count % per_row) as f64 * SLOT;
+            token.y = y + 22.0 + TOKEN_RADIUS + 2.0 + (count / per_row) as f64 * ROW;
             layout.tokens.push(token);
+            count += 1;
         }
+        let rows = count.div_ceil(per_row).max(1);
+        let height = 22.0 + rows as f64 * ROW;
         layout.places.push(Place {
             title,
-            hidden,
+            hidden: total.saturating_sub(count),
             x: PAD,
             y,
             width: inner,
@@ -134,101 +138,104 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
         None if running.is_empty() => "Running — the loop itself".to_string(),
         None => "Running".to_string(),
     };
-    place(&mut layout, title, running);
+    place(&mut layout, title, running.len(), &mut running.into_iter());
 
     // The ready queue, first in line on the left.
-    let ready: Vec<Token> = state
-        .ready
-        .iter()
-        .map(|callback| {
-            let short = callback.callback.rsplit('.').next().unwrap_or("");
-            match callback
-                .task
-                .and_then(|id| task_token(replay, id, short.to_string()))
-            {
-                Some(token) => token,
-                None => Token {
-                    key: TokenKey::Handle(callback.handle),
-                    x: 0.0,
-                    y: 0.0,
-                    colour: None,
-                    label: short.trim_start_matches('_').to_string(),
-                    note: "callback".into(),
-                    done: false,
-                    hollow: false,
-                },
-            }
-        })
-        .collect();
+    let mut ready = state.ready.iter().map(|callback| {
+        let short = callback.callback.rsplit('.').next().unwrap_or("");
+        match callback
+            .task
+            .and_then(|id| task_token(replay, id, short.to_string()))
+        {
+            Some(token) => token,
+            None => Token {
+                key: TokenKey::Handle(callback.handle),
+                x: 0.0,
+                y: 0.0,
+                colour: None,
+                label: short.trim_start_matches('_').to_string(),
+                note: "callback".into(),
+                done: false,
+                hollow: false,
+            },
+        }
+    });
     place(
         &mut layout,
         format!("Ready queue (FIFO, {})", state.ready.len()),
-        ready,
+        state.ready.len(),
+        &mut ready,
     );
 
     // Timers by deadline.
-    let timers: Vec<Token> = state
-        .timers()
-        .map(|timer| {
-            let note = format!("at {:.3} s", timer.when);
-            match timer
-                .task
-                .and_then(|id| task_token(replay, id, note.clone()))
-            {
-                Some(mut token) => {
-                    // A task's token is where the task is; its timer is a
-                    // separate, neutral token beside the clock.
-                    token.key = TokenKey::Handle(timer.handle);
-                    token.hollow = true;
-                    token
-                }
-                None => Token {
-                    key: TokenKey::Handle(timer.handle),
-                    x: 0.0,
-                    y: 0.0,
-                    colour: None,
-                    label: "timer".into(),
-                    note,
-                    done: false,
-                    hollow: false,
-                },
+    let mut timers = state.timers().map(|timer| {
+        let note = format!("at {:.3} s", timer.when);
+        match timer
+            .task
+            .and_then(|id| task_token(replay, id, note.clone()))
+        {
+            Some(mut token) => {
+                // A task's token is where the task is; its timer is a
+                // separate, neutral token beside the clock.
+                token.key = TokenKey::Handle(timer.handle);
+                token.hollow = true;
+                token
             }
-        })
-        .collect();
-    place(&mut layout, "Timers (by deadline)".to_string(), timers);
+            None => Token {
+                key: TokenKey::Handle(timer.handle),
+                x: 0.0,
+                y: 0.0,
+                colour: None,
+                label: "timer".into(),
+                note,
+                done: false,
+                hollow: false,
+            },
+        }
+    });
+    place(
+        &mut layout,
+        "Timers (by deadline)".to_string(),
+        state.timer_count(),
+        &mut timers,
+    );
 
     // Tasks waiting, grouped by what they wait on: primitives first.
     let mut waiting_elsewhere = Vec::new();
-    let mut primitive_waiters: Vec<Vec<Token>> = vec![Vec::new(); catalog.primitives.len()];
+    let mut primitive_waiters: Vec<Vec<(ObjectId, Option<ObjectId>)>> =
+        vec![Vec::new(); catalog.primitives.len()];
     for (position, task) in catalog.visible_tasks() {
         if let Some(TaskState::Waiting { awaiting }) = state.task_state(position) {
-            let what = awaiting
-                .map(|f| catalog.describe_future(f))
-                .unwrap_or_else(|| "next iteration".to_string());
             let role_target = awaiting
                 .and_then(|f| catalog.roles.get(&f))
                 .and_then(|role| role.targets.first().copied());
             let primitive = role_target
                 .and_then(|target| catalog.primitives.iter().position(|(id, _)| *id == target));
-            match (primitive, task_token(replay, task.id, what)) {
-                (Some(p), Some(token)) => primitive_waiters[p].push(token),
-                (None, Some(token)) => waiting_elsewhere.push(token),
-                _ => {}
+            match primitive.and_then(|p| primitive_waiters.get_mut(p)) {
+                Some(waiters) => waiters.push((task.id, *awaiting)),
+                None => waiting_elsewhere.push((task.id, *awaiting)),
             }
         }
     }
-    for ((object, kind), waiters) in catalog.primitives.iter().zip(primitive_waiters) {
-        let _ = object;
+    let waiter_token = |&(task, awaiting): &(ObjectId, Option<ObjectId>)| {
+        let what = awaiting
+            .map(|f| catalog.describe_future(f))
+            .unwrap_or_else(|| "next iteration".to_string());
+        task_token(replay, task, what)
+    };
+    for ((_, kind), waiters) in catalog.primitives.iter().zip(&primitive_waiters) {
         place(
             &mut layout,
             format!("{} — waiters", capitalised(kind)),
-            waiters,
+            waiters.len(),
+            &mut waiters.iter().filter_map(waiter_token),
         );
     }
     place(
         &mut layout,
         "Waiting (awaiting a future)".to_string(),
-        waiting_elsewhere,
+        waiting_elsewhere.len(),
+        &mut waiting_elsewhere.iter().filter_map(waiter_token),
     );
 
     // Thread jobs.
@@ -257,27 +264,38 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                 })
             })
             .collect();
-        place(&mut layout, "Thread pool".to_string(), jobs);
+        place(
+            &mut layout,
+            "Thread pool".to_string(),
+            jobs.len(),
+            &mut jobs.into_iter(),
+        );
     }
 
     // Done.
-    let done: Vec<Token> = catalog
+    let done: Vec<(usize, &Settlement)> = catalog
         .visible_tasks()
-        .filter_map(|(position, task)| match state.task_state(position) {
-            Some(TaskState::Done(settlement)) => {
-                let note = match settlement {
-                    Settlement::Result(value) => format!("= {}", clip(value, 10)),
-                    Settlement::Exception(error) => clip(error, 12),
-                    Settlement::Cancelled => "cancelled".to_string(),
-                };
-                let mut token = task_token(replay, task.id, note)?;
-                token.done = true;
-                Some(token)
-            }
+        .filter_map(|(position, _)| match state.task_state(position) {
+            Some(TaskState::Done(settlement)) => Some((position, settlement)),
             _ => None,
         })
         .collect();
-    place(&mut layout, "Done".to_string(), done);
+    let mut done_tokens = done.iter().filter_map(|&(position, settlement)| {
+        let note = match settlement {
+            Settlement::Result(value) => format!("= {}", clip(value, 10)),
+            Settlement::Exception(error) => clip(error, 12),
+            Settlement::Cancelled => "cancelled".to_string(),
+        };
+        let mut token = task_token(replay, catalog.tasks.get(position)?.id, note)?;
+        token.done = true;
+        Some(token)
+    });
+    place(
+        &mut layout,
+        "Done".to_string(),
+        done.len(),
+        &mut done_tokens,
+    );
     layout.height = y + 4.0;
     layout
 }

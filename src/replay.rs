@@ -299,15 +299,21 @@ impl Catalog {
             Some(role) => match (&role.detail, role.kind.as_str()) {
                 (Some(detail), "sleep") => format!("sleep({detail})"),
                 (_, "gather") | (_, "wait") => {
-                    let names: Vec<String> = role
+                    // A gather of a thousand tasks names the first few.
+                    const NAMED: usize = 3;
+                    let mut names: Vec<String> = role
                         .targets
                         .iter()
+                        .take(NAMED)
                         .map(|&t| {
                             self.task(t)
                                 .map(|t| t.name.clone())
                                 .unwrap_or_else(|| "future".into())
                         })
                         .collect();
+                    if role.targets.len() > NAMED {
+                        names.push(format!("… {} in all", role.targets.len()));
+                    }
                     format!("{}({})", role.kind, names.join(", "))
                 }
                 (Some(detail), kind) => format!("{kind} {detail}"),
@@ -385,6 +391,10 @@ impl State {
     /// Pending timers, soonest first.
     pub fn timers(&self) -> impl Iterator<Item = &Timer> {
         self.timers.values()
+    }
+
+    pub fn timer_count(&self) -> usize {
+        self.timers.len()
     }
 
     pub fn task_state(&self, position: usize) -> Option<&TaskState> {
