@@ -117,6 +117,9 @@ pub struct Model {
     pub stop_requests: u64,
     /// Bumped when the window changes size or scheme.
     pub resizes: u64,
+    /// The worker has loaded the interpreter (a run asked for before is
+    /// queued and says so).
+    pub runner_ready: bool,
 }
 
 impl Default for Model {
@@ -144,6 +147,7 @@ impl Default for Model {
             run_requests: 0,
             stop_requests: 0,
             resizes: 0,
+            runner_ready: false,
         }
     }
 }
@@ -163,6 +167,7 @@ impl PartialEq for Model {
             && self.stop_requests == other.stop_requests
             && self.resizes == other.resizes
             && self.error_mark == other.error_mark
+            && self.runner_ready == other.runner_ready
     }
 }
 
@@ -208,10 +213,11 @@ impl Reducible for Model {
                 if matches!(model.phase, RunPhase::Running { .. }) {
                     model.stop_requests += 1;
                     model.phase = RunPhase::Stopped;
+                    model.runner_ready = false;
                 }
             }
             Action::Worker(message) => match message {
-                WorkerMessage::Ready => return self,
+                WorkerMessage::Ready => model.runner_ready = true,
                 WorkerMessage::Progress { steps, events, .. } => {
                     if !matches!(model.phase, RunPhase::Running { .. }) {
                         return self;
@@ -221,6 +227,7 @@ impl Reducible for Model {
                 WorkerMessage::Failed(text) => {
                     model.phase = RunPhase::Failed(text);
                     model.stop_requests += 1;
+                    model.runner_ready = false;
                 }
                 WorkerMessage::Done {
                     verdict,
@@ -574,6 +581,9 @@ pub fn app() -> Html {
     let running = matches!(model.phase, RunPhase::Running { .. });
     let progress = match &model.phase {
         RunPhase::Idle => "Press Run (Ctrl+Enter) to run the program.".to_string(),
+        RunPhase::Running { .. } if !model.runner_ready => {
+            "Running… as soon as the Python runner has loaded".to_string()
+        }
         RunPhase::Running { steps, .. } if *steps == 0.0 => "Running…".to_string(),
         RunPhase::Running { steps, events } => {
             format!(
@@ -843,7 +853,7 @@ fn scrubber_marks(replay: &Replay) -> Vec<Html> {
 
 /// The most rows the task table shows: the running, ready and waiting
 /// tasks first, then the finished ones; the rest are counted.
-pub const MAX_TASK_ROWS: usize = 100;
+pub const MAX_TASK_ROWS: usize = 50;
 
 fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
     let catalog = &replay.catalog;
@@ -889,7 +899,7 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
                 task_state.label().to_string()
             };
             Some(html! {
-                <tr style={colour_style(Some(task.colour))}>
+                <tr key={task.id} style={colour_style(Some(task.colour))}>
                     <td><span class="tag">{ &task.name }</span>
                         <span class="coroutine">{ format!(" {}", task.coroutine) }</span></td>
                     <td class={format!("state state-{}", task_state.label())}>{ label }</td>
@@ -902,7 +912,7 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
         .collect();
     if hidden > 0 {
         rows.push(html! {
-            <tr><td colspan="5" class="more">{ format!("… and {hidden} more tasks") }</td></tr>
+            <tr key="more"><td colspan="5" class="more">{ format!("… and {hidden} more tasks") }</td></tr>
         });
     }
     rows

@@ -214,49 +214,54 @@ impl LoopPainter {
                 context.fill_text(&place.title, place.x + 8.0, place.y + 15.0)?;
             }
         }
-        for (token, &(x, y)) in layout.tokens.iter().zip(&drawn_at) {
-            draw_token(&context, colours, token, x, y)?;
-        }
+        draw_tokens(&context, colours, &layout.tokens, &drawn_at)?;
         self.shown = Some((view, layout.clone(), drawn_at));
         Ok(())
     }
 }
 
-fn draw_token(
+/// Paints the tokens: the discs, then every label, then every note, so the
+/// font and colour change three times a frame, not three times a token.
+fn draw_tokens(
     context: &CanvasRenderingContext2d,
     colours: &mut Colours,
-    token: &Token,
-    x: f64,
-    y: f64,
+    tokens: &[Token],
+    drawn_at: &[(f64, f64)],
 ) -> Result<(), JsValue> {
-    let colour = colours.task(token.colour);
-    context.begin_path();
-    context.arc(x, y, TOKEN_RADIUS, 0.0, std::f64::consts::TAU)?;
-    if token.hollow {
-        context.set_stroke_style_str(&colour);
-        context.set_line_width(3.0);
-        context.stroke();
-    } else {
-        context.set_global_alpha(if token.done { 0.45 } else { 1.0 });
-        context.set_fill_style_str(&colour);
-        context.fill();
-        context.set_global_alpha(1.0);
+    for (token, &(x, y)) in tokens.iter().zip(drawn_at) {
+        let colour = colours.task(token.colour);
+        context.begin_path();
+        context.arc(x, y, TOKEN_RADIUS, 0.0, std::f64::consts::TAU)?;
+        if token.hollow {
+            context.set_stroke_style_str(&colour);
+            context.set_line_width(3.0);
+            context.stroke();
+        } else {
+            context.set_global_alpha(if token.done { 0.45 } else { 1.0 });
+            context.set_fill_style_str(&colour);
+            context.fill();
+        }
     }
+    context.set_global_alpha(1.0);
     context.set_text_align("center");
     context.set_fill_style_str(&colours.get("--ink"));
     context.set_font("12px system-ui, sans-serif");
-    context.fill_text(
-        &crate::layout::clip(&token.label, 12),
-        x,
-        y + TOKEN_RADIUS + 12.0,
-    )?;
+    for (token, &(x, y)) in tokens.iter().zip(drawn_at) {
+        context.fill_text(
+            &crate::layout::clip(&token.label, 12),
+            x,
+            y + TOKEN_RADIUS + 12.0,
+        )?;
+    }
     context.set_fill_style_str(&colours.get("--muted"));
     context.set_font("10px system-ui, sans-serif");
-    context.fill_text(
-        &crate::layout::clip(&token.note, 14),
-        x,
-        y + TOKEN_RADIUS + 23.0,
-    )?;
+    for (token, &(x, y)) in tokens.iter().zip(drawn_at) {
+        context.fill_text(
+            &crate::layout::clip(&token.note, 14),
+            x,
+            y + TOKEN_RADIUS + 23.0,
+        )?;
+    }
     context.set_text_align("start");
     Ok(())
 }
