@@ -258,6 +258,11 @@ impl Reducible for Model {
                     match loopscope_trace::codec::decode(&trace) {
                         Ok(trace) if !never_ran || model.replay.is_none() => {
                             let replay = Replay::new(trace);
+                            // Work that takes no virtual time (a plain
+                            // generator program) is all at 0 s: use steps.
+                            if replay.end_time() == 0.0 && !replay.is_empty() {
+                                model.axis = Axis::Step;
+                            }
                             model.head = Playhead::at(&replay, 0);
                             model.replay = Some(Rc::new(replay));
                             model.generation += 1;
@@ -755,15 +760,70 @@ fn task_table(props: &TaskTableProps) -> Html {
         .replay
         .iter()
         .flat_map(|r| task_rows(&r.0, &r.0.state_at(props.index)));
+    let generators = props
+        .replay
+        .as_ref()
+        .filter(|r| !r.0.catalog.generators.is_empty())
+        .map(|r| generator_rows(&r.0, &r.0.state_at(props.index)));
     html! {
-        <table class="tasks" data-testid="task-table">
-            <thead><tr>
-                <th>{ "task" }</th><th>{ "state" }</th><th>{ "waits for" }</th>
-                <th>{ "line" }</th><th>{ "result" }</th>
-            </tr></thead>
-            <tbody>{ for rows }</tbody>
-        </table>
+        <>
+            <table class="tasks" data-testid="task-table">
+                <thead><tr>
+                    <th>{ "task" }</th><th>{ "state" }</th><th>{ "waits for" }</th>
+                    <th>{ "line" }</th><th>{ "result" }</th>
+                </tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            if let Some(generators) = generators {
+                <table class="tasks generators" data-testid="generator-table">
+                    <thead><tr>
+                        <th>{ "generator" }</th><th>{ "state" }</th><th>{ "line" }</th>
+                        <th>{ "last in" }</th><th>{ "last out" }</th>
+                    </tr></thead>
+                    <tbody>{ for generators }</tbody>
+                </table>
+            }
+        </>
     }
+}
+
+/// A row per generator: its state, the line it is suspended at, the last
+/// value passed in (`send(1)`) and out (`yield None`, `return 3`).
+fn generator_rows(replay: &Replay, state: &State) -> Vec<Html> {
+    let catalog = &replay.catalog;
+    let passed = &catalog.exchanges[..catalog.exchanges_before(state.index)];
+    catalog
+        .generators
+        .iter()
+        .enumerate()
+        .take(MAX_TASK_ROWS)
+        .filter_map(|(position, generator)| {
+            let generator_state = state.generator_state(position)?;
+            let last = |passing: crate::replay::Passing| {
+                passed
+                    .iter()
+                    .rev()
+                    .find(|e| e.generator == generator.id && e.passing == passing)
+                    .map(|e| e.describe())
+                    .unwrap_or_default()
+            };
+            let line = match generator_state {
+                crate::replay::GeneratorState::Suspended { line, .. } => line.to_string(),
+                _ => String::new(),
+            };
+            Some(html! {
+                <tr key={generator.id} style={colour_style(Some(generator.colour))}>
+                    <td><span class="tag">{ &generator.name }</span>
+                        <span class="coroutine">{ format!(" {}", generator.kind) }</span></td>
+                    <td class={format!("state state-{}", generator_state.label())}>
+                        { generator_state.label() }</td>
+                    <td>{ line }</td>
+                    <td class="value-in">{ last(crate::replay::Passing::In) }</td>
+                    <td class="value-out result">{ last(crate::replay::Passing::Out) }</td>
+                </tr>
+            })
+        })
+        .collect()
 }
 
 /// The most console lines shown: the last ones before the moment (a

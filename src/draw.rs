@@ -213,6 +213,15 @@ impl LoopPainter {
             } else {
                 context.fill_text(&place.title, place.x + 8.0, place.y + 15.0)?;
             }
+            if !place.notes.is_empty() {
+                context.set_fill_style_str(&ink);
+                context.set_font("13px ui-monospace, monospace");
+                for (k, note) in place.notes.iter().enumerate() {
+                    let y = place.y + 22.0 + layout::NOTE_LINE * (k as f64 + 0.75);
+                    context.fill_text(note, place.x + 12.0, y)?;
+                }
+                context.set_font("12px system-ui, sans-serif");
+            }
         }
         draw_tokens(&context, colours, &layout.tokens, &drawn_at)?;
         self.shown = Some((view, layout.clone(), drawn_at));
@@ -501,6 +510,37 @@ fn timeline_content(
         context.arc(link.x, link.to_y, 2.5, 0.0, std::f64::consts::TAU)?;
         context.set_fill_style_str(&muted);
         context.fill();
+    }
+    context.set_font("10px ui-monospace, monospace");
+    for exchange in &layout.exchanges {
+        let colour = colours.task(exchange.colour);
+        context.set_stroke_style_str(&colour);
+        context.set_fill_style_str(&colour);
+        context.set_line_width(1.5);
+        context.begin_path();
+        context.move_to(exchange.x, exchange.from_y);
+        context.line_to(exchange.x, exchange.to_y);
+        context.stroke();
+        // The arrowhead, at the receiving lane.
+        let towards = if exchange.to_y >= exchange.from_y {
+            1.0
+        } else {
+            -1.0
+        };
+        context.begin_path();
+        context.move_to(exchange.x, exchange.to_y);
+        context.line_to(exchange.x - 3.5, exchange.to_y - 6.0 * towards);
+        context.line_to(exchange.x + 3.5, exchange.to_y - 6.0 * towards);
+        context.close_path();
+        context.fill();
+        if !exchange.label.is_empty() {
+            context.set_fill_style_str(&ink);
+            context.fill_text(
+                &exchange.label,
+                exchange.x + 3.0,
+                (exchange.from_y + exchange.to_y) / 2.0 + 3.0,
+            )?;
+        }
     }
     for mark in &layout.marks {
         let property = match mark.kind {

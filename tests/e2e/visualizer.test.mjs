@@ -178,3 +178,28 @@ test('a phone-sized screen gets one column that fits', async () => {
   await saveScreenshot(page, 'cancel-phone.png');
   assert.deepEqual(problems, []);
 });
+
+test('a plain generator program is animated: its lane, states and the values passed', async () => {
+  const { source, expected } = lecture('01_gen_calc_history');
+  const { page, problems } = await openPage(browser, server.url + codeHash(source));
+  const verdict = await runProgram(page, null);
+  assert.deepEqual(verdict, expected);
+  // No virtual time passes: the timeline counts steps.
+  assert.equal(await page.getByTestId('axis').textContent(), 'step axis');
+  await page.keyboard.press('End');
+  const row = page.locator('[data-testid=generator-table] tbody tr');
+  assert.equal(await row.count(), 1);
+  assert.deepEqual(await row.locator('td').allTextContents(), ['calc generator', 'closed', '', 'close()', 'closed']);
+  // Just after `c.send(1)`: the generator runs, 1 went in, None came out last.
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await row.locator('td').allTextContents(), ['calc generator', 'running', '', 'send(1)', 'yield None']);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await row.locator('td').allTextContents(), ['calc generator', 'suspended', '4', 'send(1)', 'yield None']);
+  assert.deepEqual(await consoleLines(page), ['1']);
+  assert.ok((await inkedPixels(page, 'loop-view')) > 1000, 'the loop view is blank');
+  assert.ok((await inkedPixels(page, 'timeline')) > 1000, 'the timeline is blank');
+  await saveScreenshot(page, 'generator-mid-playback.png');
+  assert.deepEqual(problems, []);
+});
