@@ -120,6 +120,12 @@ pub struct Model {
     /// The worker has loaded the interpreter (a run asked for before is
     /// queued and says so).
     pub runner_ready: bool,
+    /// The program line of the last frame of the run's traceback, if it
+    /// ended with an uncaught exception.
+    pub error_frame: Option<u32>,
+    /// A program line a traceback link asked the editor to show, and how
+    /// many times one was asked (the same line twice shows it twice).
+    pub shown_line: Option<(u32, u64)>,
 }
 
 impl Default for Model {
@@ -148,6 +154,8 @@ impl Default for Model {
             stop_requests: 0,
             resizes: 0,
             runner_ready: false,
+            shown_line: None,
+            error_frame: None,
         }
     }
 }
@@ -168,6 +176,7 @@ impl PartialEq for Model {
             && self.resizes == other.resizes
             && self.error_mark == other.error_mark
             && self.runner_ready == other.runner_ready
+            && self.shown_line == other.shown_line
     }
 }
 
@@ -187,6 +196,8 @@ pub enum Action {
     NewSeed,
     ToggleAxis,
     Resized,
+    /// Show this program line in the editor (a traceback's link).
+    ShowLine(u32),
 }
 
 impl Reducible for Model {
@@ -243,6 +254,7 @@ impl Reducible for Model {
                     model.verdict = Some(verdict);
                     model.verdict_run = model.run_requests;
                     model.status = Some(status);
+                    model.error_frame = None;
                     model.error_text = error.clone();
                     model.error_mark = match (error, error_line) {
                         (Some(message), line) if line > 0 => Some((line, error_column, message)),
@@ -258,6 +270,10 @@ impl Reducible for Model {
                     match loopscope_trace::codec::decode(&trace) {
                         Ok(trace) if !never_ran || model.replay.is_none() => {
                             let replay = Replay::new(trace);
+                            model.error_frame = model
+                                .error_text
+                                .as_ref()
+                                .and_then(|_| last_traceback_frame(&replay));
                             // Work that takes no virtual time (a plain
                             // generator program) is all at 0 s: use steps.
                             if replay.end_time() == 0.0 && !replay.is_empty() {
@@ -332,6 +348,11 @@ impl Reducible for Model {
                 }
             }
             Action::Resized => model.resizes += 1,
+            Action::ShowLine(line) => {
+                let asked = model.shown_line.map_or(0, |(_, count)| count);
+                model.shown_line = Some((line, asked + 1));
+                return Rc::new(model);
+            }
         }
         model.panel_index = model.head.index;
         Rc::new(model)
@@ -369,7 +390,25 @@ fn verdict_summary(verdict: &str) -> (String, Option<String>) {
         .next()
         .map(|t| t.trim_end_matches('}').to_string())
         .unwrap_or_default();
-    (format!("{status} · virtual time {time} s"), field("error"))
+    (friendly_status(&status, &time), field("error"))
+}
+
+/// The verdict's status for a person: what happened, in a few words (the
+/// exact verdict stays in the `verdict` element).
+fn friendly_status(status: &str, time: &str) -> String {
+    match status {
+        "completed" => format!("✓ completed · {time} s of virtual time"),
+        "error" => format!("✗ error · at {time} s"),
+        "idle-forever" => format!(
+            "⏸ idle forever · at {time} s nothing was ready and no timer was set, yet the program still waited"
+        ),
+        "time-limit" => format!("⏱ time limit · the virtual clock reached {time} s"),
+        "hang" => format!(
+            "∞ hang · at {time} s the program computed without ever giving the loop a turn"
+        ),
+        "unsupported" => "⚠ unsupported".to_string(),
+        other => format!("{other} · at {time} s"),
+    }
 }
 
 /// The whole page.
@@ -456,6 +495,16 @@ pub fn app() -> Html {
                     Some((line, column, message)) => editor.mark_error(*line, *column, message),
                     None => editor.clear_error(),
                 }
+            }
+        });
+    }
+
+    // A traceback's link: the editor shows the line.
+    {
+        let editor = editor.clone();
+        use_effect_with(model.shown_line, move |shown| {
+            if let (Some((line, _)), Some(editor)) = (shown, &*editor.borrow()) {
+                editor.show_line(*line);
             }
         });
     }
@@ -583,6 +632,10 @@ pub fn app() -> Html {
         })
     };
 
+    let show_error_line = |line: u32| {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::ShowLine(line)))
+    };
     let running = matches!(model.phase, RunPhase::Running { .. });
     let progress = match &model.phase {
         RunPhase::Idle => "Press Run (Ctrl+Enter) to run the program.".to_string(),
@@ -636,9 +689,18 @@ pub fn app() -> Html {
                         if let Some(error) = &model.error_text {
                             <span class="error-text">{ format!(" — {error}") }</span>
                         }
+                        if let (Some(line), RunPhase::Finished) = (model.error_frame, &model.phase) {
+                            { " " }
+                            <button type="button" class="code-link" data-testid="error-line"
+                                onclick={show_error_line(line)} title="Show this line in the editor">
+                                { format!("line {line}") }</button>
+                        }
                     </output>
                     if let Some(verdict) = &model.verdict {
-                        <pre class="verdict" data-testid="verdict" data-run={model.verdict_run.to_string()}>{ verdict }</pre>
+                        <details class="verdict-details">
+                            <summary>{ "verdict (as the CLI's --json prints it)" }</summary>
+                            <pre class="verdict" data-testid="verdict" data-run={model.verdict_run.to_string()}>{ verdict }</pre>
+                        </details>
                     }
                 </section>
                 <section class="view-pane" aria-label="The event loop">
@@ -826,6 +888,35 @@ fn generator_rows(replay: &Replay, state: &State) -> Vec<Html> {
         .collect()
 }
 
+/// The program line of the innermost frame of the last traceback the run
+/// wrote on stderr.
+fn last_traceback_frame(replay: &Replay) -> Option<u32> {
+    replay
+        .catalog
+        .output
+        .iter()
+        .rev()
+        .filter(|line| line.stream == Stream::Stderr)
+        .find_map(|line| traceback_line(&line.text))
+        .map(|(_, _, number)| number)
+}
+
+/// In a traceback's `  File "main.py", line 5, in f`, where `line 5` is
+/// (byte range) and the line number. Frames of other files never show
+/// (the standard library's are hidden from tracebacks), so every such line
+/// is in the program.
+pub fn traceback_line(text: &str) -> Option<(usize, usize, u32)> {
+    let rest = text.trim_start().strip_prefix("File \"")?;
+    let quote = rest.find("\", line ")?;
+    let start = text.len() - rest.len() + quote + 3;
+    let digits = text[start + 5..]
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len() - start - 5);
+    let end = start + 5 + digits;
+    let number = text[start + 5..end].parse().ok()?;
+    Some((start, end, number))
+}
+
 /// The most console lines shown: the last ones before the moment (a
 /// program that prints a million lines must not make a million elements).
 pub const MAX_CONSOLE_LINES: usize = 500;
@@ -855,11 +946,32 @@ fn console_lines(
                 let dispatcher = dispatcher.clone();
                 Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Seek(event + 1)))
             };
+            // `  File "main.py", line 5, in f`: the line is a link to the editor.
+            let text = match traceback_line(&line.text) {
+                Some((start, end, number)) => {
+                    let show = {
+                        let dispatcher = dispatcher.clone();
+                        Callback::from(move |event: MouseEvent| {
+                            event.stop_propagation();
+                            dispatcher.dispatch(Action::ShowLine(number));
+                        })
+                    };
+                    html! {
+                        <span class="text">
+                            { &line.text[..start] }
+                            <button type="button" class="code-link" onclick={show}
+                                title="Show this line in the editor">{ &line.text[start..end] }</button>
+                            { &line.text[end..] }
+                        </span>
+                    }
+                }
+                None => html! { <span class="text">{ &line.text }</span> },
+            };
             html! {
                 <li key={first + offset} class={class} style={colour_style(catalog.actor_colour(line.actor))}
                     onclick={onclick} title="Jump to this moment">
                     <span class="tag">{ catalog.actor_name(line.actor) }</span>
-                    <span class="text">{ &line.text }</span>
+                    { text }
                 </li>
             }
         }))
@@ -1269,12 +1381,12 @@ mod tests {
         let (status, error) = verdict_summary(
             "{\"stdout\": \"a\\n\", \"status\": \"error\", \"error\": \"ValueError: \\\"x\\\"\", \"time\": 2.5}",
         );
-        assert_eq!(status, "error · virtual time 2.5 s");
+        assert_eq!(status, "✗ error · at 2.5 s");
         assert_eq!(error.as_deref(), Some("ValueError: \"x\""));
         let (status, error) = verdict_summary(
             "{\"stdout\": \"\", \"status\": \"completed\", \"error\": null, \"time\": 0.0}",
         );
-        assert_eq!(status, "completed · virtual time 0.0 s");
+        assert_eq!(status, "✓ completed · 0.0 s of virtual time");
         assert_eq!(error, None);
     }
 
@@ -1368,6 +1480,19 @@ mod tests {
             time: 0.0,
         }));
         assert_eq!(model.phase, RunPhase::Stopped);
+    }
+
+    #[test]
+    fn traceback_lines_name_their_program_line() {
+        let text = "  File \"main.py\", line 12, in worker";
+        let (start, end, line) = traceback_line(text).unwrap();
+        assert_eq!((&text[start..end], line), ("line 12", 12));
+        let text = "  File \"main.py\", line 7";
+        let (start, end, line) = traceback_line(text).unwrap();
+        assert_eq!((&text[start..end], line), ("line 7", 7));
+        assert_eq!(traceback_line("Traceback (most recent call last):"), None);
+        assert_eq!(traceback_line("    f(0)"), None);
+        assert_eq!(traceback_line("  File \"x\", line x"), None);
     }
 
     #[test]

@@ -30,6 +30,11 @@ extern "C" {
     #[wasm_bindgen(method, js_name = clearError)]
     pub fn clear_error(this: &Editor);
 
+    /// Scrolls to `line`, puts the cursor there and marks it (until the
+    /// next run or the next text).
+    #[wasm_bindgen(method, js_name = showLine)]
+    pub fn show_line(this: &Editor, line: u32);
+
     #[wasm_bindgen(method, js_name = markLines)]
     fn mark_lines_raw(this: &Editor, lines: &js_sys::Array);
 }

@@ -203,3 +203,29 @@ test('a plain generator program is animated: its lane, states and the values pas
   await saveScreenshot(page, 'generator-mid-playback.png');
   assert.deepEqual(problems, []);
 });
+
+test("a traceback's lines link to the editor, and the status names the error's line", async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  const verdict = await runProgram(page, 'def f(x):\n    return 1 / x\n\nprint("a")\nf(0)\n');
+  assert.equal(verdict.status, 'error');
+  assert.equal(verdict.error, 'ZeroDivisionError: division by zero');
+  await page.keyboard.press('End');
+  assert.deepEqual(await consoleLines(page), [
+    'a',
+    'Traceback (most recent call last):',
+    '  File "main.py", line 5, in <module>',
+    '    f(0)',
+    '  File "main.py", line 2, in f',
+    '    return 1 / x',
+    'ZeroDivisionError: division by zero',
+  ]);
+  const links = page.locator('[data-testid=console] .code-link');
+  assert.deepEqual(await links.allTextContents(), ['line 5', 'line 2']);
+  await links.first().click();
+  assert.equal(await page.locator('.cm-shown-line').textContent(), 'f(0)');
+  // The status: a friendly word, the error, and a link to its line.
+  assert.match(await page.getByTestId('status').textContent(), /^✗ error .* ZeroDivisionError: division by zero line 2$/);
+  await page.getByTestId('error-line').click();
+  assert.equal(await page.locator('.cm-shown-line').textContent(), '    return 1 / x');
+  assert.deepEqual(problems, []);
+});
