@@ -20,6 +20,9 @@ pub enum TokenKey {
     /// A ready callback or timer that steps no task.
     Handle(ObjectId),
     Generator(ObjectId),
+    /// An HTTP request (by its place in [`crate::replay::Catalog::requests`])
+    /// that no task waits for (a thread job's or the main program's).
+    Request(usize),
 }
 
 /// A coloured disc with a label.
@@ -239,8 +242,10 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
             &mut timers,
         );
 
-        // Tasks waiting, grouped by what they wait on: primitives first.
+        // Tasks waiting, grouped by what they wait on: primitives first, then
+        // HTTP responses.
         let mut waiting_elsewhere = Vec::new();
+        let mut waiting_for_network = Vec::new();
         let mut primitive_waiters: Vec<Vec<(ObjectId, Option<ObjectId>)>> =
             vec![Vec::new(); catalog.primitives.len()];
         for (position, task) in catalog.visible_tasks() {
@@ -250,8 +255,12 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                     .and_then(|role| role.targets.first().copied());
                 let primitive = role_target
                     .and_then(|target| catalog.primitives.iter().position(|(id, _)| *id == target));
+                let network = awaiting
+                    .and_then(|f| catalog.roles.get(&f))
+                    .is_some_and(|role| role.kind == "network");
                 match primitive.and_then(|p| primitive_waiters.get_mut(p)) {
                     Some(waiters) => waiters.push((task.id, *awaiting)),
+                    None if network => waiting_for_network.push(task.id),
                     None => waiting_elsewhere.push((task.id, *awaiting)),
                 }
             }
@@ -268,6 +277,52 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                 format!("{} — waiters", capitalised(kind)),
                 waiters.len(),
                 &mut waiters.iter().filter_map(waiter_token),
+            );
+        }
+        if !catalog.requests.is_empty() {
+            // The request each waiting task sent last, and the requests of
+            // thread jobs and the main program still on their way.
+            let sent = catalog.requests.partition_point(|r| r.event < state.index);
+            let request_of = |task: ObjectId| {
+                catalog.requests[..sent]
+                    .iter()
+                    .rev()
+                    .find(|r| r.actor == Actor::Task(task))
+            };
+            let note = |request: &crate::replay::Request| {
+                format!("{} → {}", clip(&request.short(), 12), request.status)
+            };
+            let others: Vec<usize> = (0..sent)
+                .filter(|&k| {
+                    let request = &catalog.requests[k];
+                    !matches!(request.actor, Actor::Task(_))
+                        && request.in_flight(state.index, state.time)
+                })
+                .collect();
+            let mut tokens = waiting_for_network
+                .iter()
+                .filter_map(|&task| {
+                    let what = request_of(task).map_or_else(|| "response".to_string(), note);
+                    task_token(replay, task, what)
+                })
+                .chain(others.iter().filter_map(|&k| {
+                    let request = catalog.requests.get(k)?;
+                    Some(Token {
+                        key: TokenKey::Request(k),
+                        x: 0.0,
+                        y: 0.0,
+                        colour: None,
+                        label: catalog.actor_name(request.actor),
+                        note: note(request),
+                        done: false,
+                        hollow: false,
+                    })
+                }));
+            place(
+                &mut layout,
+                "Network — HTTP requests in flight".to_string(),
+                waiting_for_network.len() + others.len(),
+                &mut tokens,
             );
         }
         place(

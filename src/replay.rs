@@ -253,6 +253,39 @@ impl Exchange {
     }
 }
 
+/// An HTTP request a simulated client sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub event: usize,
+    /// The virtual time it was sent at; the answer comes `duration` later.
+    pub time: f64,
+    pub method: String,
+    pub url: String,
+    pub status: i64,
+    pub duration: f64,
+    /// Who waits for it.
+    pub actor: Actor,
+}
+
+impl Request {
+    /// `GET /delay/1`: the method and the URL's path.
+    pub fn short(&self) -> String {
+        let path = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, rest)| {
+                rest.find('/').map_or("/", |slash| &rest[slash..])
+            });
+        format!("{} {path}", self.method)
+    }
+
+    /// Whether the answer is still on its way at virtual time `time` of
+    /// moment `index`.
+    pub fn in_flight(&self, index: usize, time: f64) -> bool {
+        self.event < index && time < self.time + self.duration
+    }
+}
+
 /// What never changes during the run, worked out once from the trace.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
@@ -293,6 +326,8 @@ pub struct Catalog {
     pub main_drives_generators: bool,
     /// Whether an event loop ran at all (a plain generator program has none).
     pub has_event_loop: bool,
+    /// Every HTTP request sent, in order.
+    pub requests: Vec<Request>,
     /// The main program's stretches when it drives generators: running, or
     /// waiting while a generator it resumed runs.
     pub main_segments: Vec<Segment>,
@@ -1005,6 +1040,21 @@ fn catalogue(trace: &Trace) -> Catalog {
                 add_output(&mut catalog.output, &mut partial, i, *stream, *actor, text);
             }
             EventKind::LoopCreated { .. } => catalog.has_event_loop = true,
+            EventKind::NetworkRequest {
+                method,
+                url,
+                status,
+                duration,
+                actor,
+            } => catalog.requests.push(Request {
+                event: i,
+                time: event.time,
+                method: method.clone(),
+                url: url.clone(),
+                status: *status,
+                duration: *duration,
+                actor: *actor,
+            }),
             EventKind::GeneratorCreated {
                 generator,
                 kind,
@@ -1918,5 +1968,28 @@ mod tests {
                 (7, Phase::Running)
             ]
         );
+    }
+
+    #[test]
+    fn requests_are_in_flight_until_their_answer_and_name_their_path() {
+        let request = Request {
+            event: 3,
+            time: 1.0,
+            method: "GET".to_string(),
+            url: "https://httpbin.org/delay/2?x=1".to_string(),
+            status: 200,
+            duration: 2.0,
+            actor: Actor::Main,
+        };
+        assert_eq!(request.short(), "GET /delay/2?x=1");
+        assert!(!request.in_flight(3, 1.0), "not sent yet");
+        assert!(request.in_flight(4, 1.0));
+        assert!(request.in_flight(9, 2.999));
+        assert!(!request.in_flight(9, 3.0), "answered");
+        let bare = Request {
+            url: "https://example.com".to_string(),
+            ..request
+        };
+        assert_eq!(bare.short(), "GET /");
     }
 }
