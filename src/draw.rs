@@ -158,12 +158,16 @@ pub fn loop_view(
     LoopPainter::default().paint(canvas, layout, positions, 0)
 }
 
+/// What a [`LoopPainter`] last painted: the view, the layout, where the
+/// tokens were.
+type Shown = (u64, LoopLayout, Vec<(f64, f64)>);
+
 /// Paints the loop view on one canvas, frame after frame: nothing when the
 /// layout and the tokens' positions are those already on the canvas.
 #[derive(Default)]
 pub struct LoopPainter {
     pub surface: Surface,
-    shown: Option<(u64, LoopLayout, Vec<(f64, f64)>)>,
+    shown: Option<Shown>,
 }
 
 impl LoopPainter {
