@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::code_link;
 use crate::draw::{self, task_colour_property};
-use crate::editor::Editor;
+use crate::editor::CodeEditor;
 use crate::layout::{self, Axis, TokenKey};
 use crate::replay::{Playhead, Replay, State, TaskState};
 use crate::runner::{Runner, WorkerMessage};
@@ -418,13 +418,14 @@ pub fn app() -> Html {
     let editor_host = use_node_ref();
     let loop_canvas = use_node_ref();
     let timeline_canvas = use_node_ref();
-    let editor: Rc<RefCell<Option<Editor>>> = use_mut_ref(|| None);
+    let editor: Rc<RefCell<Option<CodeEditor>>> = use_mut_ref(|| None);
     let runner: Rc<RefCell<Option<Runner>>> = use_mut_ref(|| None);
     let view_cache: Rc<RefCell<ViewCache>> = use_mut_ref(ViewCache::default);
 
-    // Mount: the editor (with the program of the address, if any), the
-    // worker (it starts fetching the VM now that the page has painted),
-    // the keyboard and resize listeners.
+    // Mount: the editor (with the program of the address, if any; a plain
+    // textarea until CodeMirror has loaded), the worker (it starts fetching
+    // the VM now that the page has painted), the keyboard and resize
+    // listeners.
     {
         let editor = editor.clone();
         let editor_host = editor_host.clone();
@@ -445,9 +446,18 @@ pub fn app() -> Html {
                 .unwrap_or_else(|| EXAMPLES[0].1.to_string());
             let run_dispatcher = dispatcher.clone();
             let on_run = Closure::<dyn Fn()>::new(move || run_dispatcher.dispatch(Action::Run));
+            let on_run_function: js_sys::Function =
+                on_run.as_ref().unchecked_ref::<js_sys::Function>().clone();
             if let Some(host) = editor_host.cast::<web_sys::Element>() {
-                *editor.borrow_mut() =
-                    Editor::open(&host, &program, on_run.as_ref().unchecked_ref());
+                // The program is editable and runnable at the first paint;
+                // CodeMirror takes the textarea's place once it has loaded.
+                *editor.borrow_mut() = CodeEditor::plain(&host, &program, on_run_function.clone());
+                let editor = editor.clone();
+                crate::editor::load_after_first_paint(move || {
+                    if let Some(editor) = editor.borrow_mut().as_mut() {
+                        editor.upgrade(&host, &on_run_function);
+                    }
+                });
             }
             *runner.borrow_mut() = start_runner(dispatcher);
             move || {

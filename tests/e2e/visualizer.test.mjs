@@ -229,3 +229,23 @@ test("a traceback's lines link to the editor, and the status names the error's l
   assert.equal(await page.locator('.cm-shown-line').textContent(), '    return 1 / x');
   assert.deepEqual(problems, []);
 });
+
+test('the program runs from the plain editor the page opens with, before CodeMirror is there', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  // CodeMirror never arrives: the textarea the page paints first stays.
+  await context.route('**/editor.js', (route) => route.abort());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(server.url + codeHash('print("from the textarea")\n'));
+  const textarea = page.locator('[data-testid=editor] textarea');
+  assert.equal(await textarea.inputValue(), 'print("from the textarea")\n');
+  await textarea.fill('print(6 * 7)\n');
+  await textarea.press('Control+Enter');
+  const verdict = page.locator('[data-testid=verdict][data-run="1"]');
+  await verdict.waitFor({ state: 'attached', timeout: 60000 });
+  assert.deepEqual(JSON.parse(await verdict.textContent()), { stdout: '42\n', status: 'completed', error: null, time: 0.0 });
+  assert.equal(await page.locator('.cm-editor').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
