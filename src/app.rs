@@ -20,7 +20,7 @@ use crate::code_link;
 use crate::draw::{self, task_colour_property};
 use crate::editor::CodeEditor;
 use crate::layout::{self, Axis, TokenKey};
-use crate::replay::{Playhead, Replay, State, TaskState};
+use crate::replay::{GeneratorState, Playhead, Replay, State, TaskState};
 use crate::runner::{Runner, WorkerMessage};
 
 /// Lecture programs offered in the examples menu: `(title, source)`.
@@ -67,6 +67,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
 /// canvases redraw every frame, a table of a thousand tasks cannot.
 pub const PANEL_EVERY_SECONDS: f64 = 0.25;
 
+/// How often the editor's task lines follow the playback while it plays:
+/// CodeMirror's update costs a frame's worth of work each time.
+pub const EDITOR_LINES_EVERY_SECONDS: f64 = 1.0;
+
 /// Playback speeds, in virtual seconds per wall second.
 pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
@@ -79,6 +83,8 @@ pub enum RunPhase {
     Running {
         steps: f64,
         events: f64,
+        /// The virtual clock the run has reached.
+        time: f64,
     },
     Stopped,
     /// The worker could not run (it failed to load, or crashed).
@@ -107,6 +113,10 @@ pub struct Model {
     /// but while playing updated only every [`PANEL_EVERY_SECONDS`].
     pub panel_index: usize,
     panel_clock: f64,
+    /// The moment the editor's task lines show: the head's, but while
+    /// playing updated only every [`EDITOR_LINES_EVERY_SECONDS`].
+    pub editor_index: usize,
+    editor_clock: f64,
     pub playing: bool,
     pub speed: f64,
     pub seed: u64,
@@ -146,6 +156,8 @@ impl Default for Model {
             },
             panel_index: 0,
             panel_clock: 0.0,
+            editor_index: 0,
+            editor_clock: 0.0,
             playing: false,
             speed: 1.0,
             seed: 0,
@@ -167,6 +179,7 @@ impl PartialEq for Model {
             && self.verdict == other.verdict
             && self.head == other.head
             && self.panel_index == other.panel_index
+            && self.editor_index == other.editor_index
             && self.playing == other.playing
             && self.speed == other.speed
             && self.seed == other.seed
@@ -217,6 +230,7 @@ impl Reducible for Model {
                 model.phase = RunPhase::Running {
                     steps: 0.0,
                     events: 0.0,
+                    time: 0.0,
                 };
                 model.playing = false;
             }
@@ -229,11 +243,19 @@ impl Reducible for Model {
             }
             Action::Worker(message) => match message {
                 WorkerMessage::Ready => model.runner_ready = true,
-                WorkerMessage::Progress { steps, events, .. } => {
+                WorkerMessage::Progress {
+                    steps,
+                    events,
+                    time,
+                } => {
                     if !matches!(model.phase, RunPhase::Running { .. }) {
                         return self;
                     }
-                    model.phase = RunPhase::Running { steps, events };
+                    model.phase = RunPhase::Running {
+                        steps,
+                        events,
+                        time,
+                    };
                 }
                 WorkerMessage::Failed(text) => {
                     model.phase = RunPhase::Failed(text);
@@ -313,6 +335,11 @@ impl Reducible for Model {
                     model.panel_clock = 0.0;
                     model.panel_index = model.head.index;
                 }
+                model.editor_clock += seconds;
+                if model.editor_clock >= EDITOR_LINES_EVERY_SECONDS || !model.playing {
+                    model.editor_clock = 0.0;
+                    model.editor_index = model.head.index;
+                }
                 return Rc::new(model);
             }
             Action::Seek(index) => {
@@ -355,6 +382,7 @@ impl Reducible for Model {
             }
         }
         model.panel_index = model.head.index;
+        model.editor_index = model.head.index;
         Rc::new(model)
     }
 }
@@ -542,11 +570,11 @@ pub fn app() -> Html {
             model.axis,
             model.resizes,
             model.playing,
-            model.panel_index,
+            model.editor_index,
         );
         use_effect_with(
             key,
-            move |&(generation, index, time_bits, axis, view, playing, panel_index)| {
+            move |&(generation, index, time_bits, axis, view, playing, editor_index)| {
                 if let Some(replay) = replay {
                     let mut cache = view_cache.borrow_mut();
                     let cache = &mut *cache;
@@ -583,9 +611,9 @@ pub fn app() -> Html {
                             web_sys::console::error_2(&"Loopscope: timeline".into(), &error);
                         }
                     }
-                    // At the text panels' pace (4 times a second while playing).
-                    if cache.lines_of != Some((generation, panel_index)) {
-                        cache.lines_of = Some((generation, panel_index));
+                    // Once a second while playing, at once otherwise.
+                    if cache.lines_of != Some((generation, editor_index)) {
+                        cache.lines_of = Some((generation, editor_index));
                         let lines = task_line_keys(&replay, state);
                         if lines != cache.lines {
                             if let Some(editor) = &*editor.borrow() {
@@ -653,9 +681,13 @@ pub fn app() -> Html {
             "Running… as soon as the Python runner has loaded".to_string()
         }
         RunPhase::Running { steps, .. } if *steps == 0.0 => "Running…".to_string(),
-        RunPhase::Running { steps, events } => {
+        RunPhase::Running {
+            steps,
+            events,
+            time,
+        } => {
             format!(
-                "Running… {} steps, {} events",
+                "Running… {} steps, {} events, virtual time {time:.3} s",
                 grouped(*steps),
                 grouped(*events)
             )
@@ -1100,16 +1132,24 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
     rows
 }
 
-/// A line the editor colours: the first unfinished task at it (its
-/// position and state) and how many more are at the same line.
-type LineKey = (u32, usize, &'static str, usize);
+/// A line the editor colours: the first unfinished task (or suspended
+/// generator) at it — `(line, is a generator, its position, its state,
+/// how many more are at the same line)`.
+type LineKey = (u32, bool, usize, &'static str, usize);
 
-/// The line each unfinished task is at (or suspended at), one entry per
-/// line (a thousand tasks at one `await` colour one line), cheap to compare
-/// from one moment to the next.
+/// The line each unfinished task is at (or suspended at), and each
+/// suspended generator's, one entry per line (a thousand tasks at one
+/// `await` colour one line), cheap to compare from one moment to the next.
 fn task_line_keys(replay: &Replay, state: &State) -> Vec<LineKey> {
     let catalog = &replay.catalog;
     let mut keys: Vec<LineKey> = Vec::new();
+    let mut add = |line: u32, generator: bool, position: usize, label: &'static str| match keys
+        .iter_mut()
+        .find(|key| key.0 == line)
+    {
+        Some(key) => key.4 += 1,
+        None => keys.push((line, generator, position, label, 0)),
+    };
     for (position, _) in catalog.visible_tasks() {
         let Some(task_state) = state.task_state(position) else {
             continue;
@@ -1117,12 +1157,13 @@ fn task_line_keys(replay: &Replay, state: &State) -> Vec<LineKey> {
         if matches!(task_state, TaskState::Done(_)) {
             continue;
         }
-        let Some(line) = catalog.task_line_at(position, state.index) else {
-            continue;
-        };
-        match keys.iter_mut().find(|key| key.0 == line) {
-            Some(key) => key.3 += 1,
-            None => keys.push((line, position, task_state.label(), 0)),
+        if let Some(line) = catalog.task_line_at(position, state.index) {
+            add(line, false, position, task_state.label());
+        }
+    }
+    for (position, generator) in state.generators.iter().enumerate() {
+        if let Some(GeneratorState::Suspended { line, .. }) = generator {
+            add(*line, true, position, "suspended");
         }
     }
     keys
@@ -1130,14 +1171,21 @@ fn task_line_keys(replay: &Replay, state: &State) -> Vec<LineKey> {
 
 /// The editor's task lines, in each task's colour, with its name and state.
 fn task_lines(replay: &Replay, keys: &[LineKey]) -> Vec<crate::editor::TaskLine> {
+    let catalog = &replay.catalog;
     keys.iter()
-        .filter_map(|&(line, position, state, others)| {
-            let task = replay.catalog.tasks.get(position)?;
-            let label = match others {
-                0 => format!("{}: {state}", task.name),
-                _ => format!("{}: {state} (and {others} more tasks)", task.name),
+        .filter_map(|&(line, generator, position, state, others)| {
+            let (name, colour) = if generator {
+                let generator = catalog.generators.get(position)?;
+                (&generator.name, generator.colour)
+            } else {
+                let task = catalog.tasks.get(position)?;
+                (&task.name, task.colour)
             };
-            Some((line, task.colour, label))
+            let label = match others {
+                0 => format!("{name}: {state}"),
+                _ => format!("{name}: {state} (and {others} more)"),
+            };
+            Some((line, colour, label))
         })
         .collect()
 }

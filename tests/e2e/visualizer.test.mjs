@@ -198,6 +198,8 @@ test('a plain generator program is animated: its lane, states and the values pas
   await page.keyboard.press('ArrowRight');
   assert.deepEqual(await row.locator('td').allTextContents(), ['calc generator', 'suspended', '4', 'send(1)', 'yield None']);
   assert.deepEqual(await consoleLines(page), ['1']);
+  // The editor marks the line the generator is suspended at.
+  await page.waitForFunction(() => document.querySelector('.cm-task-line')?.textContent === '        x = yield');
   assert.ok((await inkedPixels(page, 'loop-view')) > 1000, 'the loop view is blank');
   assert.ok((await inkedPixels(page, 'timeline')) > 1000, 'the timeline is blank');
   await saveScreenshot(page, 'generator-mid-playback.png');
