@@ -475,7 +475,6 @@ fn timeline_content(
     layout: &TimelineLayout,
 ) -> Result<(), JsValue> {
     let ink = colours.get("--ink");
-    let muted = colours.get("--muted");
     let lane_height = layout.lane_height;
     for lane in &layout.lanes {
         let colour = colours.task(lane.colour);
@@ -503,18 +502,30 @@ fn timeline_content(
         }
         context.set_global_alpha(1.0);
     }
-    context.set_stroke_style_str(&muted);
+    // Await links: from the waiting task's lane (a dot, in its colour) to
+    // the awaited task's (an arrowhead).
     context.set_line_width(1.0);
     for link in &layout.links {
+        let colour = colours.task(link.colour);
+        context.set_stroke_style_str(&colour);
+        context.set_fill_style_str(&colour);
+        context.set_global_alpha(0.8);
         context.begin_path();
         context.move_to(link.x, link.from_y);
         context.line_to(link.x, link.to_y);
         context.stroke();
         context.begin_path();
-        context.arc(link.x, link.to_y, 2.5, 0.0, std::f64::consts::TAU)?;
-        context.set_fill_style_str(&muted);
+        context.arc(link.x, link.from_y, 2.0, 0.0, std::f64::consts::TAU)?;
+        context.fill();
+        let towards = if link.to_y >= link.from_y { 1.0 } else { -1.0 };
+        context.begin_path();
+        context.move_to(link.x, link.to_y);
+        context.line_to(link.x - 3.0, link.to_y - 5.0 * towards);
+        context.line_to(link.x + 3.0, link.to_y - 5.0 * towards);
+        context.close_path();
         context.fill();
     }
+    context.set_global_alpha(1.0);
     context.set_font("10px ui-monospace, monospace");
     for exchange in &layout.exchanges {
         let colour = colours.task(exchange.colour);

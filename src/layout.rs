@@ -499,8 +499,12 @@ pub struct MarkAt {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Link {
     pub x: f64,
+    /// The waiting task's lane (centre).
     pub from_y: f64,
+    /// The awaited task's lane (centre).
     pub to_y: f64,
+    /// The waiting task's colour.
+    pub colour: Option<usize>,
 }
 
 /// A value passing between a generator's lane and its caller's: an arrow
@@ -712,6 +716,7 @@ pub fn timeline(
         .filter(|link| link.event < head_index)
         .filter_map(|link| {
             Some(Link {
+                colour: catalog.task(link.waiter).map(|task| task.colour),
                 x: x_of(link.event),
                 from_y: lane_of_task.get(&link.waiter)? + lane_height / 2.0,
                 to_y: lane_of_task.get(&link.awaited)? + lane_height / 2.0,
