@@ -5,7 +5,9 @@
 // back at 8×: p50/p95 of each frame's work (from the frame's start until
 // the main thread is free again; target: p95 under 16 ms, one frame at
 // 60 Hz is 16.7 ms) and of the intervals between frames (16.7 ms at best:
-// a frame whose work overruns makes its interval 33 ms).
+// a frame whose work overruns makes its interval 33 ms), and the main
+// thread's CPU time per frame from a Chrome trace (what the wall times
+// are on an idle machine; a busy one adds waiting for a core).
 //
 // LOOPSCOPE_PROFILE=1 also records a CPU profile of the playback (Chrome
 // DevTools Protocol) and prints the functions with the most self time: the
@@ -36,6 +38,23 @@ asyncio.run(main())
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/**
+ * The CPU time (ms, sorted) of each renderer main-thread task that ran
+ * animation frames, in a Chrome trace with thread times.
+ */
+function frameCpuTimes(trace) {
+  const events = trace.traceEvents ?? trace;
+  const threads = new Map();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
+  const onMain = (e) => threads.get(`${e.pid}:${e.tid}`) === 'CrRendererMain';
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && onMain(e));
+  const frames = events.filter((e) => e.name === 'FireAnimationFrame' && onMain(e)).map((e) => e.ts);
+  return tasks
+    .filter((task) => frames.some((ts) => ts >= task.ts && ts <= task.ts + task.dur))
+    .map((task) => (task.tdur ?? task.dur) / 1000)
+    .sort((a, b) => a - b);
 }
 
 /** The functions with the most self time in a CDP CPU profile. */
@@ -148,6 +167,17 @@ try {
     times.sort((a, b) => a - b);
     console.log(`playback at 8×, ${what} (${times.length} frames): p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`);
   }
+
+  // The main thread's CPU time per frame, from a Chrome trace of 4 s more
+  // of the same playback: on a busy machine the wall times above include
+  // waiting for a core, these do not.
+  await page.getByTestId('play').click();
+  await page.getByTestId('scrubber').fill(String(Math.floor(events / 3)));
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  await page.getByTestId('play').click();
+  await page.waitForTimeout(4000);
+  const cpu = frameCpuTimes(JSON.parse((await browser.stopTracing()).toString()));
+  console.log(`playback at 8×, main-thread CPU per frame (${cpu.length} frames in 4 s): p50 ${percentile(cpu, 50).toFixed(1)} ms, p95 ${percentile(cpu, 95).toFixed(1)} ms, max ${cpu[cpu.length - 1].toFixed(1)} ms`);
 } finally {
   await browser.close();
   server.stop();
