@@ -12,15 +12,15 @@ use std::rc::Rc;
 
 use loopscope_trace::{Settlement, Stream};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::code_link;
 use crate::draw::{self, task_colour_property};
-use crate::editor::Editor;
+use crate::editor::CodeEditor;
 use crate::layout::{self, Axis, TokenKey};
-use crate::replay::{Playhead, Replay, State, TaskState};
+use crate::replay::{GeneratorState, Playhead, Replay, State, TaskState};
 use crate::runner::{Runner, WorkerMessage};
 
 /// Lecture programs offered in the examples menu: `(title, source)`.
@@ -67,6 +67,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
 /// canvases redraw every frame, a table of a thousand tasks cannot.
 pub const PANEL_EVERY_SECONDS: f64 = 0.25;
 
+/// How often the editor's task lines follow the playback while it plays:
+/// CodeMirror's update costs a frame's worth of work each time.
+pub const EDITOR_LINES_EVERY_SECONDS: f64 = 1.0;
+
 /// Playback speeds, in virtual seconds per wall second.
 pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
@@ -79,6 +83,8 @@ pub enum RunPhase {
     Running {
         steps: f64,
         events: f64,
+        /// The virtual clock the run has reached.
+        time: f64,
     },
     Stopped,
     /// The worker could not run (it failed to load, or crashed).
@@ -107,6 +113,10 @@ pub struct Model {
     /// but while playing updated only every [`PANEL_EVERY_SECONDS`].
     pub panel_index: usize,
     panel_clock: f64,
+    /// The moment the editor's task lines show: the head's, but while
+    /// playing updated only every [`EDITOR_LINES_EVERY_SECONDS`].
+    pub editor_index: usize,
+    editor_clock: f64,
     pub playing: bool,
     pub speed: f64,
     pub seed: u64,
@@ -117,6 +127,15 @@ pub struct Model {
     pub stop_requests: u64,
     /// Bumped when the window changes size or scheme.
     pub resizes: u64,
+    /// The worker has loaded the interpreter (a run asked for before is
+    /// queued and says so).
+    pub runner_ready: bool,
+    /// The program line of the last frame of the run's traceback, if it
+    /// ended with an uncaught exception.
+    pub error_frame: Option<u32>,
+    /// A program line a traceback link asked the editor to show, and how
+    /// many times one was asked (the same line twice shows it twice).
+    pub shown_line: Option<(u32, u64)>,
 }
 
 impl Default for Model {
@@ -137,6 +156,8 @@ impl Default for Model {
             },
             panel_index: 0,
             panel_clock: 0.0,
+            editor_index: 0,
+            editor_clock: 0.0,
             playing: false,
             speed: 1.0,
             seed: 0,
@@ -144,6 +165,9 @@ impl Default for Model {
             run_requests: 0,
             stop_requests: 0,
             resizes: 0,
+            runner_ready: false,
+            shown_line: None,
+            error_frame: None,
         }
     }
 }
@@ -155,6 +179,7 @@ impl PartialEq for Model {
             && self.verdict == other.verdict
             && self.head == other.head
             && self.panel_index == other.panel_index
+            && self.editor_index == other.editor_index
             && self.playing == other.playing
             && self.speed == other.speed
             && self.seed == other.seed
@@ -163,6 +188,8 @@ impl PartialEq for Model {
             && self.stop_requests == other.stop_requests
             && self.resizes == other.resizes
             && self.error_mark == other.error_mark
+            && self.runner_ready == other.runner_ready
+            && self.shown_line == other.shown_line
     }
 }
 
@@ -182,6 +209,8 @@ pub enum Action {
     NewSeed,
     ToggleAxis,
     Resized,
+    /// Show this program line in the editor (a traceback's link).
+    ShowLine(u32),
 }
 
 impl Reducible for Model {
@@ -201,6 +230,7 @@ impl Reducible for Model {
                 model.phase = RunPhase::Running {
                     steps: 0.0,
                     events: 0.0,
+                    time: 0.0,
                 };
                 model.playing = false;
             }
@@ -208,19 +238,29 @@ impl Reducible for Model {
                 if matches!(model.phase, RunPhase::Running { .. }) {
                     model.stop_requests += 1;
                     model.phase = RunPhase::Stopped;
+                    model.runner_ready = false;
                 }
             }
             Action::Worker(message) => match message {
-                WorkerMessage::Ready => return self,
-                WorkerMessage::Progress { steps, events, .. } => {
+                WorkerMessage::Ready => model.runner_ready = true,
+                WorkerMessage::Progress {
+                    steps,
+                    events,
+                    time,
+                } => {
                     if !matches!(model.phase, RunPhase::Running { .. }) {
                         return self;
                     }
-                    model.phase = RunPhase::Running { steps, events };
+                    model.phase = RunPhase::Running {
+                        steps,
+                        events,
+                        time,
+                    };
                 }
                 WorkerMessage::Failed(text) => {
                     model.phase = RunPhase::Failed(text);
                     model.stop_requests += 1;
+                    model.runner_ready = false;
                 }
                 WorkerMessage::Done {
                     verdict,
@@ -236,6 +276,7 @@ impl Reducible for Model {
                     model.verdict = Some(verdict);
                     model.verdict_run = model.run_requests;
                     model.status = Some(status);
+                    model.error_frame = None;
                     model.error_text = error.clone();
                     model.error_mark = match (error, error_line) {
                         (Some(message), line) if line > 0 => Some((line, error_column, message)),
@@ -251,6 +292,15 @@ impl Reducible for Model {
                     match loopscope_trace::codec::decode(&trace) {
                         Ok(trace) if !never_ran || model.replay.is_none() => {
                             let replay = Replay::new(trace);
+                            model.error_frame = model
+                                .error_text
+                                .as_ref()
+                                .and_then(|_| last_traceback_frame(&replay));
+                            // Work that takes no virtual time (a plain
+                            // generator program) is all at 0 s: use steps.
+                            if replay.end_time() == 0.0 && !replay.is_empty() {
+                                model.axis = Axis::Step;
+                            }
                             model.head = Playhead::at(&replay, 0);
                             model.replay = Some(Rc::new(replay));
                             model.generation += 1;
@@ -284,6 +334,11 @@ impl Reducible for Model {
                 if model.panel_clock >= PANEL_EVERY_SECONDS || !model.playing {
                     model.panel_clock = 0.0;
                     model.panel_index = model.head.index;
+                }
+                model.editor_clock += seconds;
+                if model.editor_clock >= EDITOR_LINES_EVERY_SECONDS || !model.playing {
+                    model.editor_clock = 0.0;
+                    model.editor_index = model.head.index;
                 }
                 return Rc::new(model);
             }
@@ -320,8 +375,14 @@ impl Reducible for Model {
                 }
             }
             Action::Resized => model.resizes += 1,
+            Action::ShowLine(line) => {
+                let asked = model.shown_line.map_or(0, |(_, count)| count);
+                model.shown_line = Some((line, asked + 1));
+                return Rc::new(model);
+            }
         }
         model.panel_index = model.head.index;
+        model.editor_index = model.head.index;
         Rc::new(model)
     }
 }
@@ -357,7 +418,25 @@ fn verdict_summary(verdict: &str) -> (String, Option<String>) {
         .next()
         .map(|t| t.trim_end_matches('}').to_string())
         .unwrap_or_default();
-    (format!("{status} · virtual time {time} s"), field("error"))
+    (friendly_status(&status, &time), field("error"))
+}
+
+/// The verdict's status for a person: what happened, in a few words (the
+/// exact verdict stays in the `verdict` element).
+fn friendly_status(status: &str, time: &str) -> String {
+    match status {
+        "completed" => format!("✓ completed · {time} s of virtual time"),
+        "error" => format!("✗ error · at {time} s"),
+        "idle-forever" => format!(
+            "⏸ idle forever · at {time} s nothing was ready and no timer was set, yet the program still waited"
+        ),
+        "time-limit" => format!("⏱ time limit · the virtual clock reached {time} s"),
+        "hang" => format!(
+            "∞ hang · at {time} s the program computed without ever giving the loop a turn"
+        ),
+        "unsupported" => "⚠ unsupported".to_string(),
+        other => format!("{other} · at {time} s"),
+    }
 }
 
 /// The whole page.
@@ -367,29 +446,46 @@ pub fn app() -> Html {
     let editor_host = use_node_ref();
     let loop_canvas = use_node_ref();
     let timeline_canvas = use_node_ref();
-    let editor: Rc<RefCell<Option<Editor>>> = use_mut_ref(|| None);
+    let editor: Rc<RefCell<Option<CodeEditor>>> = use_mut_ref(|| None);
     let runner: Rc<RefCell<Option<Runner>>> = use_mut_ref(|| None);
     let view_cache: Rc<RefCell<ViewCache>> = use_mut_ref(ViewCache::default);
 
-    // Mount: the editor (with the program of the address, if any), the
-    // worker (it starts fetching the VM now that the page has painted),
-    // the keyboard and resize listeners.
+    // Mount: the editor (with the program of the address, if any; a plain
+    // textarea until CodeMirror has loaded), the worker (it starts fetching
+    // the VM now that the page has painted), the keyboard and resize
+    // listeners.
     {
         let editor = editor.clone();
         let editor_host = editor_host.clone();
         let runner = runner.clone();
         let dispatcher = model.dispatcher();
+        let loop_canvas = loop_canvas.clone();
+        let timeline_canvas = timeline_canvas.clone();
         use_effect_with((), move |_| {
             let listeners = Listeners::install(dispatcher.clone());
+            for canvas in [&loop_canvas, &timeline_canvas] {
+                if let Some(canvas) = canvas.cast::<web_sys::Element>() {
+                    listeners.watch_width(&canvas);
+                }
+            }
             let program = web_sys::window()
                 .and_then(|w| w.location().hash().ok())
                 .and_then(|hash| code_link::program_in_hash(&hash))
                 .unwrap_or_else(|| EXAMPLES[0].1.to_string());
             let run_dispatcher = dispatcher.clone();
             let on_run = Closure::<dyn Fn()>::new(move || run_dispatcher.dispatch(Action::Run));
+            let on_run_function: js_sys::Function =
+                on_run.as_ref().unchecked_ref::<js_sys::Function>().clone();
             if let Some(host) = editor_host.cast::<web_sys::Element>() {
-                *editor.borrow_mut() =
-                    Editor::open(&host, &program, on_run.as_ref().unchecked_ref());
+                // The program is editable and runnable at the first paint;
+                // CodeMirror takes the textarea's place once it has loaded.
+                *editor.borrow_mut() = CodeEditor::plain(&host, &program, on_run_function.clone());
+                let editor = editor.clone();
+                crate::editor::load_after_first_paint(move || {
+                    if let Some(editor) = editor.borrow_mut().as_mut() {
+                        editor.upgrade(&host, &on_run_function);
+                    }
+                });
             }
             *runner.borrow_mut() = start_runner(dispatcher);
             move || {
@@ -441,6 +537,16 @@ pub fn app() -> Html {
         });
     }
 
+    // A traceback's link: the editor shows the line.
+    {
+        let editor = editor.clone();
+        use_effect_with(model.shown_line, move |shown| {
+            if let (Some((line, _)), Some(editor)) = (shown, &*editor.borrow()) {
+                editor.show_line(*line);
+            }
+        });
+    }
+
     // Playing: one action per animation frame.
     {
         let dispatcher = model.dispatcher();
@@ -464,38 +570,57 @@ pub fn app() -> Html {
             model.axis,
             model.resizes,
             model.playing,
+            model.editor_index,
         );
         use_effect_with(
             key,
-            move |&(generation, index, time_bits, axis, _, playing)| {
+            move |&(generation, index, time_bits, axis, view, playing, editor_index)| {
                 if let Some(replay) = replay {
                     let mut cache = view_cache.borrow_mut();
-                    let state = cache.state(&replay, generation, index);
+                    let cache = &mut *cache;
+                    cache.advance(&replay, generation, index);
+                    let Some(state) = &cache.state else {
+                        return;
+                    };
                     if let Some(canvas) = loop_canvas.cast::<HtmlCanvasElement>() {
-                        let layout = layout::loop_view(&replay, &state, draw::css_width(&canvas));
-                        cache.move_tokens(&layout, playing);
-                        if let Err(error) = draw::loop_view(&canvas, &layout, &cache.positions) {
+                        let width = cache.loop_painter.surface.width(&canvas, view);
+                        if cache.loop_layout_of != Some((generation, index, view)) {
+                            cache.loop_layout = layout::loop_view(&replay, state, width);
+                            cache.loop_layout_of = Some((generation, index, view));
+                        }
+                        move_tokens(&mut cache.positions, &cache.loop_layout, playing);
+                        if let Err(error) = cache.loop_painter.paint(
+                            &canvas,
+                            &cache.loop_layout,
+                            &cache.positions,
+                            view,
+                        ) {
                             web_sys::console::error_2(&"Loopscope: loop view".into(), &error);
                         }
                     }
                     if let Some(canvas) = timeline_canvas.cast::<HtmlCanvasElement>() {
-                        let layout = layout::timeline(
+                        if let Err(error) = cache.timeline_painter.paint(
+                            &canvas,
                             &replay,
+                            generation,
                             axis,
+                            view,
                             index,
                             f64::from_bits(time_bits),
-                            draw::css_width(&canvas),
-                        );
-                        if let Err(error) = draw::timeline(&canvas, &layout) {
+                        ) {
                             web_sys::console::error_2(&"Loopscope: timeline".into(), &error);
                         }
                     }
-                    let lines = task_lines(&replay, &state);
-                    if lines != cache.lines {
-                        if let Some(editor) = &*editor.borrow() {
-                            editor.mark_lines(&lines);
+                    // Once a second while playing, at once otherwise.
+                    if cache.lines_of != Some((generation, editor_index)) {
+                        cache.lines_of = Some((generation, editor_index));
+                        let lines = task_line_keys(&replay, state);
+                        if lines != cache.lines {
+                            if let Some(editor) = &*editor.borrow() {
+                                editor.mark_lines_after_frame(&task_lines(&replay, &lines));
+                            }
+                            cache.lines = lines;
                         }
-                        cache.lines = lines;
                     }
                 }
             },
@@ -545,13 +670,24 @@ pub fn app() -> Html {
         })
     };
 
+    let show_error_line = |line: u32| {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::ShowLine(line)))
+    };
     let running = matches!(model.phase, RunPhase::Running { .. });
     let progress = match &model.phase {
         RunPhase::Idle => "Press Run (Ctrl+Enter) to run the program.".to_string(),
+        RunPhase::Running { .. } if !model.runner_ready => {
+            "Running… as soon as the Python runner has loaded".to_string()
+        }
         RunPhase::Running { steps, .. } if *steps == 0.0 => "Running…".to_string(),
-        RunPhase::Running { steps, events } => {
+        RunPhase::Running {
+            steps,
+            events,
+            time,
+        } => {
             format!(
-                "Running… {} steps, {} events",
+                "Running… {} steps, {} events, virtual time {time:.3} s",
                 grouped(*steps),
                 grouped(*events)
             )
@@ -595,9 +731,18 @@ pub fn app() -> Html {
                         if let Some(error) = &model.error_text {
                             <span class="error-text">{ format!(" — {error}") }</span>
                         }
+                        if let (Some(line), RunPhase::Finished) = (model.error_frame, &model.phase) {
+                            { " " }
+                            <button type="button" class="code-link" data-testid="error-line"
+                                onclick={show_error_line(line)} title="Show this line in the editor">
+                                { format!("line {line}") }</button>
+                        }
                     </output>
                     if let Some(verdict) = &model.verdict {
-                        <pre class="verdict" data-testid="verdict" data-run={model.verdict_run.to_string()}>{ verdict }</pre>
+                        <details class="verdict-details">
+                            <summary>{ "verdict (as the CLI's --json prints it)" }</summary>
+                            <pre class="verdict" data-testid="verdict" data-run={model.verdict_run.to_string()}>{ verdict }</pre>
+                        </details>
                     }
                 </section>
                 <section class="view-pane" aria-label="The event loop">
@@ -626,7 +771,7 @@ pub fn app() -> Html {
                             max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}
                             disabled={len == 0} />
                         <div class="scrubber-marks" aria-hidden="true">
-                            { for model.replay.iter().flat_map(|replay| scrubber_marks(replay)) }
+                            <ScrubberMarks replay={model.replay.clone().map(ReplayRef)} />
                         </div>
                     </div>
                     <canvas ref={loop_canvas} class="loop-view" data-testid="loop-view" role="img"
@@ -719,16 +864,104 @@ fn task_table(props: &TaskTableProps) -> Html {
         .replay
         .iter()
         .flat_map(|r| task_rows(&r.0, &r.0.state_at(props.index)));
+    let generators = props
+        .replay
+        .as_ref()
+        .filter(|r| !r.0.catalog.generators.is_empty())
+        .map(|r| generator_rows(&r.0, &r.0.state_at(props.index)));
     html! {
-        <table class="tasks" data-testid="task-table">
-            <thead><tr>
-                <th>{ "task" }</th><th>{ "state" }</th><th>{ "waits for" }</th>
-                <th>{ "line" }</th><th>{ "result" }</th>
-            </tr></thead>
-            <tbody>{ for rows }</tbody>
-        </table>
+        <>
+            <table class="tasks" data-testid="task-table">
+                <thead><tr>
+                    <th>{ "task" }</th><th>{ "state" }</th><th>{ "waits for" }</th>
+                    <th>{ "line" }</th><th>{ "result" }</th>
+                </tr></thead>
+                <tbody>{ for rows }</tbody>
+            </table>
+            if let Some(generators) = generators {
+                <table class="tasks generators" data-testid="generator-table">
+                    <thead><tr>
+                        <th>{ "generator" }</th><th>{ "state" }</th><th>{ "line" }</th>
+                        <th>{ "last in" }</th><th>{ "last out" }</th>
+                    </tr></thead>
+                    <tbody>{ for generators }</tbody>
+                </table>
+            }
+        </>
     }
 }
+
+/// A row per generator: its state, the line it is suspended at, the last
+/// value passed in (`send(1)`) and out (`yield None`, `return 3`).
+fn generator_rows(replay: &Replay, state: &State) -> Vec<Html> {
+    let catalog = &replay.catalog;
+    let passed = &catalog.exchanges[..catalog.exchanges_before(state.index)];
+    catalog
+        .generators
+        .iter()
+        .enumerate()
+        .take(MAX_TASK_ROWS)
+        .filter_map(|(position, generator)| {
+            let generator_state = state.generator_state(position)?;
+            let last = |passing: crate::replay::Passing| {
+                passed
+                    .iter()
+                    .rev()
+                    .find(|e| e.generator == generator.id && e.passing == passing)
+                    .map(|e| e.describe())
+                    .unwrap_or_default()
+            };
+            let line = match generator_state {
+                crate::replay::GeneratorState::Suspended { line, .. } => line.to_string(),
+                _ => String::new(),
+            };
+            Some(html! {
+                <tr key={generator.id} style={colour_style(Some(generator.colour))}>
+                    <td><span class="tag">{ &generator.name }</span>
+                        <span class="coroutine">{ format!(" {}", generator.kind) }</span></td>
+                    <td class={format!("state state-{}", generator_state.label())}>
+                        { generator_state.label() }</td>
+                    <td>{ line }</td>
+                    <td class="value-in">{ last(crate::replay::Passing::In) }</td>
+                    <td class="value-out result">{ last(crate::replay::Passing::Out) }</td>
+                </tr>
+            })
+        })
+        .collect()
+}
+
+/// The program line of the innermost frame of the last traceback the run
+/// wrote on stderr.
+fn last_traceback_frame(replay: &Replay) -> Option<u32> {
+    replay
+        .catalog
+        .output
+        .iter()
+        .rev()
+        .filter(|line| line.stream == Stream::Stderr)
+        .find_map(|line| traceback_line(&line.text))
+        .map(|(_, _, number)| number)
+}
+
+/// In a traceback's `  File "main.py", line 5, in f`, where `line 5` is
+/// (byte range) and the line number. Frames of other files never show
+/// (the standard library's are hidden from tracebacks), so every such line
+/// is in the program.
+pub fn traceback_line(text: &str) -> Option<(usize, usize, u32)> {
+    let rest = text.trim_start().strip_prefix("File \"")?;
+    let quote = rest.find("\", line ")?;
+    let start = text.len() - rest.len() + quote + 3;
+    let digits = text[start + 5..]
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len() - start - 5);
+    let end = start + 5 + digits;
+    let number = text[start + 5..end].parse().ok()?;
+    Some((start, end, number))
+}
+
+/// The most console lines shown: the last ones before the moment (a
+/// program that prints a million lines must not make a million elements).
+pub const MAX_CONSOLE_LINES: usize = 500;
 
 fn console_lines(
     replay: &Replay,
@@ -737,9 +970,15 @@ fn console_lines(
 ) -> Vec<Html> {
     let catalog = &replay.catalog;
     let shown = catalog.output_before(index);
-    catalog.output[..shown]
-        .iter()
-        .map(|line| {
+    let first = shown.saturating_sub(MAX_CONSOLE_LINES);
+    let earlier = (first > 0).then(|| {
+        html! {
+            <li key="earlier" class="line more">{ format!("… {first} earlier lines") }</li>
+        }
+    });
+    earlier
+        .into_iter()
+        .chain(catalog.output[first..shown].iter().enumerate().map(|(offset, line)| {
             let event = line.event;
             let class = match line.stream {
                 Stream::Stdout => "line",
@@ -749,23 +988,71 @@ fn console_lines(
                 let dispatcher = dispatcher.clone();
                 Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Seek(event + 1)))
             };
+            // `  File "main.py", line 5, in f`: the line is a link to the editor.
+            let text = match traceback_line(&line.text) {
+                Some((start, end, number)) => {
+                    let show = {
+                        let dispatcher = dispatcher.clone();
+                        Callback::from(move |event: MouseEvent| {
+                            event.stop_propagation();
+                            dispatcher.dispatch(Action::ShowLine(number));
+                        })
+                    };
+                    html! {
+                        <span class="text">
+                            { &line.text[..start] }
+                            <button type="button" class="code-link" onclick={show}
+                                title="Show this line in the editor">{ &line.text[start..end] }</button>
+                            { &line.text[end..] }
+                        </span>
+                    }
+                }
+                None => html! { <span class="text">{ &line.text }</span> },
+            };
             html! {
-                <li class={class} style={colour_style(catalog.actor_colour(line.actor))}
+                <li key={first + offset} class={class} style={colour_style(catalog.actor_colour(line.actor))}
                     onclick={onclick} title="Jump to this moment">
                     <span class="tag">{ catalog.actor_name(line.actor) }</span>
-                    <span class="text">{ &line.text }</span>
+                    { text }
                 </li>
             }
-        })
+        }))
         .collect()
 }
 
+#[derive(Properties, PartialEq)]
+struct ScrubberMarksProps {
+    replay: Option<ReplayRef>,
+}
+
+/// The marks under the scrubber: rendered once per replay, not per frame.
+#[function_component(ScrubberMarks)]
+fn scrubber_marks_component(props: &ScrubberMarksProps) -> Html {
+    let marks = props
+        .replay
+        .iter()
+        .flat_map(|replay| scrubber_marks(&replay.0));
+    html! { <>{ for marks }</> }
+}
+
+/// The most marks under the scrubber: one per 0.1 % of its length and kind.
+const MAX_SCRUBBER_MARKS: usize = 3000;
+
 fn scrubber_marks(replay: &Replay) -> Vec<Html> {
     let len = replay.len().max(1) as f64;
+    // Marks closer than a thousandth of the run share one place.
+    let mut last: Option<(u64, crate::replay::MarkKind)> = None;
     replay
         .catalog
         .marks
         .iter()
+        .filter(|mark| {
+            let place = (1000.0 * (mark.event as f64 + 1.0) / len) as u64;
+            let seen = last == Some((place, mark.kind));
+            last = Some((place, mark.kind));
+            !seen
+        })
+        .take(MAX_SCRUBBER_MARKS)
         .map(|mark| {
             let class = match mark.kind {
                 crate::replay::MarkKind::Print => "mark mark-print",
@@ -780,7 +1067,7 @@ fn scrubber_marks(replay: &Replay) -> Vec<Html> {
 
 /// The most rows the task table shows: the running, ready and waiting
 /// tasks first, then the finished ones; the rest are counted.
-pub const MAX_TASK_ROWS: usize = 100;
+pub const MAX_TASK_ROWS: usize = 50;
 
 fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
     let catalog = &replay.catalog;
@@ -826,7 +1113,7 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
                 task_state.label().to_string()
             };
             Some(html! {
-                <tr style={colour_style(Some(task.colour))}>
+                <tr key={task.id} style={colour_style(Some(task.colour))}>
                     <td><span class="tag">{ &task.name }</span>
                         <span class="coroutine">{ format!(" {}", task.coroutine) }</span></td>
                     <td class={format!("state state-{}", task_state.label())}>{ label }</td>
@@ -839,68 +1126,129 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
         .collect();
     if hidden > 0 {
         rows.push(html! {
-            <tr><td colspan="5" class="more">{ format!("… and {hidden} more tasks") }</td></tr>
+            <tr key="more"><td colspan="5" class="more">{ format!("… and {hidden} more tasks") }</td></tr>
         });
     }
     rows
 }
 
-/// The line each unfinished task is at (or suspended at), in its colour.
-fn task_lines(replay: &Replay, state: &State) -> Vec<crate::editor::TaskLine> {
+/// A line the editor colours: the first unfinished task (or suspended
+/// generator) at it — `(line, is a generator, its position, its state,
+/// how many more are at the same line)`.
+type LineKey = (u32, bool, usize, &'static str, usize);
+
+/// The line each unfinished task is at (or suspended at), and each
+/// suspended generator's, one entry per line (a thousand tasks at one
+/// `await` colour one line), cheap to compare from one moment to the next.
+fn task_line_keys(replay: &Replay, state: &State) -> Vec<LineKey> {
     let catalog = &replay.catalog;
-    catalog
-        .visible_tasks()
-        .filter_map(|(position, task)| {
-            let task_state = state.task_state(position)?;
-            if matches!(task_state, TaskState::Done(_)) {
-                return None;
-            }
-            let line = catalog.task_line_at(position, state.index)?;
-            Some((
-                line,
-                task.colour,
-                format!("{}: {}", task.name, task_state.label()),
-            ))
+    let mut keys: Vec<LineKey> = Vec::new();
+    let mut add = |line: u32, generator: bool, position: usize, label: &'static str| match keys
+        .iter_mut()
+        .find(|key| key.0 == line)
+    {
+        Some(key) => key.4 += 1,
+        None => keys.push((line, generator, position, label, 0)),
+    };
+    for (position, _) in catalog.visible_tasks() {
+        let Some(task_state) = state.task_state(position) else {
+            continue;
+        };
+        if matches!(task_state, TaskState::Done(_)) {
+            continue;
+        }
+        if let Some(line) = catalog.task_line_at(position, state.index) {
+            add(line, false, position, task_state.label());
+        }
+    }
+    for (position, generator) in state.generators.iter().enumerate() {
+        if let Some(GeneratorState::Suspended { line, .. }) = generator {
+            add(*line, true, position, "suspended");
+        }
+    }
+    keys
+}
+
+/// The editor's task lines, in each task's colour, with its name and state.
+fn task_lines(replay: &Replay, keys: &[LineKey]) -> Vec<crate::editor::TaskLine> {
+    let catalog = &replay.catalog;
+    keys.iter()
+        .filter_map(|&(line, generator, position, state, others)| {
+            let (name, colour) = if generator {
+                let generator = catalog.generators.get(position)?;
+                (&generator.name, generator.colour)
+            } else {
+                let task = catalog.tasks.get(position)?;
+                (&task.name, task.colour)
+            };
+            let label = match others {
+                0 => format!("{name}: {state}"),
+                _ => format!("{name}: {state} (and {others} more)"),
+            };
+            Some((line, colour, label))
         })
         .collect()
 }
 
-/// The state on show, kept between frames (advancing it is cheap), and
-/// where each token is drawn.
+/// What the canvases show, kept between frames: the state on show
+/// (advancing it is cheap), the loop view's layout and where each token is
+/// drawn, the painters (sizes, colours, the timeline's offscreen picture).
 #[derive(Default)]
 struct ViewCache {
     generation: u64,
     state: Option<State>,
-    pub positions: HashMap<TokenKey, (f64, f64)>,
-    /// The task lines last sent to the editor.
-    lines: Vec<crate::editor::TaskLine>,
+    loop_layout: layout::LoopLayout,
+    /// `(generation, index, view)` the loop layout is of.
+    loop_layout_of: Option<(u64, usize, u64)>,
+    positions: HashMap<TokenKey, (f64, f64)>,
+    loop_painter: draw::LoopPainter,
+    timeline_painter: draw::TimelinePainter,
+    /// The task lines last sent to the editor, and the moment they are of.
+    lines: Vec<LineKey>,
+    lines_of: Option<(u64, usize)>,
 }
 
 impl ViewCache {
-    fn state(&mut self, replay: &Replay, generation: u64, index: usize) -> State {
+    /// Brings the state on show to moment `index` of the replay `generation`.
+    fn advance(&mut self, replay: &Replay, generation: u64, index: usize) {
         if self.generation != generation || self.state.is_none() {
             self.generation = generation;
             self.state = Some(replay.state_at(index));
             self.positions.clear();
+            self.loop_layout_of = None;
         }
-        let state = self.state.get_or_insert_with(|| replay.state_at(index));
-        replay.advance(state, index);
-        state.clone()
+        if let Some(state) = &mut self.state {
+            replay.advance(state, index);
+        }
     }
+}
 
-    /// Moves each token a step towards its place while playing (so one sees
-    /// it travel), or puts it there at once.
-    fn move_tokens(&mut self, layout: &layout::LoopLayout, playing: bool) {
-        let mut next = HashMap::new();
+/// Moves each token a step towards its place while playing (so one sees
+/// it travel), or puts it there at once.
+fn move_tokens(
+    positions: &mut HashMap<TokenKey, (f64, f64)>,
+    layout: &layout::LoopLayout,
+    playing: bool,
+) {
+    {
+        let mut next = HashMap::with_capacity(layout.tokens.len());
         for token in &layout.tokens {
             let target = (token.x, token.y);
-            let shown = match self.positions.get(&token.key) {
-                Some(&(x, y)) if playing => (x + (target.0 - x) * 0.3, y + (target.1 - y) * 0.3),
+            let shown = match positions.get(&token.key) {
+                Some(&(x, y)) if playing => {
+                    let (x, y) = (x + (target.0 - x) * 0.3, y + (target.1 - y) * 0.3);
+                    // Close enough: there (and the painter can rest).
+                    if (x - target.0).abs() < 0.5 && (y - target.1).abs() < 0.5 {
+                        target
+                    } else {
+                        (x, y)
+                    }
+                }
                 _ => target,
             };
             next.insert(token.key, shown);
         }
-        self.positions = next;
+        *positions = next;
     }
 }
 
@@ -963,6 +1311,10 @@ struct Listeners {
     keys: Closure<dyn FnMut(KeyboardEvent)>,
     resize: Closure<dyn FnMut()>,
     scheme: Option<web_sys::MediaQueryList>,
+    /// Watches the canvases' widths (a scrollbar appearing changes them
+    /// without a window resize): the painters read widths only on resizes.
+    canvases: Option<web_sys::ResizeObserver>,
+    _canvas_resized: Closure<dyn FnMut(js_sys::Array)>,
 }
 
 impl Listeners {
@@ -990,6 +1342,38 @@ impl Listeners {
             event.prevent_default();
             key_dispatcher.dispatch(action);
         });
+        let widths: RefCell<Vec<(JsValue, f64)>> = RefCell::new(Vec::new());
+        let width_dispatcher = dispatcher.clone();
+        let canvas_resized =
+            Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                let mut changed = false;
+                let mut widths = widths.borrow_mut();
+                for entry in entries.iter() {
+                    let Ok(entry) = entry.dyn_into::<web_sys::ResizeObserverEntry>() else {
+                        continue;
+                    };
+                    let target: JsValue = entry.target().into();
+                    let width = entry.content_rect().width();
+                    match widths
+                        .iter_mut()
+                        .find(|(known, _)| js_sys::Object::is(known, &target))
+                    {
+                        Some((_, known_width)) if *known_width == width => {}
+                        Some((_, known_width)) => {
+                            *known_width = width;
+                            changed = true;
+                        }
+                        None => {
+                            widths.push((target, width));
+                            changed = true;
+                        }
+                    }
+                }
+                if changed {
+                    width_dispatcher.dispatch(Action::Resized);
+                }
+            });
+        let canvases = web_sys::ResizeObserver::new(canvas_resized.as_ref().unchecked_ref()).ok();
         let resize = Closure::<dyn FnMut()>::new(move || dispatcher.dispatch(Action::Resized));
         let window = web_sys::window();
         let scheme = window
@@ -1010,12 +1394,25 @@ impl Listeners {
             keys,
             resize,
             scheme,
+            canvases,
+            _canvas_resized: canvas_resized,
+        }
+    }
+
+    /// Tells the painters (through [`Action::Resized`]) when `element`
+    /// changes width.
+    fn watch_width(&self, element: &web_sys::Element) {
+        if let Some(observer) = &self.canvases {
+            observer.observe(element);
         }
     }
 }
 
 impl Drop for Listeners {
     fn drop(&mut self) {
+        if let Some(observer) = &self.canvases {
+            observer.disconnect();
+        }
         if let Some(window) = web_sys::window() {
             let _ = window
                 .remove_event_listener_with_callback("keydown", self.keys.as_ref().unchecked_ref());
@@ -1042,12 +1439,12 @@ mod tests {
         let (status, error) = verdict_summary(
             "{\"stdout\": \"a\\n\", \"status\": \"error\", \"error\": \"ValueError: \\\"x\\\"\", \"time\": 2.5}",
         );
-        assert_eq!(status, "error · virtual time 2.5 s");
+        assert_eq!(status, "✗ error · at 2.5 s");
         assert_eq!(error.as_deref(), Some("ValueError: \"x\""));
         let (status, error) = verdict_summary(
             "{\"stdout\": \"\", \"status\": \"completed\", \"error\": null, \"time\": 0.0}",
         );
-        assert_eq!(status, "completed · virtual time 0.0 s");
+        assert_eq!(status, "✓ completed · 0.0 s of virtual time");
         assert_eq!(error, None);
     }
 
@@ -1141,6 +1538,19 @@ mod tests {
             time: 0.0,
         }));
         assert_eq!(model.phase, RunPhase::Stopped);
+    }
+
+    #[test]
+    fn traceback_lines_name_their_program_line() {
+        let text = "  File \"main.py\", line 12, in worker";
+        let (start, end, line) = traceback_line(text).unwrap();
+        assert_eq!((&text[start..end], line), ("line 12", 12));
+        let text = "  File \"main.py\", line 7";
+        let (start, end, line) = traceback_line(text).unwrap();
+        assert_eq!((&text[start..end], line), ("line 7", 7));
+        assert_eq!(traceback_line("Traceback (most recent call last):"), None);
+        assert_eq!(traceback_line("    f(0)"), None);
+        assert_eq!(traceback_line("  File \"x\", line x"), None);
     }
 
     #[test]

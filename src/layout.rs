@@ -10,7 +10,7 @@
 
 use loopscope_trace::{Actor, ObjectId, Settlement};
 
-use crate::replay::{JobState, MarkKind, Phase, Replay, State, TaskState};
+use crate::replay::{GeneratorState, JobState, MarkKind, Passing, Phase, Replay, State, TaskState};
 
 /// Who a token stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -19,6 +19,10 @@ pub enum TokenKey {
     Job(ObjectId),
     /// A ready callback or timer that steps no task.
     Handle(ObjectId),
+    Generator(ObjectId),
+    /// An HTTP request (by its place in [`crate::replay::Catalog::requests`])
+    /// that no task waits for (a thread job's or the main program's).
+    Request(usize),
 }
 
 /// A coloured disc with a label.
@@ -47,7 +51,15 @@ pub struct Place {
     pub y: f64,
     pub width: f64,
     pub height: f64,
+    /// Lines of text shown in the place instead of tokens (the values
+    /// passing between generators and their callers).
+    pub notes: Vec<String>,
 }
+
+/// The height of a line of [`Place::notes`].
+pub const NOTE_LINE: f64 = 18.0;
+/// How many of the latest values passed the loop view lists.
+pub const EXCHANGES_SHOWN: usize = 4;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoopLayout {
@@ -98,49 +110,80 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
     };
     let inner = (width - 2.0 * PAD).max(SLOT);
     let per_row = ((inner - 16.0) / SLOT).floor().max(1.0) as usize;
-    let mut y = 30.0;
-    // Each place: a title and its tokens in rows of `per_row`.
-    let mut place = |layout: &mut LoopLayout, title: String, mut tokens: Vec<Token>| {
-        let shown = tokens.len().min(per_row * MAX_TOKEN_ROWS);
-        let hidden = tokens.len() - shown;
-        tokens.truncate(shown);
-        let rows = tokens.len().div_ceil(per_row).max(1);
-        let height = 22.0 + rows as f64 * ROW;
-        for (k, mut token) in tokens.into_iter().enumerate() {
-            token.x = PAD + 8.0 + SLOT / 2.0 + (k % per_row) as f64 * SLOT;
-            token.y = y + 22.0 + TOKEN_RADIUS + 2.0 + (k / per_row) as f64 * ROW;
+    // The top of the next place (shared by the `place` closure and the
+    // places made by hand).
+    let next_y = std::cell::Cell::new(30.0);
+    // Each place: a title and its tokens in rows of `per_row`. Only the
+    // tokens shown are made (`tokens` is lazy); `total` counts them all.
+    let shown_max = per_row * MAX_TOKEN_ROWS;
+    let place = |layout: &mut LoopLayout,
+                 title: String,
+                 total: usize,
+                 tokens: &mut dyn Iterator<Item = Token>| {
+        let y = next_y.get();
+        let mut count = 0;
+        for mut token in tokens.take(shown_max) {
+            token.x = PAD + 8.0 + SLOT / 2.0 + (count % per_row) as f64 * SLOT;
+            token.y = y + 22.0 + TOKEN_RADIUS + 2.0 + (count / per_row) as f64 * ROW;
             layout.tokens.push(token);
+            count += 1;
         }
+        let rows = count.div_ceil(per_row).max(1);
+        let height = 22.0 + rows as f64 * ROW;
         layout.places.push(Place {
             title,
-            hidden,
+            hidden: total.saturating_sub(count),
             x: PAD,
             y,
             width: inner,
             height,
+            notes: Vec::new(),
         });
-        y += height + 8.0;
+        next_y.set(y + height + 8.0);
+    };
+    let generator_token = |position: usize, note: String, done: bool| {
+        let generator = catalog.generators.get(position)?;
+        Some(Token {
+            key: TokenKey::Generator(generator.id),
+            x: 0.0,
+            y: 0.0,
+            colour: Some(generator.colour),
+            label: generator.name.clone(),
+            note,
+            done,
+            hollow: false,
+        })
     };
 
     // Running.
-    let running: Vec<Token> = match state.running {
+    let mut running: Vec<Token> = match state.running {
         Some(Actor::Task(id)) => task_token(replay, id, "running".into())
             .into_iter()
             .collect(),
         _ => Vec::new(),
     };
+    // A generator runs inside whoever resumed it: the innermost is shown.
+    if let Some(&generator) = state.generator_stack.last() {
+        let position = catalog.generator_position(generator);
+        running.extend(position.and_then(|p| generator_token(p, "running".into(), false)));
+    }
     let title = match state.blocked_until {
         Some(until) => format!("Running — the loop is blocked in time.sleep until {until:.3} s"),
+        None if running.is_empty()
+            && !catalog.generators.is_empty()
+            && catalog.tasks.is_empty() =>
+        {
+            "Running — the main program".to_string()
+        }
         None if running.is_empty() => "Running — the loop itself".to_string(),
         None => "Running".to_string(),
     };
-    place(&mut layout, title, running);
+    place(&mut layout, title, running.len(), &mut running.into_iter());
 
-    // The ready queue, first in line on the left.
-    let ready: Vec<Token> = state
-        .ready
-        .iter()
-        .map(|callback| {
+    // The loop's places (a plain generator program has no loop).
+    if catalog.has_event_loop || !catalog.tasks.is_empty() {
+        // The ready queue, first in line on the left.
+        let mut ready = state.ready.iter().map(|callback| {
             let short = callback.callback.rsplit('.').next().unwrap_or("");
             match callback
                 .task
@@ -158,18 +201,16 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                     hollow: false,
                 },
             }
-        })
-        .collect();
-    place(
-        &mut layout,
-        format!("Ready queue (FIFO, {})", state.ready.len()),
-        ready,
-    );
+        });
+        place(
+            &mut layout,
+            format!("Ready queue (FIFO, {})", state.ready.len()),
+            state.ready.len(),
+            &mut ready,
+        );
 
-    // Timers by deadline.
-    let timers: Vec<Token> = state
-        .timers()
-        .map(|timer| {
+        // Timers by deadline.
+        let mut timers = state.timers().map(|timer| {
             let note = format!("at {:.3} s", timer.when);
             match timer
                 .task
@@ -193,43 +234,104 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                     hollow: false,
                 },
             }
-        })
-        .collect();
-    place(&mut layout, "Timers (by deadline)".to_string(), timers);
+        });
+        place(
+            &mut layout,
+            "Timers (by deadline)".to_string(),
+            state.timer_count(),
+            &mut timers,
+        );
 
-    // Tasks waiting, grouped by what they wait on: primitives first.
-    let mut waiting_elsewhere = Vec::new();
-    let mut primitive_waiters: Vec<Vec<Token>> = vec![Vec::new(); catalog.primitives.len()];
-    for (position, task) in catalog.visible_tasks() {
-        if let Some(TaskState::Waiting { awaiting }) = state.task_state(position) {
+        // Tasks waiting, grouped by what they wait on: primitives first, then
+        // HTTP responses.
+        let mut waiting_elsewhere = Vec::new();
+        let mut waiting_for_network = Vec::new();
+        let mut primitive_waiters: Vec<Vec<(ObjectId, Option<ObjectId>)>> =
+            vec![Vec::new(); catalog.primitives.len()];
+        for (position, task) in catalog.visible_tasks() {
+            if let Some(TaskState::Waiting { awaiting }) = state.task_state(position) {
+                let role_target = awaiting
+                    .and_then(|f| catalog.roles.get(&f))
+                    .and_then(|role| role.targets.first().copied());
+                let primitive = role_target
+                    .and_then(|target| catalog.primitives.iter().position(|(id, _)| *id == target));
+                let network = awaiting
+                    .and_then(|f| catalog.roles.get(&f))
+                    .is_some_and(|role| role.kind == "network");
+                match primitive.and_then(|p| primitive_waiters.get_mut(p)) {
+                    Some(waiters) => waiters.push((task.id, *awaiting)),
+                    None if network => waiting_for_network.push(task.id),
+                    None => waiting_elsewhere.push((task.id, *awaiting)),
+                }
+            }
+        }
+        let waiter_token = |&(task, awaiting): &(ObjectId, Option<ObjectId>)| {
             let what = awaiting
                 .map(|f| catalog.describe_future(f))
                 .unwrap_or_else(|| "next iteration".to_string());
-            let role_target = awaiting
-                .and_then(|f| catalog.roles.get(&f))
-                .and_then(|role| role.targets.first().copied());
-            let primitive = role_target
-                .and_then(|target| catalog.primitives.iter().position(|(id, _)| *id == target));
-            match (primitive, task_token(replay, task.id, what)) {
-                (Some(p), Some(token)) => primitive_waiters[p].push(token),
-                (None, Some(token)) => waiting_elsewhere.push(token),
-                _ => {}
-            }
+            task_token(replay, task, what)
+        };
+        for ((_, kind), waiters) in catalog.primitives.iter().zip(&primitive_waiters) {
+            place(
+                &mut layout,
+                format!("{} — waiters", capitalised(kind)),
+                waiters.len(),
+                &mut waiters.iter().filter_map(waiter_token),
+            );
         }
-    }
-    for ((object, kind), waiters) in catalog.primitives.iter().zip(primitive_waiters) {
-        let _ = object;
+        if !catalog.requests.is_empty() {
+            // The request each waiting task sent last, and the requests of
+            // thread jobs and the main program still on their way.
+            let sent = catalog.requests.partition_point(|r| r.event < state.index);
+            let request_of = |task: ObjectId| {
+                catalog.requests[..sent]
+                    .iter()
+                    .rev()
+                    .find(|r| r.actor == Actor::Task(task))
+            };
+            let note = |request: &crate::replay::Request| {
+                format!("{} → {}", clip(&request.short(), 12), request.status)
+            };
+            let others: Vec<usize> = (0..sent)
+                .filter(|&k| {
+                    let request = &catalog.requests[k];
+                    !matches!(request.actor, Actor::Task(_))
+                        && request.in_flight(state.index, state.time)
+                })
+                .collect();
+            let mut tokens = waiting_for_network
+                .iter()
+                .filter_map(|&task| {
+                    let what = request_of(task).map_or_else(|| "response".to_string(), note);
+                    task_token(replay, task, what)
+                })
+                .chain(others.iter().filter_map(|&k| {
+                    let request = catalog.requests.get(k)?;
+                    Some(Token {
+                        key: TokenKey::Request(k),
+                        x: 0.0,
+                        y: 0.0,
+                        colour: None,
+                        label: catalog.actor_name(request.actor),
+                        note: note(request),
+                        done: false,
+                        hollow: false,
+                    })
+                }));
+            place(
+                &mut layout,
+                "Network — HTTP requests in flight".to_string(),
+                waiting_for_network.len() + others.len(),
+                &mut tokens,
+            );
+        }
         place(
             &mut layout,
-            format!("{} — waiters", capitalised(kind)),
-            waiters,
+            "Waiting (awaiting a future)".to_string(),
+            waiting_elsewhere.len(),
+            &mut waiting_elsewhere.iter().filter_map(waiter_token),
         );
     }
-    place(
-        &mut layout,
-        "Waiting (awaiting a future)".to_string(),
-        waiting_elsewhere,
-    );
 
     // Thread jobs.
     if !catalog.jobs.is_empty() {
@@ -257,28 +359,89 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                 })
             })
             .collect();
-        place(&mut layout, "Thread pool".to_string(), jobs);
+        place(
+            &mut layout,
+            "Thread pool".to_string(),
+            jobs.len(),
+            &mut jobs.into_iter(),
+        );
+    }
+
+    // Generators: the suspended ones (and those not started), then the
+    // values that passed lately between them and their callers.
+    if !catalog.generators.is_empty() {
+        let paused: Vec<(usize, String)> = state
+            .generators
+            .iter()
+            .enumerate()
+            .filter_map(|(position, generator)| match generator.as_ref()? {
+                GeneratorState::Created => Some((position, "not started".to_string())),
+                GeneratorState::Suspended { line, value } => {
+                    Some((position, format!("line {line}: {}", clip(value, 8))))
+                }
+                GeneratorState::Running | GeneratorState::Finished(_) => None,
+            })
+            .collect();
+        place(
+            &mut layout,
+            "Generators — suspended".to_string(),
+            paused.len(),
+            &mut paused
+                .into_iter()
+                .filter_map(|(position, note)| generator_token(position, note, false)),
+        );
+        let shown = catalog.exchanges_before(state.index);
+        let notes: Vec<String> = catalog.exchanges[shown.saturating_sub(EXCHANGES_SHOWN)..shown]
+            .iter()
+            .map(|exchange| {
+                let generator = catalog.actor_name(Actor::Generator(exchange.generator));
+                let caller = catalog.actor_name(exchange.caller);
+                let what = clip(&exchange.describe(), 48);
+                match exchange.passing {
+                    Passing::In => format!("{caller} → {generator}: {what}"),
+                    Passing::Out => format!("{generator} → {caller}: {what}"),
+                }
+            })
+            .collect();
+        let height = 22.0 + NOTE_LINE * notes.len().max(1) as f64;
+        let y = next_y.get();
+        layout.places.push(Place {
+            title: "Values passed (latest last)".to_string(),
+            hidden: 0,
+            x: PAD,
+            y,
+            width: inner,
+            height,
+            notes,
+        });
+        next_y.set(y + height + 8.0);
     }
 
     // Done.
-    let done: Vec<Token> = catalog
+    let done: Vec<(usize, &Settlement)> = catalog
         .visible_tasks()
-        .filter_map(|(position, task)| match state.task_state(position) {
-            Some(TaskState::Done(settlement)) => {
-                let note = match settlement {
-                    Settlement::Result(value) => format!("= {}", clip(value, 10)),
-                    Settlement::Exception(error) => clip(error, 12),
-                    Settlement::Cancelled => "cancelled".to_string(),
-                };
-                let mut token = task_token(replay, task.id, note)?;
-                token.done = true;
-                Some(token)
-            }
+        .filter_map(|(position, _)| match state.task_state(position) {
+            Some(TaskState::Done(settlement)) => Some((position, settlement)),
             _ => None,
         })
         .collect();
-    place(&mut layout, "Done".to_string(), done);
-    layout.height = y + 4.0;
+    let mut done_tokens = done.iter().filter_map(|&(position, settlement)| {
+        let note = match settlement {
+            Settlement::Result(value) => format!("= {}", clip(value, 10)),
+            Settlement::Exception(error) => clip(error, 12),
+            Settlement::Cancelled => "cancelled".to_string(),
+        };
+        let mut token = task_token(replay, catalog.tasks.get(position)?.id, note)?;
+        token.done = true;
+        Some(token)
+    });
+    place(
+        &mut layout,
+        "Done".to_string(),
+        done.len(),
+        &mut done_tokens,
+    );
+    layout.height = next_y.get() + 4.0;
     layout
 }
 
@@ -336,13 +499,35 @@ pub struct MarkAt {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Link {
     pub x: f64,
+    /// The waiting task's lane (centre).
+    pub from_y: f64,
+    /// The awaited task's lane (centre).
+    pub to_y: f64,
+    /// The waiting task's colour.
+    pub colour: Option<usize>,
+}
+
+/// A value passing between a generator's lane and its caller's: an arrow
+/// from `from_y` to `to_y` at `x`, labelled when there is room.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExchangeAt {
+    pub x: f64,
     pub from_y: f64,
     pub to_y: f64,
+    /// The generator's colour.
+    pub colour: Option<usize>,
+    /// `send(1)`, `yield None`...; empty when the previous label is too near.
+    pub label: String,
 }
+
+/// Labels of values passed are drawn at least this far apart (CSS pixels).
+const EXCHANGE_LABEL_SPACING: f64 = 48.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimelineLayout {
     pub lanes: Vec<Lane>,
+    /// Values passed between generators and their callers.
+    pub exchanges: Vec<ExchangeAt>,
     /// The height of every lane (thinner when there are many).
     pub lane_height: f64,
     pub marks: Vec<MarkAt>,
@@ -419,10 +604,23 @@ pub fn timeline(
     let x_of = |index: usize| scale.x(index, time_of(index));
     let mut lanes = Vec::new();
     let mut lane_of_task = std::collections::HashMap::new();
-    let lane_count = catalog.visible_tasks().count() + catalog.jobs.len();
+    let lane_count = catalog.visible_tasks().count()
+        + catalog.jobs.len()
+        + catalog.generators.len()
+        + usize::from(catalog.main_drives_generators);
     let lane_height =
         (MAX_LANES_HEIGHT / lane_count.max(1) as f64).clamp(MIN_LANE_HEIGHT, LANE_HEIGHT);
     let mut y = 4.0;
+    let main_lane = catalog.main_drives_generators.then_some(y);
+    if catalog.main_drives_generators {
+        lanes.push(Lane {
+            label: "main".to_string(),
+            colour: None,
+            y,
+            bars: bars(&catalog.main_segments, &x_of, head_index),
+        });
+        y += lane_height;
+    }
     for (position, task) in catalog.visible_tasks() {
         lane_of_task.insert(task.id, y);
         let bars = bars(&catalog.task_segments[position], &x_of, head_index);
@@ -446,15 +644,64 @@ pub fn timeline(
         });
         y += lane_height;
     }
+    let mut lane_of_generator = std::collections::HashMap::new();
+    for (position, generator) in catalog.generators.iter().enumerate() {
+        lane_of_generator.insert(generator.id, y);
+        let segments = catalog
+            .generator_segments
+            .get(position)
+            .map_or(&[][..], Vec::as_slice);
+        lanes.push(Lane {
+            label: format!("↻ {}", generator.name),
+            colour: Some(generator.colour),
+            y,
+            bars: bars(segments, &x_of, head_index),
+        });
+        y += lane_height;
+    }
+    let lane_of = |actor: Actor| match actor {
+        Actor::Main => main_lane,
+        Actor::Task(id) => lane_of_task.get(&id).copied(),
+        Actor::Job(id) => lane_of_job.get(&id).copied(),
+        Actor::Generator(id) => lane_of_generator.get(&id).copied(),
+    };
+    let mut last_label_x = f64::NEG_INFINITY;
+    let labelled = lane_height >= 12.0;
+    let exchanges = catalog
+        .exchanges
+        .iter()
+        .filter(|exchange| exchange.event < head_index)
+        .filter_map(|exchange| {
+            let caller = lane_of(exchange.caller)? + lane_height / 2.0;
+            let generator = lane_of(Actor::Generator(exchange.generator))? + lane_height / 2.0;
+            let (from_y, to_y) = match exchange.passing {
+                Passing::In => (caller, generator),
+                Passing::Out => (generator, caller),
+            };
+            let x = x_of(exchange.event);
+            let label = if labelled && x - last_label_x >= EXCHANGE_LABEL_SPACING {
+                last_label_x = x;
+                clip(&exchange.describe(), 12)
+            } else {
+                String::new()
+            };
+            Some(ExchangeAt {
+                x,
+                from_y,
+                to_y,
+                colour: catalog.generator(exchange.generator).map(|g| g.colour),
+                label,
+            })
+        })
+        .collect();
     let marks = catalog
         .marks
         .iter()
         .filter(|mark| mark.event < head_index)
         .filter_map(|mark| {
             let lane = match mark.actor {
-                Actor::Task(id) => lane_of_task.get(&id).copied(),
-                Actor::Job(id) => lane_of_job.get(&id).copied(),
-                Actor::Main | Actor::Generator(_) => None,
+                Actor::Main => None,
+                actor => lane_of(actor),
             }?;
             Some(MarkAt {
                 x: x_of(mark.event),
@@ -469,6 +716,7 @@ pub fn timeline(
         .filter(|link| link.event < head_index)
         .filter_map(|link| {
             Some(Link {
+                colour: catalog.task(link.waiter).map(|task| task.colour),
                 x: x_of(link.event),
                 from_y: lane_of_task.get(&link.waiter)? + lane_height / 2.0,
                 to_y: lane_of_task.get(&link.awaited)? + lane_height / 2.0,
@@ -478,6 +726,7 @@ pub fn timeline(
     let ticks = ticks(replay, axis, &scale);
     TimelineLayout {
         lanes,
+        exchanges,
         lane_height,
         marks,
         links,

@@ -20,7 +20,9 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::rc::Rc;
 
-use loopscope_trace::{Actor, Event, EventKind, FutureRole, ObjectId, Settlement, Stream, Trace};
+use loopscope_trace::{
+    Actor, Event, EventKind, FutureRole, GeneratorEnd, ObjectId, Settlement, Stream, Trace,
+};
 
 /// The most checkpoints a replay keeps; more events mean sparser ones.
 pub const MAX_CHECKPOINTS: usize = 256;
@@ -169,6 +171,121 @@ pub struct Segment {
     pub phase: Phase,
 }
 
+/// A generator (or hand-driven coroutine) of the program, as the whole
+/// trace knows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GeneratorInfo {
+    pub id: ObjectId,
+    /// `generator`, `async_generator` or `coroutine`.
+    pub kind: String,
+    /// The function's qualified name.
+    pub name: String,
+    /// The program line that made it.
+    pub line: u32,
+    pub created_at: usize,
+    /// Its colour: the palette after the tasks'.
+    pub colour: usize,
+}
+
+/// A generator's state at one moment.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GeneratorState {
+    /// Made, never run.
+    Created,
+    Running,
+    /// Suspended at `line` after yielding `value` (repr).
+    Suspended {
+        line: u32,
+        value: String,
+    },
+    Finished(GeneratorEnd),
+}
+
+impl GeneratorState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            GeneratorState::Created => "created",
+            GeneratorState::Running => "running",
+            GeneratorState::Suspended { .. } => "suspended",
+            GeneratorState::Finished(GeneratorEnd::Returned(_)) => "returned",
+            GeneratorState::Finished(GeneratorEnd::Raised(_)) => "raised",
+            GeneratorState::Finished(GeneratorEnd::Closed) => "closed",
+        }
+    }
+}
+
+/// Which way a value passes between a generator and its caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Passing {
+    /// Into the generator: `next`, `send`, `throw`, `close`.
+    In,
+    /// Out of it: a `yield`, its return value, the exception it raised, or
+    /// its end by `close`.
+    Out,
+}
+
+/// A value passing between a generator and whoever resumed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exchange {
+    pub event: usize,
+    pub generator: ObjectId,
+    /// Who resumed it (and gets what comes out).
+    pub caller: Actor,
+    pub passing: Passing,
+    /// `next`, `send`, `throw`, `close`; `yield`, `return`, `raise`,
+    /// `closed`.
+    pub how: String,
+    /// The repr passed (or the exception's line); empty for `next`, `close`.
+    pub value: String,
+}
+
+impl Exchange {
+    /// `send(1)`, `next()`, `throw(ValueError: x)`, `yield None`,
+    /// `return 3`, `raise ValueError: x`, `closed`.
+    pub fn describe(&self) -> String {
+        match (self.passing, self.how.as_str()) {
+            (Passing::In, "next") => "next()".to_string(),
+            (Passing::In, "close") => "close()".to_string(),
+            (Passing::In, how) => format!("{how}({})", self.value),
+            (Passing::Out, "closed") => "closed".to_string(),
+            (Passing::Out, how) => format!("{how} {}", self.value),
+        }
+    }
+}
+
+/// An HTTP request a simulated client sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub event: usize,
+    /// The virtual time it was sent at; the answer comes `duration` later.
+    pub time: f64,
+    pub method: String,
+    pub url: String,
+    pub status: i64,
+    pub duration: f64,
+    /// Who waits for it.
+    pub actor: Actor,
+}
+
+impl Request {
+    /// `GET /delay/1`: the method and the URL's path.
+    pub fn short(&self) -> String {
+        let path = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, rest)| {
+                rest.find('/').map_or("/", |slash| &rest[slash..])
+            });
+        format!("{} {path}", self.method)
+    }
+
+    /// Whether the answer is still on its way at virtual time `time` of
+    /// moment `index`.
+    pub fn in_flight(&self, index: usize, time: f64) -> bool {
+        self.event < index && time < self.time + self.duration
+    }
+}
+
 /// What never changes during the run, worked out once from the trace.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
@@ -197,6 +314,23 @@ pub struct Catalog {
     /// Per task, `(event, line)` each time it suspended: the code panel's
     /// "current line" of a task.
     pub task_lines: Vec<Vec<(usize, u32)>>,
+    /// The program's generators, in creation order.
+    pub generators: Vec<GeneratorInfo>,
+    generator_index: HashMap<ObjectId, usize>,
+    /// Per generator, its stretches: ready (made, not started), running,
+    /// waiting (suspended), done.
+    pub generator_segments: Vec<Vec<Segment>>,
+    /// Every value passed into or out of a generator, in order.
+    pub exchanges: Vec<Exchange>,
+    /// Whether the main program resumed a generator (it gets a lane).
+    pub main_drives_generators: bool,
+    /// Whether an event loop ran at all (a plain generator program has none).
+    pub has_event_loop: bool,
+    /// Every HTTP request sent, in order.
+    pub requests: Vec<Request>,
+    /// The main program's stretches when it drives generators: running, or
+    /// waiting while a generator it resumed runs.
+    pub main_segments: Vec<Segment>,
 }
 
 impl Catalog {
@@ -214,6 +348,20 @@ impl Catalog {
 
     pub fn job_position(&self, id: ObjectId) -> Option<usize> {
         self.job_index.get(&id).copied()
+    }
+
+    pub fn generator(&self, id: ObjectId) -> Option<&GeneratorInfo> {
+        self.generator_index.get(&id).map(|&i| &self.generators[i])
+    }
+
+    pub fn generator_position(&self, id: ObjectId) -> Option<usize> {
+        self.generator_index.get(&id).copied()
+    }
+
+    /// How many exchanges happened before moment `index`.
+    pub fn exchanges_before(&self, index: usize) -> usize {
+        self.exchanges
+            .partition_point(|exchange| exchange.event < index)
     }
 
     /// The tasks the views show (not asyncio's housekeeping).
@@ -238,7 +386,10 @@ impl Catalog {
                 .job(id)
                 .map(|j| format!("thread {}", j.function))
                 .unwrap_or_else(|| format!("job {id}")),
-            Actor::Generator(id) => format!("generator {id}"),
+            Actor::Generator(id) => self
+                .generator(id)
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| format!("generator {id}")),
         }
     }
 
@@ -246,7 +397,8 @@ impl Catalog {
     pub fn actor_colour(&self, actor: Actor) -> Option<usize> {
         match actor {
             Actor::Task(id) => self.task(id).map(|t| t.colour),
-            Actor::Main | Actor::Job(_) | Actor::Generator(_) => None,
+            Actor::Generator(id) => self.generator(id).map(|g| g.colour),
+            Actor::Main | Actor::Job(_) => None,
         }
     }
 
@@ -299,15 +451,21 @@ impl Catalog {
             Some(role) => match (&role.detail, role.kind.as_str()) {
                 (Some(detail), "sleep") => format!("sleep({detail})"),
                 (_, "gather") | (_, "wait") => {
-                    let names: Vec<String> = role
+                    // A gather of a thousand tasks names the first few.
+                    const NAMED: usize = 3;
+                    let mut names: Vec<String> = role
                         .targets
                         .iter()
+                        .take(NAMED)
                         .map(|&t| {
                             self.task(t)
                                 .map(|t| t.name.clone())
                                 .unwrap_or_else(|| "future".into())
                         })
                         .collect();
+                    if role.targets.len() > NAMED {
+                        names.push(format!("… {} in all", role.targets.len()));
+                    }
                     format!("{}({})", role.kind, names.join(", "))
                 }
                 (Some(detail), kind) => format!("{kind} {detail}"),
@@ -362,6 +520,11 @@ pub struct State {
     pub jobs: Vec<Option<JobState>>,
     /// The main program is blocked in `time.sleep` (until this time).
     pub blocked_until: Option<f64>,
+    /// Per generator, by position in [`Catalog::generators`].
+    pub generators: Vec<Option<GeneratorState>>,
+    /// The generators running now, outermost first (one resumes another
+    /// through `yield from`, `await` or `next()` in its body).
+    pub generator_stack: Vec<ObjectId>,
 }
 
 impl State {
@@ -379,12 +542,31 @@ impl State {
             timer_keys: HashMap::new(),
             jobs: vec![None; catalog.jobs.len()],
             blocked_until: None,
+            generators: vec![None; catalog.generators.len()],
+            generator_stack: Vec::new(),
+        }
+    }
+
+    pub fn generator_state(&self, position: usize) -> Option<&GeneratorState> {
+        self.generators.get(position).and_then(Option::as_ref)
+    }
+
+    fn set_generator(&mut self, catalog: &Catalog, generator: ObjectId, state: GeneratorState) {
+        if let Some(slot) = catalog
+            .generator_position(generator)
+            .and_then(|p| self.generators.get_mut(p))
+        {
+            *slot = Some(state);
         }
     }
 
     /// Pending timers, soonest first.
     pub fn timers(&self) -> impl Iterator<Item = &Timer> {
         self.timers.values()
+    }
+
+    pub fn timer_count(&self) -> usize {
+        self.timers.len()
     }
 
     pub fn task_state(&self, position: usize) -> Option<&TaskState> {
@@ -532,6 +714,33 @@ impl State {
             EventKind::Iteration { .. } => {
                 self.running = None;
             }
+            EventKind::GeneratorCreated { generator, .. } => {
+                self.set_generator(catalog, *generator, GeneratorState::Created)
+            }
+            EventKind::GeneratorResumed { generator, .. } => {
+                self.set_generator(catalog, *generator, GeneratorState::Running);
+                self.generator_stack.push(*generator);
+            }
+            EventKind::GeneratorYielded {
+                generator,
+                value,
+                line,
+                ..
+            } => {
+                self.set_generator(
+                    catalog,
+                    *generator,
+                    GeneratorState::Suspended {
+                        line: *line,
+                        value: value.clone(),
+                    },
+                );
+                self.leave_generator(*generator);
+            }
+            EventKind::GeneratorFinished { generator, end, .. } => {
+                self.set_generator(catalog, *generator, GeneratorState::Finished(end.clone()));
+                self.leave_generator(*generator);
+            }
             // Nothing to change at this moment (the catalog knows these),
             // or a kind from a newer trace.
             _ => {}
@@ -540,6 +749,12 @@ impl State {
             && !matches!(event.kind, EventKind::BlockingSleep { .. })
         {
             self.blocked_until = None;
+        }
+    }
+
+    fn leave_generator(&mut self, generator: ObjectId) {
+        if let Some(at) = self.generator_stack.iter().rposition(|&g| g == generator) {
+            self.generator_stack.truncate(at);
         }
     }
 
@@ -662,6 +877,10 @@ fn catalogue(trace: &Trace) -> Catalog {
     let mut job_changes: Vec<Vec<(usize, Phase)>> = Vec::new();
     // The partial line each actor is writing, per stream.
     let mut partial: Vec<(Stream, Actor, usize, String)> = Vec::new();
+    let mut generator_changes: Vec<Vec<(usize, Phase)>> = Vec::new();
+    // Who resumed each running generator (it gets what comes out).
+    let mut generator_callers: HashMap<ObjectId, Actor> = HashMap::new();
+    let mut main_changes: Vec<(usize, Phase)> = vec![(0, Phase::Running)];
 
     for (i, event) in events.iter().enumerate() {
         match &event.kind {
@@ -820,6 +1039,117 @@ fn catalogue(trace: &Trace) -> Catalog {
                 });
                 add_output(&mut catalog.output, &mut partial, i, *stream, *actor, text);
             }
+            EventKind::LoopCreated { .. } => catalog.has_event_loop = true,
+            EventKind::NetworkRequest {
+                method,
+                url,
+                status,
+                duration,
+                actor,
+            } => catalog.requests.push(Request {
+                event: i,
+                time: event.time,
+                method: method.clone(),
+                url: url.clone(),
+                status: *status,
+                duration: *duration,
+                actor: *actor,
+            }),
+            EventKind::GeneratorCreated {
+                generator,
+                kind,
+                name,
+                line,
+            } => {
+                let visible_tasks = catalog.tasks.iter().filter(|t| !t.internal).count();
+                catalog
+                    .generator_index
+                    .insert(*generator, catalog.generators.len());
+                catalog.generators.push(GeneratorInfo {
+                    id: *generator,
+                    kind: kind.clone(),
+                    name: name.clone(),
+                    line: *line,
+                    created_at: i,
+                    colour: visible_tasks + catalog.generators.len(),
+                });
+                generator_changes.push(vec![(i, Phase::Ready)]);
+            }
+            EventKind::GeneratorResumed {
+                generator,
+                how,
+                value,
+                by,
+            } => {
+                if let Some(&p) = catalog.generator_index.get(generator) {
+                    generator_changes[p].push((i, Phase::Running));
+                }
+                catalog.main_drives_generators |= *by == Actor::Main;
+                if *by == Actor::Main {
+                    main_changes.push((i, Phase::Waiting));
+                }
+                generator_callers.insert(*generator, *by);
+                catalog.exchanges.push(Exchange {
+                    event: i,
+                    generator: *generator,
+                    caller: *by,
+                    passing: Passing::In,
+                    how: how.clone(),
+                    value: value.clone().unwrap_or_default(),
+                });
+            }
+            EventKind::GeneratorYielded {
+                generator, value, ..
+            } => {
+                if let Some(&p) = catalog.generator_index.get(generator) {
+                    generator_changes[p].push((i, Phase::Waiting));
+                }
+                if generator_callers.get(generator) == Some(&Actor::Main) {
+                    main_changes.push((i, Phase::Running));
+                }
+                catalog.exchanges.push(Exchange {
+                    event: i,
+                    generator: *generator,
+                    caller: generator_callers
+                        .get(generator)
+                        .copied()
+                        .unwrap_or(Actor::Main),
+                    passing: Passing::Out,
+                    how: "yield".to_string(),
+                    value: value.clone(),
+                });
+            }
+            EventKind::GeneratorFinished { generator, end, .. } => {
+                if let Some(&p) = catalog.generator_index.get(generator) {
+                    generator_changes[p].push((i, Phase::Done));
+                }
+                if generator_callers.get(generator) == Some(&Actor::Main) {
+                    main_changes.push((i, Phase::Running));
+                }
+                let (how, value) = match end {
+                    GeneratorEnd::Returned(value) => ("return", value.clone()),
+                    GeneratorEnd::Raised(error) => ("raise", error.clone()),
+                    GeneratorEnd::Closed => ("closed", String::new()),
+                };
+                if matches!(end, GeneratorEnd::Raised(_)) {
+                    catalog.marks.push(Mark {
+                        event: i,
+                        kind: MarkKind::Error,
+                        actor: Actor::Generator(*generator),
+                    });
+                }
+                catalog.exchanges.push(Exchange {
+                    event: i,
+                    generator: *generator,
+                    caller: generator_callers
+                        .get(generator)
+                        .copied()
+                        .unwrap_or(Actor::Main),
+                    passing: Passing::Out,
+                    how: how.to_string(),
+                    value,
+                });
+            }
             _ => {}
         }
     }
@@ -838,6 +1168,21 @@ fn catalogue(trace: &Trace) -> Catalog {
         .map(|changes| segments(changes, end))
         .collect();
     catalog.job_segments = job_changes
+        .iter()
+        .map(|changes| segments(changes, end))
+        .collect();
+    if catalog.main_drives_generators {
+        // Changes at the same moment: the last one holds.
+        let mut changes: Vec<(usize, Phase)> = Vec::with_capacity(main_changes.len());
+        for change in main_changes {
+            match changes.last_mut() {
+                Some(last) if last.0 == change.0 => *last = change,
+                _ => changes.push(change),
+            }
+        }
+        catalog.main_segments = segments(&changes, end);
+    }
+    catalog.generator_segments = generator_changes
         .iter()
         .map(|changes| segments(changes, end))
         .collect();
@@ -1494,5 +1839,157 @@ mod tests {
             head = head.advance(&replay, 1.0 / 60.0, 1.0);
         }
         assert_eq!(head.index, 23);
+    }
+
+    /// Lecture 01's shape: main primes a generator, sends it a value, and
+    /// closes it.
+    fn calc() -> Trace {
+        use EventKind::*;
+        let s = |t: &str| t.to_string();
+        let kinds = vec![
+            GeneratorCreated {
+                generator: 7,
+                kind: s("generator"),
+                name: s("calc"),
+                line: 12,
+            },
+            GeneratorResumed {
+                generator: 7,
+                how: s("next"),
+                value: None,
+                by: Actor::Main,
+            },
+            GeneratorYielded {
+                generator: 7,
+                value: s("None"),
+                delegated: false,
+                line: 4,
+            },
+            GeneratorResumed {
+                generator: 7,
+                how: s("send"),
+                value: Some(s("1")),
+                by: Actor::Main,
+            },
+            Output {
+                stream: Stream::Stdout,
+                text: s("1\n"),
+                actor: Actor::Main,
+            },
+            GeneratorYielded {
+                generator: 7,
+                value: s("None"),
+                delegated: false,
+                line: 4,
+            },
+            GeneratorResumed {
+                generator: 7,
+                how: s("close"),
+                value: None,
+                by: Actor::Main,
+            },
+            GeneratorFinished {
+                generator: 7,
+                end: GeneratorEnd::Closed,
+                line: 4,
+            },
+        ];
+        Trace {
+            version: 1,
+            seed: 0,
+            events: kinds
+                .into_iter()
+                .enumerate()
+                .map(|(i, kind)| Event {
+                    step: i as u64,
+                    time: 0.0,
+                    iteration: 0,
+                    kind,
+                })
+                .collect(),
+            verdict: None,
+        }
+    }
+
+    #[test]
+    fn generators_have_states_lanes_and_the_values_passed() {
+        let replay = Replay::new(calc());
+        let catalog = &replay.catalog;
+        assert_eq!(catalog.generators.len(), 1);
+        assert_eq!(catalog.generators[0].name, "calc");
+        let passed: Vec<String> = catalog.exchanges.iter().map(Exchange::describe).collect();
+        assert_eq!(
+            passed,
+            [
+                "next()",
+                "yield None",
+                "send(1)",
+                "yield None",
+                "close()",
+                "closed"
+            ]
+        );
+        assert!(catalog.main_drives_generators);
+        assert_eq!(
+            replay.state_at(1).generator_state(0),
+            Some(&GeneratorState::Created)
+        );
+        let running = replay.state_at(4);
+        assert_eq!(running.generator_state(0), Some(&GeneratorState::Running));
+        assert_eq!(running.generator_stack, vec![7]);
+        let suspended = replay.state_at(6);
+        assert_eq!(
+            suspended.generator_state(0),
+            Some(&GeneratorState::Suspended {
+                line: 4,
+                value: "None".to_string()
+            })
+        );
+        assert!(suspended.generator_stack.is_empty());
+        assert_eq!(
+            replay.state_at(8).generator_state(0),
+            Some(&GeneratorState::Finished(GeneratorEnd::Closed))
+        );
+        // Main waits while the generator it resumed runs.
+        let phases: Vec<(usize, Phase)> = catalog
+            .main_segments
+            .iter()
+            .map(|segment| (segment.start, segment.phase))
+            .collect();
+        assert_eq!(
+            phases,
+            [
+                (0, Phase::Running),
+                (1, Phase::Waiting),
+                (2, Phase::Running),
+                (3, Phase::Waiting),
+                (5, Phase::Running),
+                (6, Phase::Waiting),
+                (7, Phase::Running)
+            ]
+        );
+    }
+
+    #[test]
+    fn requests_are_in_flight_until_their_answer_and_name_their_path() {
+        let request = Request {
+            event: 3,
+            time: 1.0,
+            method: "GET".to_string(),
+            url: "https://httpbin.org/delay/2?x=1".to_string(),
+            status: 200,
+            duration: 2.0,
+            actor: Actor::Main,
+        };
+        assert_eq!(request.short(), "GET /delay/2?x=1");
+        assert!(!request.in_flight(3, 1.0), "not sent yet");
+        assert!(request.in_flight(4, 1.0));
+        assert!(request.in_flight(9, 2.999));
+        assert!(!request.in_flight(9, 3.0), "answered");
+        let bare = Request {
+            url: "https://example.com".to_string(),
+            ..request
+        };
+        assert_eq!(bare.short(), "GET /");
     }
 }

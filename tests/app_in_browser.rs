@@ -355,3 +355,68 @@ async fn the_timeline_paints_lanes_on_both_axes() {
     }
     root.remove();
 }
+
+/// Pixels of the plot (right of the lane labels) that differ from the
+/// background.
+fn inked_plot(canvas: &HtmlCanvasElement, from_x: u32) -> usize {
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .expect("a context")
+        .expect("a 2d context")
+        .dyn_into()
+        .expect("2d");
+    let (width, height) = (canvas.width(), canvas.height());
+    let data = context
+        .get_image_data(0.0, 0.0, f64::from(width), f64::from(height))
+        .expect("read the canvas")
+        .data();
+    let background = [data[0], data[1], data[2]];
+    data.chunks_exact(4)
+        .enumerate()
+        .filter(|(k, pixel)| (*k as u32 % width) >= from_x && pixel[..3] != background)
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn the_timeline_painter_reveals_its_cached_picture_up_to_the_cursor() {
+    let root = container(600);
+    let canvas = canvas_in(&root);
+    let replay = Replay::new(trace());
+    let mut painter = draw::TimelinePainter::default();
+    let plot_left =
+        (layout::LABEL_WIDTH * web_sys::window().unwrap().device_pixel_ratio()) as u32 + 2;
+    let mut inked_at = Vec::new();
+    // The cursor's own 2 px column is inked at every moment; the lanes'
+    // bars grow behind it.
+    for index in [0, replay.len() / 2, replay.len()] {
+        let time = replay.time_at(index);
+        painter
+            .paint(&canvas, &replay, 1, Axis::Step, 0, index, time)
+            .expect("paints");
+        inked_at.push(inked_plot(&canvas, plot_left));
+    }
+    assert!(
+        inked_at[0] < inked_at[1] && inked_at[1] < inked_at[2],
+        "{inked_at:?}"
+    );
+    // Back to the start: the same picture as the first time.
+    painter
+        .paint(&canvas, &replay, 1, Axis::Step, 0, 0, 0.0)
+        .expect("paints");
+    assert_eq!(inked_plot(&canvas, plot_left), inked_at[0]);
+    // The same picture as the painter that draws everything at once.
+    let whole = canvas_in(&root);
+    let layout = layout::timeline(
+        &replay,
+        Axis::Step,
+        replay.len(),
+        1.0,
+        draw::css_width(&whole),
+    );
+    draw::timeline(&whole, &layout).expect("draws");
+    assert_eq!(
+        (whole.width(), whole.height()),
+        (canvas.width(), canvas.height())
+    );
+    root.remove();
+}

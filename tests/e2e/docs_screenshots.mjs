@@ -12,6 +12,8 @@ const shots = [
   ['14_semaphore', 'semaphore.png', 0.35],
   ['18_wait_for_timeout', 'timeout.png', 0.4],
   ['20_cancel_task', 'cancellation.png', 0.5],
+  ['03_gen_coroutine_decorator', 'generators.png', 0.55],
+  ['28_aiohttp_semaphore', 'network.png', 0.3],
 ];
 
 const server = await startServer('/');

@@ -178,3 +178,76 @@ test('a phone-sized screen gets one column that fits', async () => {
   await saveScreenshot(page, 'cancel-phone.png');
   assert.deepEqual(problems, []);
 });
+
+test('a plain generator program is animated: its lane, states and the values passed', async () => {
+  const { source, expected } = lecture('01_gen_calc_history');
+  const { page, problems } = await openPage(browser, server.url + codeHash(source));
+  const verdict = await runProgram(page, null);
+  assert.deepEqual(verdict, expected);
+  // No virtual time passes: the timeline counts steps.
+  assert.equal(await page.getByTestId('axis').textContent(), 'step axis');
+  await page.keyboard.press('End');
+  const row = page.locator('[data-testid=generator-table] tbody tr');
+  assert.equal(await row.count(), 1);
+  assert.deepEqual(await row.locator('td').allTextContents(), ['calc generator', 'closed', '', 'close()', 'closed']);
+  // Just after `c.send(1)`: the generator runs, 1 went in, None came out last.
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await row.locator('td').allTextContents(), ['calc generator', 'running', '', 'send(1)', 'yield None']);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await row.locator('td').allTextContents(), ['calc generator', 'suspended', '4', 'send(1)', 'yield None']);
+  assert.deepEqual(await consoleLines(page), ['1']);
+  // The editor marks the line the generator is suspended at.
+  await page.waitForFunction(() => document.querySelector('.cm-task-line')?.textContent === '        x = yield');
+  assert.ok((await inkedPixels(page, 'loop-view')) > 1000, 'the loop view is blank');
+  assert.ok((await inkedPixels(page, 'timeline')) > 1000, 'the timeline is blank');
+  await saveScreenshot(page, 'generator-mid-playback.png');
+  assert.deepEqual(problems, []);
+});
+
+test("a traceback's lines link to the editor, and the status names the error's line", async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  const verdict = await runProgram(page, 'def f(x):\n    return 1 / x\n\nprint("a")\nf(0)\n');
+  assert.equal(verdict.status, 'error');
+  assert.equal(verdict.error, 'ZeroDivisionError: division by zero');
+  await page.keyboard.press('End');
+  assert.deepEqual(await consoleLines(page), [
+    'a',
+    'Traceback (most recent call last):',
+    '  File "main.py", line 5, in <module>',
+    '    f(0)',
+    '  File "main.py", line 2, in f',
+    '    return 1 / x',
+    'ZeroDivisionError: division by zero',
+  ]);
+  const links = page.locator('[data-testid=console] .code-link');
+  assert.deepEqual(await links.allTextContents(), ['line 5', 'line 2']);
+  await links.first().click();
+  assert.equal(await page.locator('.cm-shown-line').textContent(), 'f(0)');
+  // The status: a friendly word, the error, and a link to its line.
+  assert.match(await page.getByTestId('status').textContent(), /^✗ error .* ZeroDivisionError: division by zero line 2$/);
+  await page.getByTestId('error-line').click();
+  assert.equal(await page.locator('.cm-shown-line').textContent(), '    return 1 / x');
+  assert.deepEqual(problems, []);
+});
+
+test('the program runs from the plain editor the page opens with, before CodeMirror is there', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  // CodeMirror never arrives: the textarea the page paints first stays.
+  await context.route('**/editor.js', (route) => route.abort());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(server.url + codeHash('print("from the textarea")\n'));
+  const textarea = page.locator('[data-testid=editor] textarea');
+  assert.equal(await textarea.inputValue(), 'print("from the textarea")\n');
+  await textarea.fill('print(6 * 7)\n');
+  await textarea.press('Control+Enter');
+  const verdict = page.locator('[data-testid=verdict][data-run="1"]');
+  await verdict.waitFor({ state: 'attached', timeout: 60000 });
+  assert.deepEqual(JSON.parse(await verdict.textContent()), { stdout: '42\n', status: 'completed', error: null, time: 0.0 });
+  assert.equal(await page.locator('.cm-editor').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

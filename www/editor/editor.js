@@ -7,6 +7,7 @@
 //   editor.getText() / editor.setText(text)
 //   editor.markError(line, column, message) / editor.clearError()
 //   editor.markLines([[line, colourIndex, label], ...])   // task colours
+//   editor.showLine(line)   // scroll to a line, put the cursor there, mark it
 //
 // `parent.loopscopeEditor` is the same object, for tests.
 
@@ -57,6 +58,7 @@ function lineAt(doc, line) {
 function create(parent, text, onRun) {
   let errorMark = null; // { line, column, message }
   let taskLines = []; // [[line, colour, label], ...]
+  let shownLine = 0; // a line a traceback link pointed at (0: none)
 
   const runKey = { key: 'Mod-Enter', run: () => { onRun(); return true; }, preventDefault: true };
   const view = new EditorView({
@@ -92,6 +94,10 @@ function create(parent, text, onRun) {
         attributes: { class: `cm-task-line cm-task-${colour % 8}`, title: label },
       })]);
     }
+    if (shownLine >= 1 && shownLine <= doc.lines) {
+      const at = doc.line(shownLine).from;
+      ranges.push([at, at, Decoration.line({ attributes: { class: 'cm-shown-line' } })]);
+    }
     if (errorMark) {
       const line = lineAt(doc, errorMark.line);
       ranges.push([line.from, line.from, Decoration.line({
@@ -123,7 +129,19 @@ function create(parent, text, onRun) {
   const api = {
     getText: () => view.state.doc.toString(),
     setText(text) {
+      shownLine = 0;
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+      redraw();
+    },
+    showLine(line) {
+      const target = lineAt(view.state.doc, line);
+      shownLine = target.number;
+      redraw();
+      view.dispatch({
+        selection: { anchor: target.from },
+        effects: EditorView.scrollIntoView(target.from, { y: 'center' }),
+      });
+      view.focus();
     },
     markError(line, column, message) {
       errorMark = { line, column, message };
@@ -131,6 +149,7 @@ function create(parent, text, onRun) {
     },
     clearError() {
       errorMark = null;
+      shownLine = 0;
       redraw();
     },
     markLines(lines) {
