@@ -1,7 +1,7 @@
 //! `loopscope`: runs a Python program in the simulated world and prints
 //! its verdict. The only code of the project that touches files.
 //!
-//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--trace-bin OUT.bin] [--stats]
+//!     loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--trace-bin OUT.bin] [--filename NAME] [--stats]
 //!     loopscope dis PROGRAM.py
 
 use std::process::ExitCode;
@@ -20,7 +20,7 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 /// it room for the deepest recursion the limits allow.
 const STACK_BYTES: usize = 512 << 20;
 
-const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--trace-bin OUT.bin] [--stats]\n       loopscope dis PROGRAM.py";
+const USAGE: &str = "usage: loopscope run PROGRAM.py|- [--json] [--seed N] [--max-time SECONDS] [--trace OUT.json] [--chrome-trace OUT.json] [--trace-bin OUT.bin] [--filename NAME] [--stats]\n       loopscope dis PROGRAM.py";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -94,6 +94,7 @@ fn run(args: &[String]) -> ExitCode {
     let mut trace_path = None;
     let mut chrome_path = None;
     let mut binary_path = None;
+    let mut shown_name = None;
     let mut stats = false;
     let mut i = 0;
     while i < args.len() {
@@ -110,6 +111,16 @@ fn run(args: &[String]) -> ExitCode {
                     "--chrome-trace" => chrome_path = Some(value.clone()),
                     _ => binary_path = Some(value.clone()),
                 }
+                i += 1;
+            }
+            "--filename" => {
+                // The name tracebacks show instead of the file's absolute
+                // path (the web worker's runs say `main.py`).
+                let Some(value) = args.get(i + 1) else {
+                    eprintln!("loopscope: --filename needs a name");
+                    return ExitCode::from(2);
+                };
+                shown_name = Some(value.clone());
                 i += 1;
             }
             "--seed" | "--max-time" => {
@@ -156,7 +167,7 @@ fn run(args: &[String]) -> ExitCode {
         Err(code) => return code,
     };
     // As python3 does, tracebacks name the program by its absolute path.
-    options.filename = absolute_path(&path);
+    options.filename = shown_name.unwrap_or_else(|| absolute_path(&path));
     let result = run_program(&source, &options);
     // The JSON trace is made once, for the file and for the stats.
     let trace_json = (trace_path.is_some() || stats)
