@@ -267,11 +267,19 @@ impl Reducible for Model {
                     trace,
                     error_line,
                     error_column,
+                    heap_bytes,
                 } => {
                     if !matches!(model.phase, RunPhase::Running { .. }) {
                         return self;
                     }
                     model.phase = RunPhase::Finished;
+                    // Memory programs' reference cycles left in the worker
+                    // stays there: past a point, a fresh worker takes over
+                    // (as Stop does), before the next run needs it.
+                    if heap_bytes > RECYCLE_WORKER_ABOVE_BYTES {
+                        model.stop_requests += 1;
+                        model.runner_ready = false;
+                    }
                     let (status, error) = verdict_summary(&verdict);
                     model.verdict = Some(verdict);
                     model.verdict_run = model.run_requests;
@@ -804,6 +812,9 @@ fn grouped(value: f64) -> String {
     }
     out
 }
+
+/// Heap left in the worker after a run beyond which it is replaced.
+const RECYCLE_WORKER_ABOVE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 
 fn start_runner(dispatcher: UseReducerDispatcher<Model>) -> Option<Runner> {
     let listener: Rc<dyn Fn(WorkerMessage)> =
@@ -1477,6 +1488,7 @@ mod tests {
                 trace: trace(events),
                 error_line: line,
                 error_column: 3,
+                heap_bytes: 0.0,
             }))
     }
 

@@ -31,6 +31,9 @@ pub enum WorkerMessage {
         /// Where the error is in the source (1-based, 0: unknown).
         error_line: u32,
         error_column: u32,
+        /// Heap the worker still holds after the run (what programs'
+        /// reference cycles left behind: there is no cycle collector).
+        heap_bytes: f64,
     },
     /// The worker failed to load or crashed.
     Failed(String),
@@ -87,6 +90,7 @@ impl Runner {
                             error_line: field(&data, "errorLine").as_f64().unwrap_or(0.0) as u32,
                             error_column: field(&data, "errorColumn").as_f64().unwrap_or(0.0)
                                 as u32,
+                            heap_bytes: field(&data, "heapBytes").as_f64().unwrap_or(0.0),
                         }
                     }
                     _ => return,

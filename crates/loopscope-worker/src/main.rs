@@ -10,7 +10,8 @@
 //!   `verdict` is the CLI's `--json` text, `trace` a `Uint8Array` in the
 //!   trace crate's binary codec (transferred, not copied), and the error's
 //!   place in the source when the program did not parse or used something
-//!   unsupported (0 when unknown).
+//!   unsupported (0 when unknown), and `heapBytes`, the heap the worker
+//!   still holds (the page replaces a worker that holds too much).
 //!
 //! Stopping a run is the page's business: it terminates this worker and
 //! starts a fresh one.
@@ -65,13 +66,20 @@ mod worker {
         let result = loopscope_runtime::run_program_with_progress(&source, &options, Some(hook));
         let (error_line, error_column) = crate::error_place(&source, &result.verdict);
         let bytes = loopscope_trace::codec::encode(&result.trace);
+        let verdict = result.verdict.to_json();
+        drop(result);
         let trace = js_sys::Uint8Array::from(bytes.as_slice());
+        drop(bytes);
+        // What the run left behind (the VM and its trace are gone): the
+        // page replaces a worker that holds too much.
+        let heap_bytes = loopscope_interp::memory::bytes_in_use() as f64;
         let message = object(&[
             ("kind", "done".into()),
-            ("verdict", result.verdict.to_json().into()),
+            ("verdict", verdict.into()),
             ("trace", trace.clone().into()),
             ("errorLine", error_line.into()),
             ("errorColumn", error_column.into()),
+            ("heapBytes", heap_bytes.into()),
         ]);
         let transfer = js_sys::Array::of1(&trace.buffer());
         if scope
