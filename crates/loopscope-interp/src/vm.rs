@@ -18,6 +18,7 @@ pub mod exec;
 pub mod frame;
 pub mod generators;
 pub mod imports;
+pub mod inline_cache;
 pub mod ops;
 pub mod protocols;
 pub mod repr;

@@ -320,17 +320,8 @@ impl Vm {
                 }
                 Op::LoadGlobal(i) => {
                     let name = &code.names[i as usize];
-                    let found = frame.globals.dict.borrow().get_name(name).cloned();
-                    let value = match found {
-                        Some(v) => v,
-                        None => {
-                            let builtin = self.builtins.dict.borrow().get_name(name).cloned();
-                            match builtin {
-                                Some(v) => v,
-                                None => return Err(self.name_error(name.as_str())),
-                            }
-                        }
-                    };
+                    let value =
+                        self.load_global_cached(&code, frame.ip - 1, &frame.globals, name)?;
                     frame.stack.push(value);
                 }
                 Op::StoreGlobal(i) => {
@@ -395,13 +386,15 @@ impl Vm {
                 }
                 Op::LoadAttr(i) => {
                     let obj = Self::pop(frame);
-                    let v = self.get_attr(&obj, &code.names[i as usize])?;
+                    let v =
+                        self.load_attr_cached(&code, frame.ip - 1, &obj, &code.names[i as usize])?;
                     frame.stack.push(v);
                 }
                 Op::StoreAttr(i) => {
                     let obj = Self::pop(frame);
                     let v = Self::pop(frame);
-                    self.set_attr(&obj, &code.names[i as usize], v)?;
+                    let name = &code.names[i as usize];
+                    self.store_attr_cached(&code, frame.ip - 1, &obj, name, v)?;
                 }
                 Op::DeleteAttr(i) => {
                     let obj = Self::pop(frame);
@@ -412,18 +405,11 @@ impl Vm {
                     // class is pushed with its instance, unbound (no bound
                     // method is made); anything else is pushed as the
                     // attribute's value followed by `None`.
+                    // The instruction's inline cache remembers which case
+                    // it is (see `vm::inline_cache`).
                     let obj = Self::pop(frame);
                     let name = &code.names[i as usize];
-                    if let Value::Instance(instance) = &obj {
-                        if let Some(function) = self.unbound_method(instance, name) {
-                            frame.stack.push(function);
-                            frame.stack.push(obj);
-                            continue;
-                        }
-                    }
-                    let v = self.get_attr(&obj, name)?;
-                    frame.stack.push(v);
-                    frame.stack.push(Value::None);
+                    self.load_method_cached(&code, frame.ip - 1, obj, name, &mut frame.stack)?;
                 }
                 Op::CallMethod(n) => {
                     // The receiver slot holds an instance (call the function
