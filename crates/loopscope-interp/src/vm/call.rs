@@ -82,9 +82,11 @@ impl Vm {
         match callee {
             Value::Function(f) => self.call_function(f, args, kwargs),
             Value::BoundMethod(m) => {
-                let mut all = Vec::with_capacity(args.len() + 1);
+                let mut all = self.take_arg_vec();
                 all.push(m.receiver.clone());
-                all.extend(args);
+                let mut args = args;
+                all.extend(args.drain(..));
+                self.recycle_arg_vec(args);
                 let function = m.function.clone();
                 self.call_with(&function, all, kwargs)
             }
@@ -127,6 +129,7 @@ impl Vm {
             NativeFn::Closure(f) => f.clone()(self, &mut native_args),
         };
         self.depth -= 1;
+        self.recycle_arg_vec(std::mem::take(&mut native_args.positional));
         if let Err(Unwind::Halt(Halt::Park(parked))) = &result {
             parked.native_returned();
         }
@@ -184,9 +187,11 @@ impl Vm {
             return Ok(instance);
         }
         if let Some(init) = instance_class.lookup_name(&self.names.init) {
-            let mut init_args = Vec::with_capacity(args.len() + 1);
+            let mut init_args = self.take_arg_vec();
             init_args.push(instance.clone());
-            init_args.extend(args);
+            let mut args = args;
+            init_args.extend(args.drain(..));
+            self.recycle_arg_vec(args);
             let result = self.call_with(&init, init_args, kwargs)?;
             if !result.is_none() {
                 return Err(self.type_error(format!(
@@ -218,7 +223,47 @@ impl Vm {
         args: Vec<Value>,
         kwargs: Keywords,
     ) -> PyResult<Value> {
-        let mut frame = self.bind_arguments(function, args, kwargs)?;
+        let frame = self.bind_arguments(function, args, kwargs)?;
+        self.start_function(function, frame)
+    }
+
+    /// Whether a call passing `nargs` positional arguments and nothing else
+    /// binds them straight to the first locals: exactly the positional
+    /// parameters, no keyword-only, `*args`, `**kwargs` or cells (the
+    /// fast path of CPython's `_PyEval_MakeFrameVector`).
+    #[inline]
+    pub(super) fn is_simple_call(function: &Function, nargs: usize) -> bool {
+        let code = &function.code;
+        nargs == code.argcount as usize
+            && code.kwonlyargcount == 0
+            && !code.flags.varargs
+            && !code.flags.varkeywords
+            && code.cellvars.is_empty()
+            && function.closure.is_empty()
+    }
+
+    /// The frame of a [simple call](Self::is_simple_call) whose arguments
+    /// are the values of `stack` from `at` on (moved out of it).
+    #[inline]
+    pub(super) fn simple_call_frame(
+        function: &Rc<Function>,
+        stack: &mut Vec<Value>,
+        at: usize,
+    ) -> Frame {
+        let mut frame = Frame::new(function.code.clone(), function.globals.clone(), None);
+        for (slot, value) in frame.locals.iter_mut().zip(stack.drain(at..)) {
+            *slot = Some(value);
+        }
+        frame
+    }
+
+    /// Runs the bound frame of a call to a Python function, or makes the
+    /// generator/coroutine of a generator function.
+    pub(super) fn start_function(
+        &mut self,
+        function: &Rc<Function>,
+        mut frame: Frame,
+    ) -> PyResult<Value> {
         if let Some(kind) = Vm::generator_kind(&function.code) {
             frame.namespace = None;
             let generator = Generator {
@@ -259,17 +304,11 @@ impl Vm {
         let argcount = code.argcount as usize;
         // The common call: exactly the positional parameters, nothing else
         // to bind (no keywords, defaults, `*args`/`**kwargs`, cells).
-        if args.len() == argcount
-            && kwargs.is_empty()
-            && code.kwonlyargcount == 0
-            && !code.flags.varargs
-            && !code.flags.varkeywords
-            && code.cellvars.is_empty()
-            && function.closure.is_empty()
-        {
-            for (slot, value) in frame.locals.iter_mut().zip(args) {
+        if kwargs.is_empty() && Vm::is_simple_call(function, args.len()) {
+            for (slot, value) in frame.locals.iter_mut().zip(args.drain(..)) {
                 *slot = Some(value);
             }
+            self.recycle_arg_vec(args);
             return Ok(frame);
         }
         let posonly = code.posonlyargcount as usize;

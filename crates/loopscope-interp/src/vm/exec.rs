@@ -104,6 +104,32 @@ impl Vm {
         result
     }
 
+    /// A call of a Python function whose arguments are the stack's values
+    /// from `at` on, below them the function: when the arguments are
+    /// exactly its positional parameters they go straight into the new
+    /// frame's locals, with no argument vector (callee and arguments are
+    /// popped before the call, as the general path pops them). `None`
+    /// when the callee or the call is not that simple.
+    #[inline]
+    fn call_python_from_stack(&mut self, frame: &mut Frame, at: usize) -> PyResult<Option<Value>> {
+        let function = match at.checked_sub(1).and_then(|c| frame.stack.get(c)) {
+            Some(Value::Function(f)) if Vm::is_simple_call(f, frame.stack.len() - at) => f.clone(),
+            _ => return Ok(None),
+        };
+        let callee_frame = Vm::simple_call_frame(&function, &mut frame.stack, at);
+        frame.stack.pop();
+        self.note_call_site(frame.ip);
+        match self.start_function(&function, callee_frame) {
+            Ok(v) => Ok(Some(v)),
+            Err(error) => {
+                if let Unwind::Halt(Halt::Park(parked)) = &error {
+                    parked.link_call(true);
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// Remembers where the innermost frame is calling from.
     #[inline]
     fn note_call_site(&mut self, ip: usize) {
@@ -417,14 +443,24 @@ impl Vm {
                     let n = n as usize;
                     let receiver_at = frame.stack.len().checked_sub(n + 1);
                     let receiver = receiver_at.and_then(|at| frame.stack.get(at));
-                    let args = match (receiver_at, receiver) {
+                    if let (Some(at), Some(receiver)) = (receiver_at, receiver) {
+                        if !receiver.is_none() {
+                            if let Some(v) = self.call_python_from_stack(frame, at)? {
+                                frame.stack.push(v);
+                                continue;
+                            }
+                        }
+                    }
+                    let receiver = receiver_at.and_then(|at| frame.stack.get(at));
+                    let mut args = self.take_arg_vec();
+                    match (receiver_at, receiver) {
                         (Some(at), Some(receiver)) if !receiver.is_none() => {
-                            frame.stack.drain(at..).collect()
+                            args.extend(frame.stack.drain(at..));
                         }
                         _ => {
-                            let args = Self::pop_n(frame, n);
+                            let at = frame.stack.len().saturating_sub(n);
+                            args.extend(frame.stack.drain(at..));
                             frame.stack.pop();
-                            args
                         }
                     };
                     let callee = Self::pop(frame);
@@ -758,7 +794,13 @@ impl Vm {
                     frame.stack.push(Value::Function(Rc::new(function)));
                 }
                 Op::Call(n) => {
-                    let args = Self::pop_n(frame, n as usize);
+                    let at = frame.stack.len().saturating_sub(n as usize);
+                    if let Some(v) = self.call_python_from_stack(frame, at)? {
+                        frame.stack.push(v);
+                        continue;
+                    }
+                    let mut args = self.take_arg_vec();
+                    args.extend(frame.stack.drain(at..));
                     let callee = Self::pop(frame);
                     self.note_call_site(frame.ip);
                     let v = self
