@@ -255,7 +255,9 @@ impl Vm {
             match op {
                 Op::Nop => {}
                 Op::Pop => {
-                    frame.stack.pop();
+                    if let Some(v) = frame.stack.pop() {
+                        discard(v);
+                    }
                 }
                 Op::Dup => {
                     let v = Self::top(frame);
@@ -283,6 +285,7 @@ impl Vm {
                 }
                 Op::LoadConst(i) => frame.stack.push(code.consts[i as usize].clone()),
                 Op::LoadFast(i) => match &frame.locals[i as usize] {
+                    Some(Value::Int(n)) => frame.stack.push(Value::Int(*n)),
                     Some(v) => frame.stack.push(v.clone()),
                     None => {
                         let name = code.varnames[i as usize].as_str().to_string();
@@ -292,7 +295,12 @@ impl Vm {
                         ));
                     }
                 },
-                Op::StoreFast(i) => frame.locals[i as usize] = Some(Self::pop(frame)),
+                Op::StoreFast(i) => {
+                    let v = Self::pop(frame);
+                    if let Some(old) = frame.locals[i as usize].replace(v) {
+                        discard(old);
+                    }
+                }
                 Op::DeleteFast(i) => {
                     if frame.locals[i as usize].take().is_none() {
                         let name = code.varnames[i as usize].as_str().to_string();
@@ -494,6 +502,8 @@ impl Vm {
                         Some(v) => v,
                         None => self.binary_op(b, &left, &right)?,
                     };
+                    discard(left);
+                    discard(right);
                     frame.stack.push(v);
                 }
                 Op::InPlace(b) => {
@@ -503,6 +513,8 @@ impl Vm {
                         Some(v) => v,
                         None => self.inplace_op(b, &left, &right)?,
                     };
+                    discard(left);
+                    discard(right);
                     frame.stack.push(v);
                 }
                 Op::Unary(u) => {
@@ -527,6 +539,8 @@ impl Vm {
                         }),
                         _ => self.compare(c, &left, &right)?,
                     };
+                    discard(left);
+                    discard(right);
                     frame.stack.push(v);
                 }
                 Op::Is(negated) => {
@@ -543,13 +557,23 @@ impl Vm {
                 Op::Jump(t) => frame.ip = t as usize,
                 Op::PopJumpIfFalse(t) => {
                     let v = Self::pop(frame);
-                    if !self.truthy(&v)? {
+                    let truth = match v {
+                        Value::Bool(b) => b,
+                        _ => self.truthy(&v)?,
+                    };
+                    discard(v);
+                    if !truth {
                         frame.ip = t as usize;
                     }
                 }
                 Op::PopJumpIfTrue(t) => {
                     let v = Self::pop(frame);
-                    if self.truthy(&v)? {
+                    let truth = match v {
+                        Value::Bool(b) => b,
+                        _ => self.truthy(&v)?,
+                    };
+                    discard(v);
+                    if truth {
                         frame.ip = t as usize;
                     }
                 }
@@ -1141,6 +1165,17 @@ pub(crate) fn cell_of(value: &Value) -> Option<Rc<CellObj>> {
     match value {
         Value::Native(n) => n.data.borrow().downcast_ref::<Rc<CellObj>>().cloned(),
         _ => None,
+    }
+}
+
+/// Drops a value popped from the stack, skipping the out-of-line drop
+/// glue of `Value` for the values that own nothing (the common results of
+/// arithmetic and comparisons).
+#[inline(always)]
+fn discard(value: Value) {
+    match value {
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => std::mem::forget(value),
+        other => drop(other),
     }
 }
 
