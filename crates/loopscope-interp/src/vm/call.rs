@@ -166,39 +166,63 @@ impl Vm {
         let new = class
             .lookup_name(&self.names.new)
             .unwrap_or_else(|| self.types.object.lookup("__new__").unwrap_or(Value::None));
-        let instance = if crate::builtins::classes::is_object_new(self, &new) {
-            // `object.__new__` called directly: no argument lists to build.
+        let (instance, instance_class) = if crate::builtins::classes::is_object_new(self, &new) {
+            // `object.__new__` called directly: no argument lists to build,
+            // and the instance is of the class itself.
             let has_arguments = !args.is_empty() || !kwargs.is_empty();
             self.enter_native()?;
             let made = crate::builtins::classes::instantiate(self, class, has_arguments);
             self.depth -= 1;
-            made?
+            (made?, class.clone())
         } else {
             let mut new_args = Vec::with_capacity(args.len() + 1);
             new_args.push(Value::Class(class.clone()));
             new_args.extend(args.iter().cloned());
             let new = self.unwrap_static(&new);
-            self.call_with(&new, new_args, kwargs.clone())?
+            let made = self.call_with(&new, new_args, kwargs.clone())?;
+            // CPython type_call: __init__ runs only if __new__ returned an
+            // instance of the class.
+            let made_class = self.class_of(&made);
+            if !made_class.is_subclass_of(class) {
+                return Ok(made);
+            }
+            (made, made_class)
         };
-        // CPython type_call: __init__ runs only if __new__ returned an
-        // instance of the class.
-        let instance_class = self.class_of(&instance);
-        if !instance_class.is_subclass_of(class) {
-            return Ok(instance);
+        let init = instance_class.lookup_name(&self.names.init);
+        if let Some(Value::Function(function)) = &init {
+            if kwargs.is_empty() && Vm::is_simple_call(function, args.len() + 1) {
+                // The common `__init__(self, a, b)`: its frame takes the
+                // instance and the arguments directly.
+                let mut frame = Frame::new(function.code.clone(), function.globals.clone(), None);
+                let mut args = args;
+                let values = std::iter::once(instance.clone()).chain(args.drain(..));
+                for (slot, value) in frame.locals.iter_mut().zip(values) {
+                    *slot = Some(value);
+                }
+                self.recycle_arg_vec(args);
+                let result = self.start_function(function, frame)?;
+                return self.init_result(instance, result);
+            }
         }
-        if let Some(init) = instance_class.lookup_name(&self.names.init) {
+        if let Some(init) = init {
             let mut init_args = self.take_arg_vec();
             init_args.push(instance.clone());
             let mut args = args;
             init_args.extend(args.drain(..));
             self.recycle_arg_vec(args);
             let result = self.call_with(&init, init_args, kwargs)?;
-            if !result.is_none() {
-                return Err(self.type_error(format!(
-                    "__init__() should return None, not '{}'",
-                    self.type_name(&result)
-                )));
-            }
+            return self.init_result(instance, result);
+        }
+        Ok(instance)
+    }
+
+    /// The instance, once `__init__` returned `None` (CPython type_call).
+    fn init_result(&mut self, instance: Value, result: Value) -> PyResult<Value> {
+        if !result.is_none() {
+            return Err(self.type_error(format!(
+                "__init__() should return None, not '{}'",
+                self.type_name(&result)
+            )));
         }
         Ok(instance)
     }

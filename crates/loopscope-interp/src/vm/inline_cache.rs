@@ -4,10 +4,14 @@
 //! `LOAD_ATTR_MODULE`, `STORE_ATTR_INSTANCE_VALUE`,
 //! `LOAD_METHOD_WITH_VALUES`, `LOAD_GLOBAL_MODULE`/`LOAD_GLOBAL_BUILTIN`).
 //!
-//! Each such instruction of a code object has one [`Entry`]. The first
-//! time it runs (and after a miss) the instruction takes the general path
-//! and then records, if the case is a simple one, the facts that made it
-//! simple; later runs check those facts and skip the general path.
+//! Each such instruction of a code object has a [`Site`] of a few entries
+//! (one per class, e.g. a `Future` and a `Task` method reading
+//! `self._state`).
+//! When no entry fits, the instruction takes the general path and records,
+//! if the case is a simple one, the facts that made it simple (pushing out
+//! the older entry); later runs check those facts and skip the general
+//! path. A case that is not simple makes the site wait a while before it
+//! tries again (CPython's adaptive backoff, simplified).
 //!
 //! Caches are invisible: a hit gives exactly what the general path would,
 //! and runs no code the general path would have run. The facts are:
@@ -17,6 +21,9 @@
 //!   namespace: while it holds, every MRO lookup gives the same answer, so
 //!   `__getattribute__`/`__setattr__` are still `object`'s and the name is
 //!   still no data descriptor (a property, a class with `__set__`);
+//! - for a plain value (no descriptor) found on the class of an instance
+//!   that does not shadow it, nothing more: the value is looked up again
+//!   on a hit (through the class lookup cache), never held;
 //! - for attributes stored on instances, *the position* in the instance's
 //!   `AttrMap`, checked on every hit by comparing the key found there
 //!   (instances have no shared keys as in CPython; the check is one
@@ -32,7 +39,7 @@
 //! Entries never keep an object alive (they hold `Weak`s and numbers), so
 //! caching cannot delay a `__del__`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use super::Vm;
@@ -43,16 +50,28 @@ use crate::value::{Builtin, Class, Function, Instance, Payload, PyResult, PyStr,
 /// No cache for this instruction.
 const NONE: u32 = u32::MAX;
 
-/// Executions a site that could not be specialized waits before trying
-/// again (CPython's adaptive backoff, simplified).
+/// Misses a site that could not be specialized waits before trying again.
 const COOLDOWN: u8 = 32;
 
-/// The caches of one code object: one entry per cacheable instruction.
+/// Entries per site (a `Future`, a `Task` and a `_GatheringFuture`
+/// reading `self._state` through the same instruction).
+const WAYS: usize = 4;
+
+/// The caches of one code object: one site per cacheable instruction.
 #[derive(Default)]
 pub struct InlineCaches {
-    /// For each instruction, the index of its entry, or [`NONE`].
+    /// For each instruction, the index of its site, or [`NONE`].
     slot_of: Box<[u32]>,
-    entries: Box<[RefCell<Entry>]>,
+    sites: Box<[Site]>,
+}
+
+/// The cache of one instruction.
+#[derive(Default)]
+pub struct Site {
+    /// The most recent entry first.
+    ways: [RefCell<Entry>; WAYS],
+    /// Misses left before specializing is tried again.
+    cooling: Cell<u8>,
 }
 
 impl InlineCaches {
@@ -69,50 +88,58 @@ impl InlineCaches {
                 _ => NONE,
             })
             .collect();
-        let entries = (0..count).map(|_| RefCell::new(Entry::Empty)).collect();
-        InlineCaches { slot_of, entries }
+        let sites = (0..count).map(|_| Site::default()).collect();
+        InlineCaches { slot_of, sites }
     }
 
     #[inline]
-    fn entry(&self, ip: usize) -> Option<&RefCell<Entry>> {
+    fn site(&self, ip: usize) -> Option<&Site> {
         let slot = *self.slot_of.get(ip)?;
-        self.entries.get(slot as usize)
+        self.sites.get(slot as usize)
     }
 
-    /// Records what a miss found (a failed specialization cools down).
+    /// Records what a miss found: a new entry first, or (when the case
+    /// was not a simple one) a cooldown.
     fn record(&self, ip: usize, entry: Option<Entry>) {
-        if let Some(cell) = self.entry(ip) {
-            if let Ok(mut current) = cell.try_borrow_mut() {
-                *current = entry.unwrap_or(Entry::Cooling(COOLDOWN));
+        let Some(site) = self.site(ip) else {
+            return;
+        };
+        let Some(entry) = entry else {
+            site.cooling.set(COOLDOWN);
+            return;
+        };
+        // Each entry moves one way down; the last one is forgotten.
+        let mut carried = entry;
+        for way in &site.ways {
+            match way.try_borrow_mut() {
+                Ok(mut current) => carried = std::mem::replace(&mut *current, carried),
+                Err(_) => return,
             }
         }
+        drop(carried);
     }
 
     /// Whether a miss at this instruction should try to specialize: not
     /// while cooling down (which counts down instead).
     fn should_specialize(&self, ip: usize) -> bool {
-        let Some(cell) = self.entry(ip) else {
+        let Some(site) = self.site(ip) else {
             return false;
         };
-        let Ok(mut current) = cell.try_borrow_mut() else {
-            return false;
-        };
-        match &mut *current {
-            Entry::Cooling(0) => true,
-            Entry::Cooling(n) => {
-                *n -= 1;
+        match site.cooling.get() {
+            0 => true,
+            n => {
+                site.cooling.set(n - 1);
                 false
             }
-            _ => true,
         }
     }
 }
 
-/// What one instruction remembers.
+/// What one instruction remembers about one case.
+#[derive(Default)]
 pub enum Entry {
+    #[default]
     Empty,
-    /// Could not specialize lately: try again after this many misses.
-    Cooling(u8),
     /// `LoadAttr`/`StoreAttr`: the attribute is in the instance's own
     /// attribute map, at `position` the last time.
     InstanceValue {
@@ -120,32 +147,43 @@ pub enum Entry {
         generation: u64,
         position: u32,
     },
-    /// `LoadAttr`: a module's attribute, at `position` of a namespace of
-    /// this layout.
+    /// `LoadAttr`: a plain value (no descriptor) found on the class, which
+    /// the instance does not shadow (CPython 3.12's `LOAD_ATTR_CLASS`
+    /// idea for instances).
+    ClassValue { class: Weak<Class>, generation: u64 },
+    /// `LoadAttr`: a Python function found on the class, which the
+    /// instance does not shadow, bound to it.
+    BoundMethod {
+        class: Weak<Class>,
+        generation: u64,
+        function: Weak<Function>,
+    },
+    /// `LoadAttr`/`LoadMethod` on a class object: a function or plain
+    /// value found along its MRO (`type_getattro` gives either as it is),
+    /// looked up again on a hit.
+    ClassAttribute { class: Weak<Class>, generation: u64 },
+    /// `LoadAttr`/`LoadMethod`: a module's attribute, at `position` of a
+    /// namespace of this layout.
     ModuleValue {
         generation: u64,
         layout: u64,
         position: u32,
     },
     /// `LoadMethod`: a Python function found on the class, called with the
-    /// instance (when the instance does not shadow it).
+    /// object (when the object does not shadow it).
     InstanceMethod {
         class: Weak<Class>,
         generation: u64,
         function: Weak<Function>,
     },
-    /// `LoadMethod`: a built-in method found on the class of an instance
-    /// or of a built-in value.
+    /// `LoadMethod`: a built-in method found on the class of the object.
     BuiltinMethod {
         class: Weak<Class>,
         generation: u64,
         method: Weak<Builtin>,
     },
     /// `LoadGlobal`: in the globals, at `position` of this layout.
-    Global {
-        layout: u64,
-        position: u32,
-    },
+    Global { layout: u64, position: u32 },
     /// `LoadGlobal`: not in the globals (of this layout), in the builtins
     /// at `position` of that layout.
     Builtin {
@@ -187,15 +225,167 @@ fn own_value_at(instance: &Instance, position: u32, name: &PyStr) -> Option<Valu
         .cloned()
 }
 
-/// Whether the instance holds no attribute `name` itself (so a method
-/// found on its class is what `instance.name` gives).
+/// Whether the instance holds no attribute `name` itself (so what its
+/// class has under that name is what `instance.name` finds).
 #[inline]
 fn shadows_nothing(instance: &Instance, name: &PyStr) -> bool {
     instance.dict_object.borrow().is_none()
         && instance.dict.borrow().position_of_name(name).is_none()
 }
 
+/// A value found on a class that `descriptor_get` gives back as it is
+/// (no function to bind, no `__get__` to call).
+fn is_plain_class_value(value: &Value) -> bool {
+    !matches!(
+        value,
+        Value::Function(_) | Value::Builtin(_) | Value::Native(_) | Value::Instance(_)
+    )
+}
+
+/// A module's attribute at the remembered position of its layout.
+#[inline]
+fn module_value(module: &crate::value::Module, layout: u64, position: u32) -> Option<Value> {
+    let dict = module.dict.borrow();
+    if dict.layout() == layout {
+        dict.value_at(position as usize).cloned()
+    } else {
+        None
+    }
+}
+
+/// What a `LoadAttr` entry gives for `obj`, if it fits.
+#[inline]
+fn load_attr_hit(entry: &Entry, obj: &Value, name: &Rc<PyStr>) -> Option<Value> {
+    match (entry, obj) {
+        (
+            Entry::BoundMethod {
+                class,
+                generation,
+                function,
+            },
+            Value::Instance(instance),
+        ) if *generation == method_cache::generation()
+            && same_class(class, &instance.class.borrow())
+            && shadows_nothing(instance, name) =>
+        {
+            let function = function.upgrade()?;
+            Some(Value::BoundMethod(Rc::new(crate::value::BoundMethod {
+                receiver: obj.clone(),
+                function: Value::Function(function),
+            })))
+        }
+        (Entry::ClassAttribute { .. }, Value::Class(_)) => class_attribute_hit(entry, obj, name),
+        (
+            Entry::InstanceValue {
+                class,
+                generation,
+                position,
+            },
+            Value::Instance(instance),
+        ) if *generation == method_cache::generation()
+            && same_class(class, &instance.class.borrow()) =>
+        {
+            own_value_at(instance, *position, name)
+        }
+        (Entry::ClassValue { class, generation }, Value::Instance(instance))
+            if *generation == method_cache::generation() =>
+        {
+            let class_now = instance.class.borrow().clone();
+            if same_class(class, &class_now) && shadows_nothing(instance, name) {
+                class_now.lookup_name(name)
+            } else {
+                None
+            }
+        }
+        (
+            Entry::ModuleValue {
+                generation,
+                layout,
+                position,
+            },
+            Value::Module(module),
+        ) if *generation == method_cache::generation() => module_value(module, *layout, *position),
+        _ => None,
+    }
+}
+
+/// What a `ClassAttribute` entry gives for a class object, if it fits.
+#[inline]
+fn class_attribute_hit(entry: &Entry, obj: &Value, name: &Rc<PyStr>) -> Option<Value> {
+    match (entry, obj) {
+        (Entry::ClassAttribute { class, generation }, Value::Class(target))
+            if *generation == method_cache::generation() && same_class(class, target) =>
+        {
+            target.lookup_name(name)
+        }
+        _ => None,
+    }
+}
+
 impl Vm {
+    /// The class whose method `obj.name` would be, when the object holds
+    /// no attribute `name` itself and its attributes follow
+    /// `PyObject_GenericGetAttr` (not a `super` object).
+    fn method_receiver_class(&self, obj: &Value, name: &PyStr) -> Option<Rc<Class>> {
+        match obj {
+            Value::Instance(instance) => {
+                shadows_nothing(instance, name).then(|| instance.class.borrow().clone())
+            }
+            Value::Native(native) => {
+                let is_super = native
+                    .data
+                    .borrow()
+                    .downcast_ref::<crate::builtins::classes::SuperData>()
+                    .is_some();
+                let shadowed = native.dict.borrow().position_of_name(name).is_some();
+                (!is_super && !shadowed).then(|| native.class.clone())
+            }
+            Value::Generator(_) => Some(self.class_of(obj)),
+            other => self.plain_builtin_class(other).cloned(),
+        }
+    }
+
+    /// Whether `obj` is of the remembered class and holds no attribute
+    /// `name` itself (see [`Self::method_receiver_class`]).
+    #[inline]
+    fn receiver_fits(&self, class: &Weak<Class>, obj: &Value, name: &PyStr) -> bool {
+        match obj {
+            Value::Instance(instance) => {
+                same_class(class, &instance.class.borrow()) && shadows_nothing(instance, name)
+            }
+            Value::Native(native) => {
+                same_class(class, &native.class)
+                    && native.dict.borrow().position_of_name(name).is_none()
+            }
+            Value::Generator(_) => same_class(class, &self.class_of(obj)),
+            other => self
+                .plain_builtin_class(other)
+                .is_some_and(|c| same_class(class, c)),
+        }
+    }
+
+    /// The facts for `cls.name` on a class object: a function or a plain
+    /// value found along its MRO, and not one of the attributes
+    /// `type_getattro` computes (all of them dunders).
+    fn specialize_class_attribute(&self, obj: &Value, name: &Rc<PyStr>) -> Option<Entry> {
+        let Value::Class(class) = obj else {
+            return None;
+        };
+        if name.as_str().starts_with("__") {
+            return None;
+        }
+        let generation = method_cache::generation();
+        match class.lookup_name(name)? {
+            Value::Function(_) => {}
+            found if is_plain_class_value(&found) => {}
+            _ => return None,
+        }
+        Some(Entry::ClassAttribute {
+            class: Rc::downgrade(class),
+            generation,
+        })
+    }
+
     /// The class of a built-in value whose class is one of the fields of
     /// [`super::BuiltinTypes`] and that holds no attributes of its own.
     #[inline]
@@ -223,40 +413,12 @@ impl Vm {
         obj: &Value,
         name: &Rc<PyStr>,
     ) -> PyResult<Value> {
-        if let Some(cell) = code.caches.entry(ip) {
-            let hit = match (&*cell.borrow(), obj) {
-                (
-                    Entry::InstanceValue {
-                        class,
-                        generation,
-                        position,
-                    },
-                    Value::Instance(instance),
-                ) if *generation == method_cache::generation()
-                    && same_class(class, &instance.class.borrow()) =>
-                {
-                    own_value_at(instance, *position, name)
+        if let Some(site) = code.caches.site(ip) {
+            for way in &site.ways {
+                if let Some(value) = load_attr_hit(&way.borrow(), obj, name) {
+                    note_hit();
+                    return Ok(value);
                 }
-                (
-                    Entry::ModuleValue {
-                        generation,
-                        layout,
-                        position,
-                    },
-                    Value::Module(module),
-                ) if *generation == method_cache::generation() => {
-                    let dict = module.dict.borrow();
-                    if dict.layout() == *layout {
-                        dict.value_at(*position as usize).cloned()
-                    } else {
-                        None
-                    }
-                }
-                _ => None,
-            };
-            if let Some(value) = hit {
-                note_hit();
-                return Ok(value);
             }
         }
         if code.caches.should_specialize(ip) {
@@ -268,7 +430,8 @@ impl Vm {
 
     /// The facts that let a later `obj.name` skip the general path, if
     /// `PyObject_GenericGetAttr` would find it in the object's own
-    /// namespace (no data descriptor on the class wins over it).
+    /// namespace (no data descriptor on the class wins over it), or find a
+    /// plain value on the class that the instance does not shadow.
     fn specialize_load_attr(&mut self, obj: &Value, name: &Rc<PyStr>) -> Option<Entry> {
         let generation = method_cache::generation();
         match obj {
@@ -280,12 +443,26 @@ impl Vm {
                 if instance.dict_object.borrow().is_some() {
                     return None;
                 }
-                let position = instance.dict.borrow().position_of_name(name)?;
-                Some(Entry::InstanceValue {
-                    class: Rc::downgrade(&class),
-                    generation,
-                    position: u32::try_from(position).ok()?,
-                })
+                let position = instance.dict.borrow().position_of_name(name);
+                match position {
+                    Some(position) => Some(Entry::InstanceValue {
+                        class: Rc::downgrade(&class),
+                        generation,
+                        position: u32::try_from(position).ok()?,
+                    }),
+                    None => match class.lookup_name(name) {
+                        Some(found) if is_plain_class_value(&found) => Some(Entry::ClassValue {
+                            class: Rc::downgrade(&class),
+                            generation,
+                        }),
+                        Some(Value::Function(function)) => Some(Entry::BoundMethod {
+                            class: Rc::downgrade(&class),
+                            generation,
+                            function: Rc::downgrade(&function),
+                        }),
+                        _ => None,
+                    },
+                }
             }
             Value::Module(module) => {
                 let class = self.class_of(obj);
@@ -300,6 +477,7 @@ impl Vm {
                     position: u32::try_from(position).ok()?,
                 })
             }
+            Value::Class(_) => self.specialize_class_attribute(obj, name),
             _ => None,
         }
     }
@@ -325,8 +503,8 @@ impl Vm {
         name: &Rc<PyStr>,
         value: Value,
     ) -> PyResult<()> {
-        if let (Some(cell), Value::Instance(instance)) = (code.caches.entry(ip), obj) {
-            let position = match &*cell.borrow() {
+        if let (Some(site), Value::Instance(instance)) = (code.caches.site(ip), obj) {
+            let position = site.ways.iter().find_map(|way| match &*way.borrow() {
                 Entry::InstanceValue {
                     class,
                     generation,
@@ -337,7 +515,7 @@ impl Vm {
                     Some(*position)
                 }
                 _ => None,
-            };
+            });
             if let Some(position) = position {
                 if instance.dict_object.borrow().is_none()
                     && !matches!(instance.payload, Payload::Exception(_))
@@ -351,16 +529,15 @@ impl Vm {
                         Ok(old) => {
                             note_hit();
                             drop(old);
-                            return Ok(());
                         }
                         Err(back) => {
                             // The key is elsewhere or new (a fresh
                             // instance in `__init__`): what
                             // `object.__setattr__` does after its checks.
                             instance.dict.borrow_mut().insert(name.clone(), back);
-                            return Ok(());
                         }
                     }
+                    return Ok(());
                 }
             }
         }
@@ -403,6 +580,58 @@ impl Vm {
         })
     }
 
+    /// What a `LoadMethod` entry pushes for `obj`, if it fits: the method
+    /// and whether it takes `obj` as its receiver (else `None` follows).
+    #[inline]
+    fn load_method_hit(
+        &self,
+        entry: &Entry,
+        obj: &Value,
+        name: &Rc<PyStr>,
+    ) -> Option<(Value, bool)> {
+        match entry {
+            Entry::InstanceMethod {
+                class,
+                generation,
+                function,
+            } if *generation == method_cache::generation() => {
+                if self.receiver_fits(class, obj, name) {
+                    function.upgrade().map(|f| (Value::Function(f), true))
+                } else {
+                    None
+                }
+            }
+            Entry::BuiltinMethod {
+                class,
+                generation,
+                method,
+            } if *generation == method_cache::generation() => {
+                if self.receiver_fits(class, obj, name) {
+                    method.upgrade().map(|m| (Value::Builtin(m), true))
+                } else {
+                    None
+                }
+            }
+            // A module's function (`math.floor(x)`): pushed as it is,
+            // with `None` for "no receiver" (CPython LOAD_METHOD_MODULE).
+            Entry::ModuleValue {
+                generation,
+                layout,
+                position,
+            } if *generation == method_cache::generation() => match obj {
+                Value::Module(module) => {
+                    module_value(module, *layout, *position).map(|v| (v, false))
+                }
+                _ => None,
+            },
+            Entry::ClassAttribute { .. } => {
+                let found = class_attribute_hit(entry, obj, name)?;
+                Some((found, false))
+            }
+            _ => None,
+        }
+    }
+
     /// `LOAD_METHOD` through the instruction's cache: pushes what the
     /// general path pushes (the function and its receiver, or the bound
     /// value and `None`).
@@ -414,86 +643,23 @@ impl Vm {
         name: &Rc<PyStr>,
         stack: &mut Vec<Value>,
     ) -> PyResult<()> {
-        if let Some(cell) = code.caches.entry(ip) {
-            let hit = match &*cell.borrow() {
-                Entry::InstanceMethod {
-                    class,
-                    generation,
-                    function,
-                } if *generation == method_cache::generation() => match &obj {
-                    Value::Instance(instance)
-                        if same_class(class, &instance.class.borrow())
-                            && shadows_nothing(instance, name) =>
-                    {
-                        function.upgrade().map(Value::Function)
-                    }
-                    _ => None,
-                },
-                Entry::BuiltinMethod {
-                    class,
-                    generation,
-                    method,
-                } if *generation == method_cache::generation() => {
-                    let matches = match &obj {
-                        Value::Instance(instance) => {
-                            same_class(class, &instance.class.borrow())
-                                && shadows_nothing(instance, name)
-                        }
-                        other => self
-                            .plain_builtin_class(other)
-                            .is_some_and(|c| same_class(class, c)),
-                    };
-                    if matches {
-                        method.upgrade().map(Value::Builtin)
-                    } else {
-                        None
-                    }
+        if let Some(site) = code.caches.site(ip) {
+            for way in &site.ways {
+                let hit = self.load_method_hit(&way.borrow(), &obj, name);
+                if let Some((method, with_receiver)) = hit {
+                    note_hit();
+                    stack.push(method);
+                    stack.push(if with_receiver { obj } else { Value::None });
+                    return Ok(());
                 }
-                _ => None,
-            };
-            if let Some(method) = hit {
-                note_hit();
-                stack.push(method);
-                stack.push(obj);
-                return Ok(());
-            }
-            // A module's function (`math.floor(x)`): pushed as it is,
-            // with `None` for "no receiver" (CPython LOAD_METHOD_MODULE).
-            let module_hit = match (&*cell.borrow(), &obj) {
-                (
-                    Entry::ModuleValue {
-                        generation,
-                        layout,
-                        position,
-                    },
-                    Value::Module(module),
-                ) if *generation == method_cache::generation() => {
-                    let dict = module.dict.borrow();
-                    if dict.layout() == *layout {
-                        dict.value_at(*position as usize).cloned()
-                    } else {
-                        None
-                    }
-                }
-                _ => None,
-            };
-            if let Some(value) = module_hit {
-                note_hit();
-                stack.push(value);
-                stack.push(Value::None);
-                return Ok(());
             }
         }
         if code.caches.should_specialize(ip) {
-            if let Value::Module(_) = &obj {
-                let entry = self.specialize_load_attr(&obj, name);
-                code.caches.record(ip, entry);
-                let v = self.get_attr(&obj, name)?;
-                stack.push(v);
-                stack.push(Value::None);
-                return Ok(());
-            }
-            let entry = self.specialize_load_method(&obj, name);
+            let entry = match &obj {
+                Value::Module(_) => self.specialize_load_attr(&obj, name),
+                Value::Class(_) => self.specialize_class_attribute(&obj, name),
+                _ => self.specialize_load_method(&obj, name),
+            };
             let found = match &entry {
                 Some(Entry::InstanceMethod { function, .. }) => {
                     function.upgrade().map(Value::Function)
@@ -527,15 +693,7 @@ impl Vm {
     /// object as its first argument instead of being bound.
     fn specialize_load_method(&mut self, obj: &Value, name: &Rc<PyStr>) -> Option<Entry> {
         let generation = method_cache::generation();
-        let class = match obj {
-            Value::Instance(instance) => {
-                if !shadows_nothing(instance, name) {
-                    return None;
-                }
-                instance.class.borrow().clone()
-            }
-            other => self.plain_builtin_class(other)?.clone(),
-        };
+        let class = self.method_receiver_class(obj, name)?;
         if !class.hooks().standard_getattribute {
             return None;
         }
@@ -559,7 +717,8 @@ impl Vm {
         }
     }
 
-    /// `LOAD_GLOBAL` through the instruction's cache.
+    /// `LOAD_GLOBAL` through the instruction's cache (one entry: the
+    /// globals of a code object are nearly always the same module).
     pub(super) fn load_global_cached(
         &mut self,
         code: &Code,
@@ -567,27 +726,16 @@ impl Vm {
         globals: &crate::value::Module,
         name: &Rc<PyStr>,
     ) -> PyResult<Value> {
-        if let Some(cell) = code.caches.entry(ip) {
-            let hit = match &*cell.borrow() {
-                Entry::Global { layout, position } => {
-                    let dict = globals.dict.borrow();
-                    if dict.layout() == *layout {
-                        dict.value_at(*position as usize).cloned()
-                    } else {
-                        None
-                    }
-                }
+        let site = code.caches.site(ip);
+        if let Some(site) = site {
+            let hit = match &*site.ways[0].borrow() {
+                Entry::Global { layout, position } => module_value(globals, *layout, *position),
                 Entry::Builtin {
                     globals: globals_layout,
                     builtins,
                     position,
                 } if globals.dict.borrow().layout() == *globals_layout => {
-                    let dict = self.builtins.dict.borrow();
-                    if dict.layout() == *builtins {
-                        dict.value_at(*position as usize).cloned()
-                    } else {
-                        None
-                    }
+                    module_value(&self.builtins, *builtins, *position)
                 }
                 _ => None,
             };
@@ -624,8 +772,8 @@ impl Vm {
         };
         match found {
             Some(value) => {
-                if let Some(cell) = code.caches.entry(ip) {
-                    if let (Some(entry), Ok(mut current)) = (entry, cell.try_borrow_mut()) {
+                if let (Some(site), Some(entry)) = (site, entry) {
+                    if let Ok(mut current) = site.ways[0].try_borrow_mut() {
                         *current = entry;
                     }
                 }
@@ -692,6 +840,34 @@ P.x = 2
 print(get(p), get(P.__new__(P)))
 ";
         assert_eq!(run(source), "1 1\n1 2\n");
+    }
+
+    #[test]
+    fn class_values_and_two_classes_at_one_site() {
+        let source = "
+class Future:
+    _state = 'PENDING'
+    def done(self):
+        return self._state != 'PENDING'
+class Task(Future):
+    def __init__(self):
+        self._coro = None
+f, t = Future(), Task()
+print([x.done() for x in (f, t, f, t)])
+t._state = 'FINISHED'
+print([x.done() for x in (f, t, f, t)])
+Future._state = 'FINISHED'
+print([x.done() for x in (f, t)])
+del t._state
+Future._state = property(lambda self: 'PENDING')
+print([x.done() for x in (f, t)])
+";
+        let before = HITS.with(|hits| hits.get());
+        assert_eq!(
+            run(source),
+            "[False, False, False, False]\n[False, True, False, True]\n[True, True]\n[False, False]\n"
+        );
+        assert!(HITS.with(|hits| hits.get()) - before >= 4);
     }
 
     #[test]
