@@ -85,7 +85,7 @@ impl Vm {
                 let mut all = self.take_arg_vec();
                 all.push(m.receiver.clone());
                 let mut args = args;
-                all.extend(args.drain(..));
+                all.append(&mut args);
                 self.recycle_arg_vec(args);
                 let function = m.function.clone();
                 self.call_with(&function, all, kwargs)
@@ -208,7 +208,7 @@ impl Vm {
             let mut init_args = self.take_arg_vec();
             init_args.push(instance.clone());
             let mut args = args;
-            init_args.extend(args.drain(..));
+            init_args.append(&mut args);
             self.recycle_arg_vec(args);
             let result = self.call_with(&init, init_args, kwargs)?;
             return self.init_result(instance, result);
