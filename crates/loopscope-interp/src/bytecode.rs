@@ -305,6 +305,8 @@ pub struct Code {
     pub flags: CodeFlags,
     pub max_stack: u32,
     pub doc: Option<Rc<PyStr>>,
+    /// The inline caches of its attribute and global instructions.
+    pub caches: crate::vm::inline_cache::InlineCaches,
 }
 
 impl Code {

@@ -231,6 +231,7 @@ impl<'a> Compiler<'a> {
             filename: self.filename.clone(),
             first_line: unit.first_line,
             max_stack: 0,
+            caches: crate::vm::inline_cache::InlineCaches::for_ops(&unit.ops),
             ops: unit.ops,
             lines: unit.lines,
             ranges: unit.ranges,

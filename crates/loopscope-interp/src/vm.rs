@@ -19,6 +19,7 @@ pub mod frame;
 pub mod generators;
 pub mod identity;
 pub mod imports;
+pub mod inline_cache;
 pub mod ops;
 pub mod protocols;
 pub mod repr;
@@ -280,7 +281,14 @@ pub struct Vm {
     pub delegate_hook: Option<generators::DelegateHook>,
     /// Interned special names the attribute protocol looks up on every access.
     pub names: SpecialNames,
+    /// Emptied argument vectors of finished calls, reused by the next
+    /// calls (see [`Vm::take_arg_vec`]).
+    spare_args: Vec<Vec<Value>>,
 }
+
+/// How many spare argument vectors are kept, and the largest kept.
+const SPARE_ARGS: usize = 32;
+const SPARE_ARGS_CAPACITY: usize = 16;
 
 /// Special method names, interned once so hot lookups hash nothing.
 pub struct SpecialNames {
@@ -373,6 +381,7 @@ impl Vm {
             names: SpecialNames::new(),
             generator_hook: None,
             delegate_hook: None,
+            spare_args: Vec::new(),
         };
         crate::builtins::install(&mut vm);
         vm
@@ -793,6 +802,24 @@ impl Vm {
             Some(GenKind::AsyncGenerator)
         } else {
             None
+        }
+    }
+
+    /// An empty vector for a call's arguments: a spare one when there is
+    /// one, so most calls allocate nothing for their arguments.
+    #[inline]
+    pub fn take_arg_vec(&mut self) -> Vec<Value> {
+        self.spare_args.pop().unwrap_or_default()
+    }
+
+    /// Gives an argument vector back once its values are moved out or no
+    /// longer needed (they are dropped here).
+    #[inline]
+    pub fn recycle_arg_vec(&mut self, mut args: Vec<Value>) {
+        args.clear();
+        let capacity = args.capacity();
+        if capacity > 0 && capacity <= SPARE_ARGS_CAPACITY && self.spare_args.len() < SPARE_ARGS {
+            self.spare_args.push(args);
         }
     }
 

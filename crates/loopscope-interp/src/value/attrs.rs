@@ -6,7 +6,16 @@
 //! cached hashes keeps lookups constant-time. Names are compared with
 //! [`PyStr::same_text`]: interned names (all those compiled code uses) by
 //! identity. Iteration follows insertion order, never the index's.
+//!
+//! Each map carries a *layout version*: a number drawn from one counter
+//! per thread whenever its sequence of keys changes (a key added or
+//! removed). Two maps with the same version hold the same keys at the same
+//! positions (a clone keeps its original's number until either changes),
+//! so an inline cache that remembers a version and a position can read the
+//! value there without searching (CPython 3.11's dict keys version,
+//! `_PyDictKeys_GetVersionForCurrentState`, used by LOAD_GLOBAL_MODULE).
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use super::string::{intern, str_hash};
@@ -23,6 +32,23 @@ pub struct AttrMap {
     /// Slots holding entry positions, probed linearly from `hash & mask`;
     /// at most half full.
     index: Option<Box<[u32]>>,
+    /// The layout version (see the module's doc); 0 for a map that never
+    /// had a key.
+    layout: u64,
+}
+
+thread_local! {
+    /// The last layout version handed out.
+    static LAYOUT_VERSIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A layout version no map had before.
+fn fresh_layout() -> u64 {
+    LAYOUT_VERSIONS.with(|counter| {
+        let next = counter.get() + 1;
+        counter.set(next);
+        next
+    })
 }
 
 impl AttrMap {
@@ -64,6 +90,51 @@ impl AttrMap {
         }
     }
 
+    /// The layout version: equal versions mean the same keys at the same
+    /// positions.
+    #[inline]
+    pub fn layout(&self) -> u64 {
+        self.layout
+    }
+
+    /// Where a name is, for an inline cache to remember with the layout.
+    #[inline]
+    pub fn position_of_name(&self, name: &PyStr) -> Option<usize> {
+        self.position_of(name)
+    }
+
+    /// The value at a position (one a cache remembered for this layout).
+    #[inline]
+    pub fn value_at(&self, position: usize) -> Option<&Value> {
+        self.entries.get(position).map(|(_, value)| value)
+    }
+
+    /// The value at a position if the key there is `name`: a cache's
+    /// remembered position, checked without knowing the layout.
+    #[inline]
+    pub fn value_at_if_named(&self, position: usize, name: &PyStr) -> Option<&Value> {
+        match self.entries.get(position) {
+            Some((key, value)) if key.same_text(name) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Replaces the value at a position if the key there is `name`; gives
+    /// the old value back (for the caller to drop), or the new one when
+    /// the key is elsewhere.
+    #[inline]
+    pub fn replace_at_if_named(
+        &mut self,
+        position: usize,
+        name: &PyStr,
+        value: Value,
+    ) -> Result<Value, Value> {
+        match self.entries.get_mut(position) {
+            Some((key, slot)) if key.same_text(name) => Ok(std::mem::replace(slot, value)),
+            _ => Err(value),
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.position(name).map(|i| &self.entries[i].1)
     }
@@ -84,6 +155,7 @@ impl AttrMap {
             return;
         }
         self.entries.push((name, value));
+        self.layout = fresh_layout();
         match &self.index {
             Some(index) if self.entries.len() * 2 <= index.len() => {
                 let at = self.entries.len() - 1;
@@ -115,6 +187,7 @@ impl AttrMap {
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let i = self.position(name)?;
         let (_, value) = self.entries.remove(i);
+        self.layout = fresh_layout();
         if self.index.is_some() {
             self.rebuild_index();
         }

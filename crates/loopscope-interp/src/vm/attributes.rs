@@ -227,7 +227,7 @@ impl Vm {
         }
     }
 
-    fn is_data_descriptor(&self, value: &Value) -> bool {
+    pub(crate) fn is_data_descriptor(&self, value: &Value) -> bool {
         match value {
             Value::Native(n) => n.class.builtin && n.class.name().as_str() == "property",
             Value::Instance(i) => {

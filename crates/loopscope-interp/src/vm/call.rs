@@ -82,9 +82,11 @@ impl Vm {
         match callee {
             Value::Function(f) => self.call_function(f, args, kwargs),
             Value::BoundMethod(m) => {
-                let mut all = Vec::with_capacity(args.len() + 1);
+                let mut all = self.take_arg_vec();
                 all.push(m.receiver.clone());
-                all.extend(args);
+                let mut args = args;
+                all.append(&mut args);
+                self.recycle_arg_vec(args);
                 let function = m.function.clone();
                 self.call_with(&function, all, kwargs)
             }
@@ -127,6 +129,7 @@ impl Vm {
             NativeFn::Closure(f) => f.clone()(self, &mut native_args),
         };
         self.depth -= 1;
+        self.recycle_arg_vec(std::mem::take(&mut native_args.positional));
         if let Err(Unwind::Halt(Halt::Park(parked))) = &result {
             parked.native_returned();
         }
@@ -163,37 +166,63 @@ impl Vm {
         let new = class
             .lookup_name(&self.names.new)
             .unwrap_or_else(|| self.types.object.lookup("__new__").unwrap_or(Value::None));
-        let instance = if crate::builtins::classes::is_object_new(self, &new) {
-            // `object.__new__` called directly: no argument lists to build.
+        let (instance, instance_class) = if crate::builtins::classes::is_object_new(self, &new) {
+            // `object.__new__` called directly: no argument lists to build,
+            // and the instance is of the class itself.
             let has_arguments = !args.is_empty() || !kwargs.is_empty();
             self.enter_native()?;
             let made = crate::builtins::classes::instantiate(self, class, has_arguments);
             self.depth -= 1;
-            made?
+            (made?, class.clone())
         } else {
             let mut new_args = Vec::with_capacity(args.len() + 1);
             new_args.push(Value::Class(class.clone()));
             new_args.extend(args.iter().cloned());
             let new = self.unwrap_static(&new);
-            self.call_with(&new, new_args, kwargs.clone())?
-        };
-        // CPython type_call: __init__ runs only if __new__ returned an
-        // instance of the class.
-        let instance_class = self.class_of(&instance);
-        if !instance_class.is_subclass_of(class) {
-            return Ok(instance);
-        }
-        if let Some(init) = instance_class.lookup_name(&self.names.init) {
-            let mut init_args = Vec::with_capacity(args.len() + 1);
-            init_args.push(instance.clone());
-            init_args.extend(args);
-            let result = self.call_with(&init, init_args, kwargs)?;
-            if !result.is_none() {
-                return Err(self.type_error(format!(
-                    "__init__() should return None, not '{}'",
-                    self.type_name(&result)
-                )));
+            let made = self.call_with(&new, new_args, kwargs.clone())?;
+            // CPython type_call: __init__ runs only if __new__ returned an
+            // instance of the class.
+            let made_class = self.class_of(&made);
+            if !made_class.is_subclass_of(class) {
+                return Ok(made);
             }
+            (made, made_class)
+        };
+        let init = instance_class.lookup_name(&self.names.init);
+        if let Some(Value::Function(function)) = &init {
+            if kwargs.is_empty() && Vm::is_simple_call(function, args.len() + 1) {
+                // The common `__init__(self, a, b)`: its frame takes the
+                // instance and the arguments directly.
+                let mut frame = Frame::new(function.code.clone(), function.globals.clone(), None);
+                let mut args = args;
+                let values = std::iter::once(instance.clone()).chain(args.drain(..));
+                for (slot, value) in frame.locals.iter_mut().zip(values) {
+                    *slot = Some(value);
+                }
+                self.recycle_arg_vec(args);
+                let result = self.start_function(function, frame)?;
+                return self.init_result(instance, result);
+            }
+        }
+        if let Some(init) = init {
+            let mut init_args = self.take_arg_vec();
+            init_args.push(instance.clone());
+            let mut args = args;
+            init_args.append(&mut args);
+            self.recycle_arg_vec(args);
+            let result = self.call_with(&init, init_args, kwargs)?;
+            return self.init_result(instance, result);
+        }
+        Ok(instance)
+    }
+
+    /// The instance, once `__init__` returned `None` (CPython type_call).
+    fn init_result(&mut self, instance: Value, result: Value) -> PyResult<Value> {
+        if !result.is_none() {
+            return Err(self.type_error(format!(
+                "__init__() should return None, not '{}'",
+                self.type_name(&result)
+            )));
         }
         Ok(instance)
     }
@@ -218,7 +247,47 @@ impl Vm {
         args: Vec<Value>,
         kwargs: Keywords,
     ) -> PyResult<Value> {
-        let mut frame = self.bind_arguments(function, args, kwargs)?;
+        let frame = self.bind_arguments(function, args, kwargs)?;
+        self.start_function(function, frame)
+    }
+
+    /// Whether a call passing `nargs` positional arguments and nothing else
+    /// binds them straight to the first locals: exactly the positional
+    /// parameters, no keyword-only, `*args`, `**kwargs` or cells (the
+    /// fast path of CPython's `_PyEval_MakeFrameVector`).
+    #[inline]
+    pub(super) fn is_simple_call(function: &Function, nargs: usize) -> bool {
+        let code = &function.code;
+        nargs == code.argcount as usize
+            && code.kwonlyargcount == 0
+            && !code.flags.varargs
+            && !code.flags.varkeywords
+            && code.cellvars.is_empty()
+            && function.closure.is_empty()
+    }
+
+    /// The frame of a [simple call](Self::is_simple_call) whose arguments
+    /// are the values of `stack` from `at` on (moved out of it).
+    #[inline]
+    pub(super) fn simple_call_frame(
+        function: &Rc<Function>,
+        stack: &mut Vec<Value>,
+        at: usize,
+    ) -> Frame {
+        let mut frame = Frame::new(function.code.clone(), function.globals.clone(), None);
+        for (slot, value) in frame.locals.iter_mut().zip(stack.drain(at..)) {
+            *slot = Some(value);
+        }
+        frame
+    }
+
+    /// Runs the bound frame of a call to a Python function, or makes the
+    /// generator/coroutine of a generator function.
+    pub(super) fn start_function(
+        &mut self,
+        function: &Rc<Function>,
+        mut frame: Frame,
+    ) -> PyResult<Value> {
         if let Some(kind) = Vm::generator_kind(&function.code) {
             frame.namespace = None;
             let generator = Generator {
@@ -259,17 +328,11 @@ impl Vm {
         let argcount = code.argcount as usize;
         // The common call: exactly the positional parameters, nothing else
         // to bind (no keywords, defaults, `*args`/`**kwargs`, cells).
-        if args.len() == argcount
-            && kwargs.is_empty()
-            && code.kwonlyargcount == 0
-            && !code.flags.varargs
-            && !code.flags.varkeywords
-            && code.cellvars.is_empty()
-            && function.closure.is_empty()
-        {
-            for (slot, value) in frame.locals.iter_mut().zip(args) {
+        if kwargs.is_empty() && Vm::is_simple_call(function, args.len()) {
+            for (slot, value) in frame.locals.iter_mut().zip(args.drain(..)) {
                 *slot = Some(value);
             }
+            self.recycle_arg_vec(args);
             return Ok(frame);
         }
         let posonly = code.posonlyargcount as usize;

@@ -109,6 +109,32 @@ impl Vm {
         result
     }
 
+    /// A call of a Python function whose arguments are the stack's values
+    /// from `at` on, below them the function: when the arguments are
+    /// exactly its positional parameters they go straight into the new
+    /// frame's locals, with no argument vector (callee and arguments are
+    /// popped before the call, as the general path pops them). `None`
+    /// when the callee or the call is not that simple.
+    #[inline]
+    fn call_python_from_stack(&mut self, frame: &mut Frame, at: usize) -> PyResult<Option<Value>> {
+        let function = match at.checked_sub(1).and_then(|c| frame.stack.get(c)) {
+            Some(Value::Function(f)) if Vm::is_simple_call(f, frame.stack.len() - at) => f.clone(),
+            _ => return Ok(None),
+        };
+        let callee_frame = Vm::simple_call_frame(&function, &mut frame.stack, at);
+        frame.stack.pop();
+        self.note_call_site(frame.ip);
+        match self.start_function(&function, callee_frame) {
+            Ok(v) => Ok(Some(v)),
+            Err(error) => {
+                if let Unwind::Halt(Halt::Park(parked)) = &error {
+                    parked.link_call(true);
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// Remembers where the innermost frame is calling from.
     #[inline]
     fn note_call_site(&mut self, ip: usize) {
@@ -234,7 +260,9 @@ impl Vm {
             match op {
                 Op::Nop => {}
                 Op::Pop => {
-                    frame.stack.pop();
+                    if let Some(v) = frame.stack.pop() {
+                        discard(v);
+                    }
                 }
                 Op::Dup => {
                     let v = Self::top(frame);
@@ -262,6 +290,7 @@ impl Vm {
                 }
                 Op::LoadConst(i) => frame.stack.push(code.consts[i as usize].clone()),
                 Op::LoadFast(i) => match &frame.locals[i as usize] {
+                    Some(Value::Int(n)) => frame.stack.push(Value::Int(*n)),
                     Some(v) => frame.stack.push(v.clone()),
                     None => {
                         let name = code.varnames[i as usize].as_str().to_string();
@@ -271,7 +300,12 @@ impl Vm {
                         ));
                     }
                 },
-                Op::StoreFast(i) => frame.locals[i as usize] = Some(Self::pop(frame)),
+                Op::StoreFast(i) => {
+                    let v = Self::pop(frame);
+                    if let Some(old) = frame.locals[i as usize].replace(v) {
+                        discard(old);
+                    }
+                }
                 Op::DeleteFast(i) => {
                     if frame.locals[i as usize].take().is_none() {
                         let name = code.varnames[i as usize].as_str().to_string();
@@ -325,17 +359,8 @@ impl Vm {
                 }
                 Op::LoadGlobal(i) => {
                     let name = &code.names[i as usize];
-                    let found = frame.globals.dict.borrow().get_name(name).cloned();
-                    let value = match found {
-                        Some(v) => v,
-                        None => {
-                            let builtin = self.builtins.dict.borrow().get_name(name).cloned();
-                            match builtin {
-                                Some(v) => v,
-                                None => return Err(self.name_error(name.as_str())),
-                            }
-                        }
-                    };
+                    let value =
+                        self.load_global_cached(&code, frame.ip - 1, &frame.globals, name)?;
                     frame.stack.push(value);
                 }
                 Op::StoreGlobal(i) => {
@@ -400,13 +425,15 @@ impl Vm {
                 }
                 Op::LoadAttr(i) => {
                     let obj = Self::pop(frame);
-                    let v = self.get_attr(&obj, &code.names[i as usize])?;
+                    let v =
+                        self.load_attr_cached(&code, frame.ip - 1, &obj, &code.names[i as usize])?;
                     frame.stack.push(v);
                 }
                 Op::StoreAttr(i) => {
                     let obj = Self::pop(frame);
                     let v = Self::pop(frame);
-                    self.set_attr(&obj, &code.names[i as usize], v)?;
+                    let name = &code.names[i as usize];
+                    self.store_attr_cached(&code, frame.ip - 1, &obj, name, v)?;
                 }
                 Op::DeleteAttr(i) => {
                     let obj = Self::pop(frame);
@@ -417,18 +444,11 @@ impl Vm {
                     // class is pushed with its instance, unbound (no bound
                     // method is made); anything else is pushed as the
                     // attribute's value followed by `None`.
+                    // The instruction's inline cache remembers which case
+                    // it is (see `vm::inline_cache`).
                     let obj = Self::pop(frame);
                     let name = &code.names[i as usize];
-                    if let Value::Instance(instance) = &obj {
-                        if let Some(function) = self.unbound_method(instance, name) {
-                            frame.stack.push(function);
-                            frame.stack.push(obj);
-                            continue;
-                        }
-                    }
-                    let v = self.get_attr(&obj, name)?;
-                    frame.stack.push(v);
-                    frame.stack.push(Value::None);
+                    self.load_method_cached(&code, frame.ip - 1, obj, name, &mut frame.stack)?;
                 }
                 Op::CallMethod(n) => {
                     // The receiver slot holds an instance (call the function
@@ -436,14 +456,24 @@ impl Vm {
                     let n = n as usize;
                     let receiver_at = frame.stack.len().checked_sub(n + 1);
                     let receiver = receiver_at.and_then(|at| frame.stack.get(at));
-                    let args = match (receiver_at, receiver) {
+                    if let (Some(at), Some(receiver)) = (receiver_at, receiver) {
+                        if !receiver.is_none() {
+                            if let Some(v) = self.call_python_from_stack(frame, at)? {
+                                frame.stack.push(v);
+                                continue;
+                            }
+                        }
+                    }
+                    let receiver = receiver_at.and_then(|at| frame.stack.get(at));
+                    let mut args = self.take_arg_vec();
+                    match (receiver_at, receiver) {
                         (Some(at), Some(receiver)) if !receiver.is_none() => {
-                            frame.stack.drain(at..).collect()
+                            args.extend(frame.stack.drain(at..));
                         }
                         _ => {
-                            let args = Self::pop_n(frame, n);
+                            let at = frame.stack.len().saturating_sub(n);
+                            args.extend(frame.stack.drain(at..));
                             frame.stack.pop();
-                            args
                         }
                     };
                     let callee = Self::pop(frame);
@@ -477,6 +507,8 @@ impl Vm {
                         Some(v) => v,
                         None => self.binary_op(b, &left, &right)?,
                     };
+                    discard(left);
+                    discard(right);
                     frame.stack.push(v);
                 }
                 Op::InPlace(b) => {
@@ -486,6 +518,8 @@ impl Vm {
                         Some(v) => v,
                         None => self.inplace_op(b, &left, &right)?,
                     };
+                    discard(left);
+                    discard(right);
                     frame.stack.push(v);
                 }
                 Op::Unary(u) => {
@@ -510,6 +544,8 @@ impl Vm {
                         }),
                         _ => self.compare(c, &left, &right)?,
                     };
+                    discard(left);
+                    discard(right);
                     frame.stack.push(v);
                 }
                 Op::Is(negated) => {
@@ -526,13 +562,23 @@ impl Vm {
                 Op::Jump(t) => frame.ip = t as usize,
                 Op::PopJumpIfFalse(t) => {
                     let v = Self::pop(frame);
-                    if !self.truthy(&v)? {
+                    let truth = match v {
+                        Value::Bool(b) => b,
+                        _ => self.truthy(&v)?,
+                    };
+                    discard(v);
+                    if !truth {
                         frame.ip = t as usize;
                     }
                 }
                 Op::PopJumpIfTrue(t) => {
                     let v = Self::pop(frame);
-                    if self.truthy(&v)? {
+                    let truth = match v {
+                        Value::Bool(b) => b,
+                        _ => self.truthy(&v)?,
+                    };
+                    discard(v);
+                    if truth {
                         frame.ip = t as usize;
                     }
                 }
@@ -777,7 +823,13 @@ impl Vm {
                     frame.stack.push(Value::Function(Rc::new(function)));
                 }
                 Op::Call(n) => {
-                    let args = Self::pop_n(frame, n as usize);
+                    let at = frame.stack.len().saturating_sub(n as usize);
+                    if let Some(v) = self.call_python_from_stack(frame, at)? {
+                        frame.stack.push(v);
+                        continue;
+                    }
+                    let mut args = self.take_arg_vec();
+                    args.extend(frame.stack.drain(at..));
                     let callee = Self::pop(frame);
                     self.note_call_site(frame.ip);
                     let v = self
@@ -1118,6 +1170,17 @@ pub(crate) fn cell_of(value: &Value) -> Option<Rc<CellObj>> {
     match value {
         Value::Native(n) => n.data.borrow().downcast_ref::<Rc<CellObj>>().cloned(),
         _ => None,
+    }
+}
+
+/// Drops a value popped from the stack, skipping the out-of-line drop
+/// glue of `Value` for the values that own nothing (the common results of
+/// arithmetic and comparisons).
+#[inline(always)]
+fn discard(value: Value) {
+    match value {
+        Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => std::mem::forget(value),
+        other => drop(other),
     }
 }
 
