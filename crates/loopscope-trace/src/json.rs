@@ -8,19 +8,43 @@ use std::fmt::Write;
 /// The whole trace as one JSON document.
 pub fn to_json(trace: &Trace) -> String {
     let mut out = String::with_capacity(64 + trace.events.len() * 160);
+    // Never flushed: the document grows in `out`.
+    let _ = write_document(trace, &mut out, usize::MAX, &mut |_| Ok(()));
+    out
+}
+
+/// The same document as [`to_json`], written to `sink` in chunks of about
+/// 64 KB instead of one `String` the size of the trace (a 10,000-task run
+/// writes 34 MB). Wrap a file in a `BufWriter` or not: the chunks are large.
+pub fn write_json(trace: &Trace, sink: &mut impl std::io::Write) -> std::io::Result<()> {
+    const CHUNK: usize = 64 * 1024;
+    let mut buffer = String::with_capacity(CHUNK + 4096);
+    write_document(trace, &mut buffer, CHUNK, &mut |chunk| {
+        sink.write_all(chunk.as_bytes())
+    })
+}
+
+/// Writes the document into `out`, handing it to `flush` (and emptying it)
+/// whenever it holds `chunk` bytes or more, and at the end.
+fn write_document(
+    trace: &Trace,
+    out: &mut String,
+    chunk: usize,
+    flush: &mut dyn FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     out.push_str("{\"version\": ");
-    integer(&mut out, u64::from(trace.version));
+    integer(out, u64::from(trace.version));
     out.push_str(", \"seed\": ");
-    integer(&mut out, trace.seed);
+    integer(out, trace.seed);
     out.push_str(", \"verdict\": ");
     match &trace.verdict {
         Some(v) => {
             out.push_str("{\"status\": ");
-            string(&mut out, &v.status);
+            string(out, &v.status);
             out.push_str(", \"error\": ");
-            optional_string(&mut out, v.error.as_deref());
+            optional_string(out, v.error.as_deref());
             out.push_str(", \"time\": ");
-            number(&mut out, v.time);
+            number(out, v.time);
             out.push('}');
         }
         None => out.push_str("null"),
@@ -28,10 +52,18 @@ pub fn to_json(trace: &Trace) -> String {
     out.push_str(", \"events\": [");
     for (i, event) in trace.events.iter().enumerate() {
         out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-        write_event(&mut out, event);
+        write_event(out, event);
+        if out.len() >= chunk {
+            flush(out)?;
+            out.clear();
+        }
     }
     out.push_str("\n]}\n");
-    out
+    flush(out)?;
+    if chunk != usize::MAX {
+        out.clear();
+    }
+    Ok(())
 }
 
 fn write_event(out: &mut String, event: &Event) {
@@ -488,6 +520,9 @@ mod tests {
         ));
         assert!(json.contains("{\"step\": 3, \"time\": 0.0, \"iteration\": 0, \"kind\": \"task_created\", \"task\": 7, \"name\": \"Task-1\", \"coroutine\": \"main()\", \"parent\": null, \"line\": 9}"));
         assert!(json.contains("\"time\": 0.30000000000000004"));
+        let mut streamed = Vec::new();
+        write_json(&trace, &mut streamed).unwrap();
+        assert_eq!(streamed, json.as_bytes());
         assert!(json
             .contains("\"text\": \"привет \\\"x\\\"\\n\", \"actor\": \"task\", \"actor_id\": 7}"));
     }
