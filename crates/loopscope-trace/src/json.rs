@@ -50,9 +50,10 @@ fn write_document(
         None => out.push_str("null"),
     }
     out.push_str(", \"events\": [");
+    let mut time = LastTime::default();
     for (i, event) in trace.events.iter().enumerate() {
         out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-        write_event(out, event);
+        write_event(out, event, &mut time);
         if out.len() >= chunk {
             flush(out)?;
             out.clear();
@@ -66,11 +67,25 @@ fn write_document(
     Ok(())
 }
 
-fn write_event(out: &mut String, event: &Event) {
+/// The last event time written and its text: runs of events share the
+/// virtual time, so it is formatted once per run of them.
+#[derive(Default)]
+struct LastTime {
+    bits: Option<u64>,
+    text: String,
+}
+
+fn write_event(out: &mut String, event: &Event, last_time: &mut LastTime) {
     out.push_str("{\"step\": ");
     integer(out, event.step);
     out.push_str(", \"time\": ");
-    number(out, event.time);
+    let bits = event.time.to_bits();
+    if last_time.bits != Some(bits) {
+        last_time.text.clear();
+        number(&mut last_time.text, event.time);
+        last_time.bits = Some(bits);
+    }
+    out.push_str(&last_time.text);
     out.push_str(", \"iteration\": ");
     integer(out, event.iteration);
     out.push_str(", \"kind\": ");
@@ -457,9 +472,21 @@ pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// An integer, written without an intermediate `String`.
-fn integer(out: &mut String, value: u64) {
-    let _ = write!(out, "{value}");
+/// An integer, written without an intermediate `String` or the
+/// formatting machinery (every event has several).
+fn integer(out: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
 }
 
 /// A float the way Python's `repr` writes it (`1.0`, `0.30000000000000004`),
@@ -520,6 +547,11 @@ mod tests {
         ));
         assert!(json.contains("{\"step\": 3, \"time\": 0.0, \"iteration\": 0, \"kind\": \"task_created\", \"task\": 7, \"name\": \"Task-1\", \"coroutine\": \"main()\", \"parent\": null, \"line\": 9}"));
         assert!(json.contains("\"time\": 0.30000000000000004"));
+        for (value, text) in [(0, "0"), (7, "7"), (10, "10"), (u64::MAX, "18446744073709551615")] {
+            let mut out = String::new();
+            integer(&mut out, value);
+            assert_eq!(out, text);
+        }
         let mut streamed = Vec::new();
         write_json(&trace, &mut streamed).unwrap();
         assert_eq!(streamed, json.as_bytes());
