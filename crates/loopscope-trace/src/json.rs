@@ -447,6 +447,12 @@ fn optional_string(out: &mut String, value: Option<&str>) {
 /// A JSON string literal (non-ASCII kept as UTF-8).
 pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
+    // Most strings (kinds, names, reprs of numbers) need no escape at all.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     // Runs of characters that need no escape are copied whole; the
     // escaped ones are ASCII, so the byte offsets are character bounds.
     let mut start = 0;
