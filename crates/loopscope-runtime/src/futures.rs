@@ -1115,9 +1115,14 @@ fn semaphore_wake_up_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             call_set_result(vm, &future, Value::Bool(true))?;
             return Ok(Value::None);
         }
-        // Only plain futures (whose state cannot go back to pending) and
-        // only a run of them from the front.
-        if known_done.len() == index - 1 && snapshot.is_none() && is_instance_of(&future, &plain_class) {
+        // Only plain futures (whose state cannot go back to pending) that
+        // will not report a lost exception when freed (the hint delays
+        // that), and only a run of them from the front.
+        if known_done.len() == index - 1
+            && snapshot.is_none()
+            && is_instance_of(&future, &plain_class)
+            && !logs_traceback(&future)
+        {
             known_done.push(future);
         }
     }
@@ -1140,6 +1145,21 @@ fn is_instance_of(value: &Value, class: &Option<Rc<Class>>) -> bool {
     match (value, class) {
         (Value::Instance(instance), Some(class)) => Rc::ptr_eq(class, &instance.class.borrow()),
         _ => false,
+    }
+}
+
+/// Whether a future's `_log_traceback` is set in its own dict (its
+/// `__del__` would then report the exception nobody retrieved).
+fn logs_traceback(future: &Value) -> bool {
+    match future {
+        Value::Instance(instance) => {
+            instance.dict_object.borrow().is_some()
+                || !matches!(
+                    instance.dict.borrow().get("_log_traceback"),
+                    None | Some(Value::Bool(false))
+                )
+        }
+        _ => true,
     }
 }
 
