@@ -553,7 +553,12 @@ mod tests {
         ));
         assert!(json.contains("{\"step\": 3, \"time\": 0.0, \"iteration\": 0, \"kind\": \"task_created\", \"task\": 7, \"name\": \"Task-1\", \"coroutine\": \"main()\", \"parent\": null, \"line\": 9}"));
         assert!(json.contains("\"time\": 0.30000000000000004"));
-        for (value, text) in [(0, "0"), (7, "7"), (10, "10"), (u64::MAX, "18446744073709551615")] {
+        for (value, text) in [
+            (0, "0"),
+            (7, "7"),
+            (10, "10"),
+            (u64::MAX, "18446744073709551615"),
+        ] {
             let mut out = String::new();
             integer(&mut out, value);
             assert_eq!(out, text);
