@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use loopscope_interp::memory::CountingAllocator;
 use loopscope_interp::verdict::{RunOptions, Verdict};
@@ -169,20 +169,41 @@ fn run(args: &[String]) -> ExitCode {
     // As python3 does, tracebacks name the program by its absolute path.
     options.filename = shown_name.unwrap_or_else(|| absolute_path(&path));
     let result = run_program(&source, &options);
-    // The JSON trace is made once, for the file and for the stats.
-    let trace_json = (trace_path.is_some() || stats)
-        .then(|| loopscope_trace::to_json(&result.trace).into_bytes());
+    // The JSON trace streams to its file (a 10,000-task run writes 34 MB:
+    // no String of that size); the stats count the bytes as they go.
+    let mut trace_json_bytes = 0;
+    if let Some(path) = &trace_path {
+        let written = std::fs::File::create(path).and_then(|file| {
+            let mut sink = CountingWriter {
+                inner: std::io::BufWriter::with_capacity(1 << 16, file),
+                count: 0,
+            };
+            loopscope_trace::write_json(&result.trace, &mut sink)?;
+            sink.inner.flush()?;
+            Ok(sink.count)
+        });
+        match written {
+            Ok(count) => trace_json_bytes = count,
+            Err(e) => {
+                eprintln!("loopscope: cannot write {path}: {e}");
+                return ExitCode::from(73);
+            }
+        }
+    } else if stats {
+        let mut sink = CountingWriter {
+            inner: std::io::sink(),
+            count: 0,
+        };
+        let _ = loopscope_trace::write_json(&result.trace, &mut sink);
+        trace_json_bytes = sink.count;
+    }
     let chrome_json = chrome_path
         .as_ref()
         .map(|_| loopscope_trace::to_chrome_trace(&result.trace).into_bytes());
     let binary = binary_path
         .as_ref()
         .map(|_| loopscope_trace::codec::encode(&result.trace));
-    for (path, bytes) in [
-        (&trace_path, &trace_json),
-        (&chrome_path, &chrome_json),
-        (&binary_path, &binary),
-    ] {
+    for (path, bytes) in [(&chrome_path, &chrome_json), (&binary_path, &binary)] {
         if let (Some(path), Some(bytes)) = (path, bytes) {
             if let Err(e) = std::fs::write(path, bytes) {
                 eprintln!("loopscope: cannot write {path}: {e}");
@@ -195,12 +216,30 @@ fn run(args: &[String]) -> ExitCode {
         eprintln!(
             "loopscope stats: events={} trace_json_bytes={} peak_rss_kb={}",
             result.trace.events.len(),
-            trace_json.as_ref().map_or(0, Vec::len),
+            trace_json_bytes,
             peak_rss_kb().map_or("unknown".to_string(), |kb| kb.to_string())
         );
     }
     print_verdict(&result.verdict, json);
     ExitCode::SUCCESS
+}
+
+/// A writer that counts the bytes it passes on.
+struct CountingWriter<W> {
+    inner: W,
+    count: usize,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(bytes)?;
+        self.count += written;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The program's name as python3 shows it: its absolute path.

@@ -1095,19 +1095,112 @@ fn semaphore_wake_up_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     if !vm.truthy(&waiters)? {
         return Ok(Value::None);
     }
+    // Woken waiters stay at the front of the deque until their tasks run
+    // (the next iteration), so when many slots free up in one iteration
+    // each release would look at all the ones woken before it. The hint
+    // remembers those: the same objects, found by identity, are still done.
+    let (mut known_done, plain_class) = take_wake_hint(vm, &waiters)?;
+    let mut index = known_done.len();
     let mut snapshot = None;
-    let mut index = 0;
     while let Some(future) = waiter_at(vm, &waiters, &mut snapshot, index)? {
         index += 1;
         if !is_done(vm, &n, &future)? {
+            world(vm)?.wake_hint = Some(WakeHint {
+                waiters,
+                known_done,
+            });
             let value = get(vm, &this, &n.value)?;
             let value = vm.binary_op(BinOp::Sub, &value, &Value::Int(1))?;
             set(vm, &this, &n.value, value)?;
             call_set_result(vm, &future, Value::Bool(true))?;
             return Ok(Value::None);
         }
+        // Only plain futures (whose state cannot go back to pending) that
+        // will not report a lost exception when freed (the hint delays
+        // that), and only a run of them from the front.
+        if known_done.len() == index - 1
+            && snapshot.is_none()
+            && is_instance_of(&future, &plain_class)
+            && !logs_traceback(&future)
+        {
+            known_done.push(future);
+        }
     }
+    world(vm)?.wake_hint = Some(WakeHint {
+        waiters,
+        known_done,
+    });
     Ok(Value::None)
+}
+
+/// The waiters at the front of a semaphore's deque that a
+/// `_wake_up_next` found done: plain `Future`s, kept alive here so that
+/// none of them can be replaced by a new object at the same address.
+pub struct WakeHint {
+    waiters: Value,
+    known_done: Vec<Value>,
+}
+
+fn is_instance_of(value: &Value, class: &Option<Rc<Class>>) -> bool {
+    match (value, class) {
+        (Value::Instance(instance), Some(class)) => Rc::ptr_eq(class, &instance.class.borrow()),
+        _ => false,
+    }
+}
+
+/// Whether a future's `_log_traceback` is set in its own dict (its
+/// `__del__` would then report the exception nobody retrieved).
+fn logs_traceback(future: &Value) -> bool {
+    match future {
+        Value::Instance(instance) => {
+            instance.dict_object.borrow().is_some()
+                || !matches!(
+                    instance.dict.borrow().get("_log_traceback"),
+                    None | Some(Value::Bool(false))
+                )
+        }
+        _ => true,
+    }
+}
+
+fn same_object(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Instance(a), Value::Instance(b)) => Rc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
+/// The waiters still known done at the front of `waiters` (the hint's,
+/// as far as the deque still starts with the same objects), and the plain
+/// `Future` class.
+fn take_wake_hint(vm: &mut Vm, waiters: &Value) -> PyResult<(Vec<Value>, Option<Rc<Class>>)> {
+    let world = world(vm)?;
+    let plain_class = match world.asyncio.as_ref().map(|refs| &refs.future_class) {
+        Some(Value::Class(class)) => Some(class.clone()),
+        _ => None,
+    };
+    let mut known_done = match world.wake_hint.take() {
+        Some(hint) if same_deque(&hint.waiters, waiters) => hint.known_done,
+        _ => return Ok((Vec::new(), plain_class)),
+    };
+    let still = with_native::<DequeData, _>(waiters, |d| {
+        known_done
+            .iter()
+            .zip(d.items.iter())
+            .take_while(|(known, item)| same_object(known, item))
+            .count()
+    })
+    .unwrap_or(0);
+    known_done.truncate(still);
+    Ok((known_done, plain_class))
+}
+
+fn same_deque(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Instance(a), Value::Instance(b)) => Rc::ptr_eq(a, b),
+        (Value::Native(a), Value::Native(b)) => Rc::ptr_eq(a, b),
+        _ => false,
+    }
 }
 
 /// CPython queues.Queue._wakeup_next(waiters): wakes the first waiter

@@ -52,6 +52,9 @@ pub struct World {
     pub event_loop: Option<std::rc::Rc<crate::eventloop::LoopRefs>>,
     /// The running event loop (`asyncio.get_running_loop()`), or None.
     pub running_loop: loopscope_interp::value::Value,
+    /// What `Semaphore._wake_up_next` last found done at the front of a
+    /// waiter deque (see `futures.rs`).
+    pub wake_hint: Option<crate::futures::WakeHint>,
     /// The step count at which to tell `progress` next.
     next_progress: u64,
 }
@@ -111,6 +114,7 @@ impl World {
             asyncio: None,
             event_loop: None,
             running_loop: loopscope_interp::value::Value::None,
+            wake_hint: None,
             next_progress: PROGRESS_EVERY_STEPS,
         }
     }
@@ -195,6 +199,7 @@ impl Host for World {
         self.running_loop = loopscope_interp::value::Value::None;
         self.asyncio = None;
         self.event_loop = None;
+        self.wake_hint = None;
         self.jobs = Jobs::default();
     }
 

@@ -8,37 +8,84 @@ use std::fmt::Write;
 /// The whole trace as one JSON document.
 pub fn to_json(trace: &Trace) -> String {
     let mut out = String::with_capacity(64 + trace.events.len() * 160);
+    // Never flushed: the document grows in `out`.
+    let _ = write_document(trace, &mut out, usize::MAX, &mut |_| Ok(()));
+    out
+}
+
+/// The same document as [`to_json`], written to `sink` in chunks of about
+/// 64 KB instead of one `String` the size of the trace (a 10,000-task run
+/// writes 34 MB). Wrap a file in a `BufWriter` or not: the chunks are large.
+pub fn write_json(trace: &Trace, sink: &mut impl std::io::Write) -> std::io::Result<()> {
+    const CHUNK: usize = 64 * 1024;
+    let mut buffer = String::with_capacity(CHUNK + 4096);
+    write_document(trace, &mut buffer, CHUNK, &mut |chunk| {
+        sink.write_all(chunk.as_bytes())
+    })
+}
+
+/// Writes the document into `out`, handing it to `flush` (and emptying it)
+/// whenever it holds `chunk` bytes or more, and at the end.
+fn write_document(
+    trace: &Trace,
+    out: &mut String,
+    chunk: usize,
+    flush: &mut dyn FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     out.push_str("{\"version\": ");
-    integer(&mut out, u64::from(trace.version));
+    integer(out, u64::from(trace.version));
     out.push_str(", \"seed\": ");
-    integer(&mut out, trace.seed);
+    integer(out, trace.seed);
     out.push_str(", \"verdict\": ");
     match &trace.verdict {
         Some(v) => {
             out.push_str("{\"status\": ");
-            string(&mut out, &v.status);
+            string(out, &v.status);
             out.push_str(", \"error\": ");
-            optional_string(&mut out, v.error.as_deref());
+            optional_string(out, v.error.as_deref());
             out.push_str(", \"time\": ");
-            number(&mut out, v.time);
+            number(out, v.time);
             out.push('}');
         }
         None => out.push_str("null"),
     }
     out.push_str(", \"events\": [");
+    let mut time = LastTime::default();
     for (i, event) in trace.events.iter().enumerate() {
         out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-        write_event(&mut out, event);
+        write_event(out, event, &mut time);
+        if out.len() >= chunk {
+            flush(out)?;
+            out.clear();
+        }
     }
     out.push_str("\n]}\n");
-    out
+    flush(out)?;
+    if chunk != usize::MAX {
+        out.clear();
+    }
+    Ok(())
 }
 
-fn write_event(out: &mut String, event: &Event) {
+/// The last event time written and its text: runs of events share the
+/// virtual time, so it is formatted once per run of them.
+#[derive(Default)]
+struct LastTime {
+    bits: Option<u64>,
+    text: String,
+}
+
+fn write_event(out: &mut String, event: &Event, last_time: &mut LastTime) {
     out.push_str("{\"step\": ");
     integer(out, event.step);
     out.push_str(", \"time\": ");
-    number(out, event.time);
+    let bits = event.time.to_bits();
+    if last_time.bits != Some(bits) {
+        last_time.text.clear();
+        number(&mut last_time.text, event.time);
+        last_time.bits = Some(bits);
+    }
+    out.push_str(&last_time.text);
     out.push_str(", \"iteration\": ");
     integer(out, event.iteration);
     out.push_str(", \"kind\": ");
@@ -400,6 +447,12 @@ fn optional_string(out: &mut String, value: Option<&str>) {
 /// A JSON string literal (non-ASCII kept as UTF-8).
 pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
+    // Most strings (kinds, names, reprs of numbers) need no escape at all.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     // Runs of characters that need no escape are copied whole; the
     // escaped ones are ASCII, so the byte offsets are character bounds.
     let mut start = 0;
@@ -425,9 +478,21 @@ pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// An integer, written without an intermediate `String`.
-fn integer(out: &mut String, value: u64) {
-    let _ = write!(out, "{value}");
+/// An integer, written without an intermediate `String` or the
+/// formatting machinery (every event has several).
+fn integer(out: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
 }
 
 /// A float the way Python's `repr` writes it (`1.0`, `0.30000000000000004`),
@@ -488,6 +553,19 @@ mod tests {
         ));
         assert!(json.contains("{\"step\": 3, \"time\": 0.0, \"iteration\": 0, \"kind\": \"task_created\", \"task\": 7, \"name\": \"Task-1\", \"coroutine\": \"main()\", \"parent\": null, \"line\": 9}"));
         assert!(json.contains("\"time\": 0.30000000000000004"));
+        for (value, text) in [
+            (0, "0"),
+            (7, "7"),
+            (10, "10"),
+            (u64::MAX, "18446744073709551615"),
+        ] {
+            let mut out = String::new();
+            integer(&mut out, value);
+            assert_eq!(out, text);
+        }
+        let mut streamed = Vec::new();
+        write_json(&trace, &mut streamed).unwrap();
+        assert_eq!(streamed, json.as_bytes());
         assert!(json
             .contains("\"text\": \"привет \\\"x\\\"\\n\", \"actor\": \"task\", \"actor_id\": 7}"));
     }

@@ -14,7 +14,7 @@ pub mod codec;
 mod json;
 
 pub use chrome::to_chrome_trace;
-pub use json::to_json;
+pub use json::{to_json, write_json};
 
 /// Version of the trace format; bumped on incompatible changes.
 pub const TRACE_VERSION: u32 = 1;
