@@ -391,6 +391,29 @@ mod tests {
     }
 
     #[test]
+    fn every_cut_or_changed_link_opens_or_says_why() {
+        // A cheap stand-in for the fuzz target (fuzz/fuzz_targets/share_link.rs):
+        // every prefix of a link, and the link with each character replaced.
+        let hash = share_hash("import asyncio\nprint('ок')\n", 3, View::Loop);
+        for end in 0..=hash.len() {
+            if let Some(prefix) = hash.get(..end) {
+                let _ = read_hash(prefix);
+            }
+        }
+        for (at, _) in hash.char_indices() {
+            for replacement in ["", "A", "_", "%", "&", "=", "é"] {
+                let mut changed = hash.clone();
+                let end = at + hash[at..].chars().next().map_or(0, char::len_utf8);
+                changed.replace_range(at..end, replacement);
+                if let Ok(Some(shared)) = read_hash(&changed) {
+                    assert!(shared.source.len() <= MAX_SOURCE_BYTES);
+                }
+                let _ = read_query(&changed);
+            }
+        }
+    }
+
+    #[test]
     fn reads_the_query() {
         let query = read_query(
             "?example=gather_factorials&embed=1&autoplay=1&speed=2&view=loop&lang=ru&seed=7",
