@@ -1,6 +1,7 @@
-//! The page: the editor, Run/Stop and progress, the verdict, the playback
-//! controls, the loop view and the timeline (canvases), the console and
-//! the task table.
+//! The page: the editor, the gallery, Run/Stop/Share and progress, the
+//! verdict, the playback controls, the loop view and the timeline
+//! (canvases), the console and the task table; in embed mode
+//! (`?embed=1`) without the header, telling the parent page its height.
 //!
 //! State lives in one reducer ([`Model`]); effects do what touches the
 //! outside: the worker (`runner.rs`), the editor (`editor.rs`), the
@@ -16,52 +17,16 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
-use crate::code_link;
+use loopscope_link::View;
+
 use crate::draw::{self, task_colour_property};
 use crate::editor::CodeEditor;
+use crate::gallery::{self, Lang};
 use crate::layout::{self, Axis, TokenKey};
 use crate::replay::{GeneratorState, Playhead, Replay, State, TaskState};
 use crate::runner::{Runner, WorkerMessage};
-
-/// Lecture programs offered in the examples menu: `(title, source)`.
-pub const EXAMPLES: &[(&str, &str)] = &[
-    (
-        "create_task: say_after",
-        include_str!("../tests/lecture/10_say_after_create_task.py"),
-    ),
-    (
-        "gather",
-        include_str!("../tests/lecture/12_gather_factorials.py"),
-    ),
-    (
-        "Semaphore",
-        include_str!("../tests/lecture/14_semaphore.py"),
-    ),
-    (
-        "Queue and workers",
-        include_str!("../tests/lecture/17_worker_pool_queue.py"),
-    ),
-    (
-        "wait_for timeout",
-        include_str!("../tests/lecture/18_wait_for_timeout.py"),
-    ),
-    (
-        "Cancelling a task",
-        include_str!("../tests/lecture/20_cancel_task.py"),
-    ),
-    (
-        "TaskGroup",
-        include_str!("../tests/lecture/21_taskgroup.py"),
-    ),
-    (
-        "to_thread",
-        include_str!("../tests/lecture/23_to_thread.py"),
-    ),
-    (
-        "Generators: send",
-        include_str!("../tests/lecture/01_gen_calc_history.py"),
-    ),
-];
+use crate::startup::Startup;
+pub use crate::startup::SPEEDS;
 
 /// How often the text panels follow the playback while it plays: the
 /// canvases redraw every frame, a table of a thousand tasks cannot.
@@ -70,9 +35,6 @@ pub const PANEL_EVERY_SECONDS: f64 = 0.25;
 /// How often the editor's task lines follow the playback while it plays:
 /// CodeMirror's update costs a frame's worth of work each time.
 pub const EDITOR_LINES_EVERY_SECONDS: f64 = 1.0;
-
-/// Playback speeds, in virtual seconds per wall second.
-pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
 /// Where running stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,6 +98,18 @@ pub struct Model {
     /// A program line a traceback link asked the editor to show, and how
     /// many times one was asked (the same line twice shows it twice).
     pub shown_line: Option<(u32, u64)>,
+    /// Which canvases show.
+    pub view: View,
+    /// The language of the gallery's titles and notes.
+    pub lang: Lang,
+    /// The gallery example in the editor (its note shows), if any.
+    pub example: Option<&'static str>,
+    /// Why the address could not be opened as asked.
+    pub problem: Option<String>,
+    /// `?embed=1`: no header, a compact page for an iframe.
+    pub embed: bool,
+    /// The last share link made.
+    pub share_link: Option<String>,
 }
 
 impl Default for Model {
@@ -168,6 +142,28 @@ impl Default for Model {
             runner_ready: false,
             shown_line: None,
             error_frame: None,
+            view: View::Both,
+            lang: Lang::En,
+            example: None,
+            problem: None,
+            embed: false,
+            share_link: None,
+        }
+    }
+}
+
+impl Model {
+    /// The model the page opens with (see `startup.rs`).
+    pub fn starting(start: &Startup) -> Model {
+        Model {
+            seed: start.seed,
+            speed: start.speed,
+            view: start.view,
+            lang: start.lang,
+            example: start.example.map(|example| example.id),
+            problem: start.problem.clone(),
+            embed: start.embed,
+            ..Model::default()
         }
     }
 }
@@ -190,6 +186,11 @@ impl PartialEq for Model {
             && self.error_mark == other.error_mark
             && self.runner_ready == other.runner_ready
             && self.shown_line == other.shown_line
+            && self.view == other.view
+            && self.lang == other.lang
+            && self.example == other.example
+            && self.problem == other.problem
+            && self.share_link == other.share_link
     }
 }
 
@@ -211,6 +212,12 @@ pub enum Action {
     Resized,
     /// Show this program line in the editor (a traceback's link).
     ShowLine(u32),
+    View(View),
+    /// A gallery example was put into the editor.
+    Example(&'static str),
+    /// "Share" made this link.
+    Shared(String),
+    DismissProblem,
 }
 
 impl Reducible for Model {
@@ -388,6 +395,17 @@ impl Reducible for Model {
                 model.shown_line = Some((line, asked + 1));
                 return Rc::new(model);
             }
+            Action::View(view) => {
+                model.view = view;
+                model.resizes += 1;
+            }
+            Action::Example(id) => {
+                model.example = Some(id);
+                model.problem = None;
+                model.share_link = None;
+            }
+            Action::Shared(link) => model.share_link = Some(link),
+            Action::DismissProblem => model.problem = None,
         }
         model.panel_index = model.head.index;
         model.editor_index = model.head.index;
@@ -450,7 +468,11 @@ fn friendly_status(status: &str, time: &str) -> String {
 /// The whole page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let model = use_reducer(Model::default);
+    let start = use_memo((), |_| startup_from_address());
+    let model = {
+        let start = start.clone();
+        use_reducer(move || Model::starting(&start))
+    };
     let editor_host = use_node_ref();
     let loop_canvas = use_node_ref();
     let timeline_canvas = use_node_ref();
@@ -469,6 +491,7 @@ pub fn app() -> Html {
         let dispatcher = model.dispatcher();
         let loop_canvas = loop_canvas.clone();
         let timeline_canvas = timeline_canvas.clone();
+        let start = start.clone();
         use_effect_with((), move |_| {
             let listeners = Listeners::install(dispatcher.clone());
             for canvas in [&loop_canvas, &timeline_canvas] {
@@ -476,10 +499,12 @@ pub fn app() -> Html {
                     listeners.watch_width(&canvas);
                 }
             }
-            let program = web_sys::window()
-                .and_then(|w| w.location().hash().ok())
-                .and_then(|hash| code_link::program_in_hash(&hash))
-                .unwrap_or_else(|| EXAMPLES[0].1.to_string());
+            let program = start.program.clone();
+            set_document_lang(start.lang);
+            let resize_reporter = start
+                .embed
+                .then(crate::embed::ResizeReporter::install)
+                .flatten();
             let run_dispatcher = dispatcher.clone();
             let on_run = Closure::<dyn Fn()>::new(move || run_dispatcher.dispatch(Action::Run));
             let on_run_function: js_sys::Function =
@@ -495,10 +520,14 @@ pub fn app() -> Html {
                     }
                 });
             }
-            *runner.borrow_mut() = start_runner(dispatcher);
+            *runner.borrow_mut() = start_runner(dispatcher.clone());
+            if start.autoplay {
+                dispatcher.dispatch(Action::Run);
+            }
             move || {
                 drop(on_run);
                 drop(listeners);
+                drop(resize_reporter);
             }
         });
     }
@@ -665,18 +694,47 @@ pub fn app() -> Html {
     };
     let on_example = {
         let editor = editor.clone();
+        let dispatcher = model.dispatcher();
         Callback::from(move |event: Event| {
             if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-                let chosen = select.value().parse::<usize>().ok();
-                if let (Some(editor), Some((_, source))) =
-                    (&*editor.borrow(), chosen.and_then(|i| EXAMPLES.get(i)))
-                {
-                    editor.set_text(source);
+                let chosen = gallery::example(&select.value());
+                if let (Some(editor), Some(example)) = (&*editor.borrow(), chosen) {
+                    editor.set_text(example.source);
+                    dispatcher.dispatch(Action::Example(example.id));
+                    show_example_in_address(example.id);
                 }
                 select.set_value("");
             }
         })
     };
+    let on_view = {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+                if let Some(view) = View::parse(&select.value()) {
+                    dispatcher.dispatch(Action::View(view));
+                }
+            }
+        })
+    };
+    let on_share = {
+        let editor = editor.clone();
+        let dispatcher = model.dispatcher();
+        let (seed, view) = (model.seed, model.view);
+        Callback::from(move |_: MouseEvent| {
+            if let Some(editor) = &*editor.borrow() {
+                let hash = loopscope_link::share_hash(&editor.text(), seed, view);
+                if let Some(link) = share_in_address(&hash) {
+                    dispatcher.dispatch(Action::Shared(link));
+                }
+            }
+        })
+    };
+    let lang = model.lang;
+    let example_note = model
+        .example
+        .and_then(gallery::example)
+        .map(|example| (example.title.get(lang), example.watch.get(lang)));
 
     let show_error_line = |line: u32| {
         let dispatcher = model.dispatcher();
@@ -708,23 +766,39 @@ pub fn app() -> Html {
 
     html! {
         <>
-            <header class="masthead">
-                <h1>{ "Loopscope" }</h1>
-                <p class="tagline">{ "Watch a Python asyncio program run on its event loop." }</p>
-            </header>
-            <main class="workbench">
+            if !model.embed {
+                <header class="masthead">
+                    <h1>{ "Loopscope" }</h1>
+                    <p class="tagline">{ "Watch a Python asyncio program run on its event loop." }</p>
+                </header>
+            }
+            if let Some(problem) = &model.problem {
+                <div class="link-problem" role="alert" data-testid="link-error">
+                    <span>{ problem.as_str() }</span>
+                    <button type="button" class="secondary" onclick={dispatch(|| Action::DismissProblem)}
+                        aria-label="Dismiss">{ "×" }</button>
+                </div>
+            }
+            <main class={classes!("workbench", model.embed.then_some("embed"))}>
                 <section class="editor-pane" aria-label="Program">
                     <div class="toolbar" data-runs={model.run_requests.to_string()}>
                         <button type="button" data-testid="run" onclick={dispatch(|| Action::Run)}
                             disabled={running} title="Run (Ctrl+Enter)">{ "Run" }</button>
                         <button type="button" data-testid="stop" class="secondary"
                             onclick={dispatch(|| Action::Stop)} disabled={!running}>{ "Stop" }</button>
-                        <select data-testid="examples" aria-label="Examples" onchange={on_example}>
-                            <option value="" selected=true>{ "Examples…" }</option>
-                            { for EXAMPLES.iter().enumerate().map(|(i, (title, _))| html! {
-                                <option value={i.to_string()}>{ *title }</option>
+                        <select data-testid="examples" aria-label={match lang { Lang::En => "Examples", Lang::Ru => "Примеры" }}
+                            onchange={on_example}>
+                            <option value="" selected=true>{ match lang { Lang::En => "Examples…", Lang::Ru => "Примеры…" } }</option>
+                            { for gallery::SECTIONS.iter().map(|section| html! {
+                                <optgroup label={section.title.get(lang)}>
+                                    { for gallery::in_section(section.id).map(|example| html! {
+                                        <option value={example.id} data-file={example.file}>{ example.title.get(lang) }</option>
+                                    }) }
+                                </optgroup>
                             }) }
                         </select>
+                        <button type="button" class="secondary" data-testid="share" onclick={on_share}
+                            title="Make a link that opens this program, seed and view">{ "Share" }</button>
                         <label class="seed">{ "seed " }
                             <input type="number" min="0" value={model.seed.to_string()} onchange={on_seed}
                                 aria-label="Seed" />
@@ -732,6 +806,21 @@ pub fn app() -> Html {
                         <button type="button" class="secondary" onclick={dispatch(|| Action::NewSeed)}>
                             { "new seed" }</button>
                     </div>
+                    if let Some(link) = &model.share_link {
+                        <label class="share-link">{ "link " }
+                            <input type="text" readonly=true data-testid="share-link" value={link.clone()}
+                                onfocus={Callback::from(|event: FocusEvent| {
+                                    if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                                        input.select();
+                                    }
+                                })} />
+                        </label>
+                    }
+                    if let Some((title, watch)) = example_note {
+                        <aside class="example-note" data-testid="example-note" lang={lang.tag()}>
+                            <strong>{ title }</strong>{ " — " }{ watch }
+                        </aside>
+                    }
                     <div class="editor" data-testid="editor" ref={editor_host}></div>
                     <output class={classes!("status", model.error_text.is_some().then_some("status-error"))}
                         data-testid="status" role="status" aria-live="polite">
@@ -771,6 +860,12 @@ pub fn app() -> Html {
                         <button type="button" class="secondary" onclick={dispatch(|| Action::ToggleAxis)}
                             data-testid="axis">
                             { match model.axis { Axis::Time => "time axis", Axis::Step => "step axis" } }</button>
+                        <select aria-label="View" onchange={on_view} data-testid="view">
+                            { for [View::Both, View::Loop, View::Timeline].iter().map(|&view| html! {
+                                <option value={view.as_str()} selected={view == model.view}>
+                                    { view.as_str() }</option>
+                            }) }
+                        </select>
                         <span class="position" data-testid="position">
                             { format!("{} / {}", model.head.index, len) }</span>
                     </div>
@@ -782,10 +877,14 @@ pub fn app() -> Html {
                             <ScrubberMarks replay={model.replay.clone().map(ReplayRef)} />
                         </div>
                     </div>
-                    <canvas ref={loop_canvas} class="loop-view" data-testid="loop-view" role="img"
-                        aria-label="The event loop now: running task, ready queue, timers, waiters, threads" />
-                    <canvas ref={timeline_canvas} class="timeline" data-testid="timeline" role="img"
-                        aria-label="Timeline: one lane per task" />
+                    if model.view.shows_loop() {
+                        <canvas ref={loop_canvas.clone()} class="loop-view" data-testid="loop-view" role="img"
+                            aria-label="The event loop now: running task, ready queue, timers, waiters, threads" />
+                    }
+                    if model.view.shows_timeline() {
+                        <canvas ref={timeline_canvas.clone()} class="timeline" data-testid="timeline" role="img"
+                            aria-label="Timeline: one lane per task" />
+                    }
                 </section>
                 <section class="console-pane" aria-label="Console">
                     <h2 class="pane-title">{ "Console" }</h2>
@@ -799,6 +898,104 @@ pub fn app() -> Html {
             </main>
         </>
     }
+}
+
+/// The page's start from its address and the browser's language.
+fn startup_from_address() -> Startup {
+    let window = web_sys::window();
+    let location = window.as_ref().map(|w| w.location());
+    let search = location
+        .as_ref()
+        .and_then(|l| l.search().ok())
+        .unwrap_or_default();
+    let hash = location
+        .as_ref()
+        .and_then(|l| l.hash().ok())
+        .unwrap_or_default();
+    let browser_lang = window
+        .as_ref()
+        .and_then(|w| js_sys::Reflect::get(w, &"navigator".into()).ok())
+        .and_then(|navigator| js_sys::Reflect::get(&navigator, &"language".into()).ok())
+        .and_then(|language| language.as_string())
+        .unwrap_or_default();
+    crate::startup::startup(&search, &hash, &browser_lang)
+}
+
+fn set_document_lang(lang: Lang) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", lang.tag());
+    }
+}
+
+/// The address's query with `key` set to `value` (or removed).
+fn query_with(search: &str, key: &str, value: Option<&str>) -> String {
+    let mut parts: Vec<String> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|part| !part.is_empty() && part.split('=').next() != Some(key))
+        .map(str::to_string)
+        .collect();
+    if let Some(value) = value {
+        parts.push(format!("{key}={value}"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// `?example=<id>` in the address (no reload), so reloading or copying
+/// it opens the example again; a share link in the hash would win, so it goes.
+fn show_example_in_address(id: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    let url = format!("{path}{}", query_with(&search, "example", Some(id)));
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Puts a share link's hash into the address (no reload), copies the link
+/// to the clipboard where the browser allows, and returns it.
+fn share_in_address(hash: &str) -> Option<String> {
+    let window = web_sys::window()?;
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let search = query_with(&search, "example", None);
+    let path = location.pathname().ok()?;
+    let url = format!("{path}{search}{hash}");
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+    let link = location.href().ok()?;
+    // navigator.clipboard.writeText(link), where there is a clipboard.
+    let clipboard = js_sys::Reflect::get(&window, &"navigator".into())
+        .and_then(|navigator| js_sys::Reflect::get(&navigator, &"clipboard".into()))
+        .ok()
+        .filter(|clipboard| clipboard.is_object());
+    if let Some(clipboard) = clipboard {
+        if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
+        {
+            // A refused permission rejects the promise: the link still shows.
+            if let Ok(promise) = write.call1(&clipboard, &JsValue::from_str(&link)) {
+                if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
+                    let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+                    let _ = promise.catch(&ignore);
+                    ignore.forget();
+                }
+            }
+        }
+    }
+    Some(link)
 }
 
 fn grouped(value: f64) -> String {

@@ -4,17 +4,20 @@
 //! [`App`] is the page; [`mount`] renders it into any element, so the page
 //! can be embedded or tested. `src/main.rs` mounts it into the body.
 //!
-//! Layers: [`replay`] (the state at any moment of a trace) and [`layout`]
-//! (the geometry the canvases draw) are plain Rust, tested natively; the
+//! Layers: [`replay`] (the state at any moment of a trace), [`layout`]
+//! (the geometry the canvases draw), [`gallery`] (the examples) and
+//! [`startup`] (what the address asks for) are plain Rust, tested natively; the
 //! rest is the only code that touches the DOM.
 
 pub mod app;
-pub mod code_link;
 pub mod draw;
 pub mod editor;
+pub mod embed;
+pub mod gallery;
 pub mod layout;
 pub mod replay;
 pub mod runner;
+pub mod startup;
 
 pub use app::App;
 

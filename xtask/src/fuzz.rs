@@ -5,6 +5,8 @@
 //!   with every `.py` of tests/fixtures, tests/lecture and tests/hostile.
 //! - `trace_codec`: any bytes as a trace for the page to decode; seeded
 //!   with the binary traces of the lecture programs (made by the CLI).
+//! - `share_link`: any bytes as a page address (share link, `#code=`,
+//!   query) and as a program to share; seeded with the lecture programs.
 //!
 //! Seeds and the corpus libFuzzer grows live in `target/fuzz-corpus/`;
 //! crashes land in `fuzz/artifacts/TARGET/` (see fuzz/README.md for
@@ -19,7 +21,7 @@ use crate::process::{self, command};
 use crate::{tools, workspace};
 
 /// The targets, in the order `cargo xtask fuzz` runs them.
-const TARGETS: &[&str] = &["run_program", "trace_codec"];
+const TARGETS: &[&str] = &["run_program", "trace_codec", "share_link"];
 
 /// Executions per target unless `--runs` says otherwise.
 const DEFAULT_RUNS: u64 = 1_000_000;
@@ -86,6 +88,14 @@ fn seed_corpus(target: &str) -> crate::Result<PathBuf> {
     }
     programs.sort();
     match target {
+        "share_link" => {
+            let lecture = programs
+                .iter()
+                .filter(|p| p.starts_with(root.join("tests/lecture")));
+            for (n, program) in lecture.enumerate() {
+                fs::copy(program, corpus.join(format!("seed-{n:04}.py")))?;
+            }
+        }
         "run_program" => {
             for (n, program) in programs.iter().enumerate() {
                 fs::copy(program, corpus.join(format!("seed-{n:04}.py")))?;

@@ -1,21 +1,7 @@
-//! `#code=<base64url of the UTF-8 source, no padding>`: a program in the
-//! page's address, loaded into the editor (not run) when the page opens.
+//! base64url without padding (RFC 4648 §5), the alphabet of the page's
+//! links: `#code=` carries the UTF-8 source in it, `#z=` its DEFLATE.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// The program in a location hash (`#code=...`), if it holds a valid one.
-pub fn program_in_hash(hash: &str) -> Option<String> {
-    let hash = hash.strip_prefix('#').unwrap_or(hash);
-    let encoded = hash
-        .split('&')
-        .find_map(|part| part.strip_prefix("code="))?;
-    String::from_utf8(decode(encoded)?).ok()
-}
-
-/// The hash that holds `source`.
-pub fn hash_for(source: &str) -> String {
-    format!("#code={}", encode(source.as_bytes()))
-}
 
 /// base64url without padding (RFC 4648 §5); `None` for anything else.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
@@ -40,6 +26,7 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// base64url without padding.
 pub fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -72,20 +59,10 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_program_from_the_hash() {
-        assert_eq!(
-            program_in_hash("#code=cHJpbnQoMSkK").as_deref(),
-            Some("print(1)\n")
-        );
-        assert_eq!(
-            program_in_hash(&hash_for("x = 1")).as_deref(),
-            Some("x = 1")
-        );
-        assert_eq!(program_in_hash("#other=1&code=eA").as_deref(), Some("x"));
-        assert_eq!(program_in_hash(""), None);
-        assert_eq!(program_in_hash("#code=!!"), None);
-        assert_eq!(program_in_hash("#code=A"), None);
-        // Not UTF-8.
-        assert_eq!(program_in_hash("#code=_w"), None);
+    fn refuses_what_is_not_base64url() {
+        assert_eq!(decode("!!"), None);
+        assert_eq!(decode("A"), None);
+        assert_eq!(decode("AB+/"), None);
+        assert_eq!(decode("_w"), Some(vec![0xff]));
     }
 }
