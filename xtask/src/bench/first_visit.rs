@@ -11,8 +11,10 @@ use std::process::Command;
 
 use crate::workspace;
 
-/// 600 KB (600 × 1000 bytes) gzipped.
-pub const BUDGET_BYTES: u64 = 600 * 1000;
+/// 385 KB (385 × 1000 bytes) gzipped: what a first visit measured on
+/// 2026-11-24 (349.9 KB, with the gallery and share links) plus 10%, the
+/// ceiling issue 7 sets; the goal is 300 KB.
+pub const BUDGET_BYTES: u64 = 385 * 1000;
 
 /// The start of the file names of the Web Worker that runs programs
 /// (`crates/loopscope-worker`): not part of the first paint.
