@@ -205,6 +205,26 @@ pub enum Value {
     Code(Rc<Code>),
 }
 
+impl Value {
+    /// Whether dropping the value can drop no other Python object (no
+    /// containers, instances or finalizers behind it).
+    #[inline]
+    pub fn owns_no_objects(&self) -> bool {
+        matches!(
+            self,
+            Value::None
+                | Value::NotImplemented
+                | Value::Ellipsis
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::BigInt(_)
+                | Value::Float(_)
+                | Value::Str(_)
+                | Value::Bytes(_)
+        )
+    }
+}
+
 pub type PyList = RefCell<Vec<Value>>;
 
 pub struct PyTuple {
@@ -467,6 +487,15 @@ impl Drop for Instance {
     /// calls `__del__` at the next instruction and drops it for good.
     fn drop(&mut self) {
         let Some(queue) = self.finalizer.take() else {
+            // Attributes that own no other objects (numbers, strings: the
+            // common case) can neither recurse nor queue finalizers: they
+            // are freed here, without the trashcan's bookkeeping.
+            if self.dict_object.get_mut().is_none()
+                && self.dict.get_mut().iter().all(|(_, v)| v.owns_no_objects())
+            {
+                drop(std::mem::take(self.dict.get_mut()));
+                return;
+            }
             // Its attributes go through the trashcan (chains of objects).
             let mut contents = (self.dict.get_mut(), self.dict_object.get_mut());
             trashcan::dispose(

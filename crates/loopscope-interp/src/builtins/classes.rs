@@ -200,9 +200,29 @@ pub(crate) fn is_object_new(vm: &Vm, value: &Value) -> bool {
 /// `object.__new__(class, ...)`: a new instance of `class`;
 /// `has_arguments` says whether the call passed any beyond the class.
 pub(crate) fn instantiate(vm: &mut Vm, class: &Rc<Class>, has_arguments: bool) -> PyResult<Value> {
-    let class = class.clone();
     let init = vm.names.init.clone();
-    if has_arguments && is_object_slot(vm, &class, &init) {
+    let init_is_object = has_arguments && is_object_slot(vm, class, &init);
+    instantiate_checked(vm, class, init_is_object)
+}
+
+/// Whether `value` is `object.__init__` itself.
+pub(crate) fn is_object_init(vm: &Vm, value: &Value) -> bool {
+    match vm.types.object.dict.borrow().get_name(&vm.names.init) {
+        Some(base) => value.is(base),
+        None => false,
+    }
+}
+
+/// [`instantiate`] once the caller knows whether arguments were passed to
+/// a class whose `__init__` is `object.__init__` (`init_is_object`: the
+/// "takes no arguments" error).
+pub(crate) fn instantiate_checked(
+    vm: &mut Vm,
+    class: &Rc<Class>,
+    init_is_object: bool,
+) -> PyResult<Value> {
+    let class = class.clone();
+    if init_is_object {
         let name = class.name().as_str().to_string();
         return Err(vm.type_error(format!("{name}() takes no arguments")));
     }

@@ -166,14 +166,23 @@ impl Vm {
         let new = class
             .lookup_name(&self.names.new)
             .unwrap_or_else(|| self.types.object.lookup("__new__").unwrap_or(Value::None));
-        let (instance, instance_class) = if crate::builtins::classes::is_object_new(self, &new) {
+        let (instance, init) = if crate::builtins::classes::is_object_new(self, &new) {
             // `object.__new__` called directly: no argument lists to build,
-            // and the instance is of the class itself.
+            // and the instance is of the class itself, whose `__init__` is
+            // looked up once (making the instance runs no Python code).
             let has_arguments = !args.is_empty() || !kwargs.is_empty();
+            let init = class.lookup_name(&self.names.init);
+            // CPython object_new: arguments are an error when `__init__`
+            // is object's own (a Python function never is).
+            let init_is_object = has_arguments
+                && match &init {
+                    Some(Value::Function(_)) | None => false,
+                    Some(found) => crate::builtins::classes::is_object_init(self, found),
+                };
             self.enter_native()?;
-            let made = crate::builtins::classes::instantiate(self, class, has_arguments);
+            let made = crate::builtins::classes::instantiate_checked(self, class, init_is_object);
             self.depth -= 1;
-            (made?, class.clone())
+            (made?, init)
         } else {
             let mut new_args = Vec::with_capacity(args.len() + 1);
             new_args.push(Value::Class(class.clone()));
@@ -186,19 +195,21 @@ impl Vm {
             if !made_class.is_subclass_of(class) {
                 return Ok(made);
             }
-            (made, made_class)
+            let init = made_class.lookup_name(&self.names.init);
+            (made, init)
         };
-        let init = instance_class.lookup_name(&self.names.init);
         if let Some(Value::Function(function)) = &init {
             if kwargs.is_empty() && Vm::is_simple_call(function, args.len() + 1) {
                 // The common `__init__(self, a, b)`: its frame takes the
                 // instance and the arguments directly.
-                let mut frame = Frame::new(function.code.clone(), function.globals.clone(), None);
                 let mut args = args;
                 let values = std::iter::once(instance.clone()).chain(args.drain(..));
-                for (slot, value) in frame.locals.iter_mut().zip(values) {
-                    *slot = Some(value);
-                }
+                let frame = Frame::with_arguments(
+                    function.code.clone(),
+                    function.globals.clone(),
+                    None,
+                    values,
+                );
                 self.recycle_arg_vec(args);
                 let result = self.start_function(function, frame)?;
                 return self.init_result(instance, result);
@@ -274,11 +285,12 @@ impl Vm {
         stack: &mut Vec<Value>,
         at: usize,
     ) -> Frame {
-        let mut frame = Frame::new(function.code.clone(), function.globals.clone(), None);
-        for (slot, value) in frame.locals.iter_mut().zip(stack.drain(at..)) {
-            *slot = Some(value);
-        }
-        frame
+        Frame::with_arguments(
+            function.code.clone(),
+            function.globals.clone(),
+            None,
+            stack.drain(at..),
+        )
     }
 
     /// Runs the bound frame of a call to a Python function, or makes the

@@ -10,9 +10,19 @@ use crate::value::{CellObj, Module, Value};
 
 thread_local! {
     /// Emptied value stacks and locals of finished frames, reused by the
-    /// next calls: a call then allocates nothing for them.
-    static SPARE_STACKS: RefCell<Vec<Vec<Value>>> = const { RefCell::new(Vec::new()) };
-    static SPARE_LOCALS: RefCell<Vec<Vec<Option<Value>>>> = const { RefCell::new(Vec::new()) };
+    /// next calls: a call then allocates nothing for them. One pool for
+    /// both, so that a call touches it once on entry and once on exit.
+    static SPARE: RefCell<SpareBuffers> = const {
+        RefCell::new(SpareBuffers {
+            stacks: Vec::new(),
+            locals: Vec::new(),
+        })
+    };
+}
+
+struct SpareBuffers {
+    stacks: Vec<Vec<Value>>,
+    locals: Vec<Vec<Option<Value>>>,
 }
 
 /// How many spare buffers of each kind are kept, and the largest kept.
@@ -27,24 +37,21 @@ impl Drop for Frame {
         stack.clear();
         let mut locals = std::mem::take(&mut self.locals);
         locals.clear();
-        if stack.capacity() <= SPARE_CAPACITY {
-            SPARE_STACKS.with(|spare| {
-                if let Ok(mut spare) = spare.try_borrow_mut() {
-                    if spare.len() < SPARE_COUNT {
-                        spare.push(stack);
-                    }
-                }
-            });
+        let keep_stack = stack.capacity() <= SPARE_CAPACITY;
+        let keep_locals = locals.capacity() <= SPARE_CAPACITY;
+        if !keep_stack && !keep_locals {
+            return;
         }
-        if locals.capacity() <= SPARE_CAPACITY {
-            SPARE_LOCALS.with(|spare| {
-                if let Ok(mut spare) = spare.try_borrow_mut() {
-                    if spare.len() < SPARE_COUNT {
-                        spare.push(locals);
-                    }
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                if keep_stack && spare.stacks.len() < SPARE_COUNT {
+                    spare.stacks.push(stack);
                 }
-            });
-        }
+                if keep_locals && spare.locals.len() < SPARE_COUNT {
+                    spare.locals.push(locals);
+                }
+            }
+        });
     }
 }
 
@@ -79,13 +86,29 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(code: Rc<Code>, globals: Rc<Module>, namespace: Option<Rc<Module>>) -> Frame {
-        let mut locals = SPARE_LOCALS
-            .with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
-            .unwrap_or_default();
-        locals.resize(code.varnames.len(), None);
-        let stack = SPARE_STACKS
-            .with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
-            .unwrap_or_else(|| Vec::with_capacity(8));
+        Frame::with_arguments(code, globals, namespace, std::iter::empty())
+    }
+
+    /// A frame whose first locals are `arguments` (a simple call's
+    /// parameters), the others unbound.
+    #[inline]
+    pub fn with_arguments(
+        code: Rc<Code>,
+        globals: Rc<Module>,
+        namespace: Option<Rc<Module>>,
+        arguments: impl Iterator<Item = Value>,
+    ) -> Frame {
+        let (stack, locals) = SPARE
+            .try_with(|spare| match spare.try_borrow_mut() {
+                Ok(mut spare) => (spare.stacks.pop(), spare.locals.pop()),
+                Err(_) => (None, None),
+            })
+            .unwrap_or((None, None));
+        let stack = stack.unwrap_or_else(|| Vec::with_capacity(8));
+        let mut locals = locals.unwrap_or_default();
+        let count = code.varnames.len();
+        locals.extend(arguments.take(count).map(Some));
+        locals.resize(count, None);
         Frame {
             stack,
             locals,
