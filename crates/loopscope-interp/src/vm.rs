@@ -629,6 +629,18 @@ impl Vm {
         Ok(())
     }
 
+    /// Counts one step of work done inside a native operation (an item a
+    /// native loop takes) against the budget; unlike [`Vm::tick`] it runs
+    /// no finalizers, which wait for the next instruction.
+    #[inline]
+    pub fn count_native_step(&mut self) -> PyResult<()> {
+        self.steps += 1;
+        if self.steps >= self.next_limit_check {
+            self.check_limits()?;
+        }
+        Ok(())
+    }
+
     /// The limits other than the per-object ones, checked every
     /// [`LIMIT_CHECK_EVERY_STEPS`] instructions and at the last step of the
     /// budget: the budget itself (`hang`), the memory the process holds,

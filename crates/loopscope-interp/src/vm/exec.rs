@@ -605,7 +605,7 @@ impl Vm {
                 }
                 Op::ForIter(t) => {
                     let it = Self::top(frame);
-                    match self.next_value(&it)? {
+                    match self.next_item(&it)? {
                         Some(v) => frame.stack.push(v),
                         None => {
                             frame.stack.pop();

@@ -125,7 +125,17 @@ impl Vm {
     }
 
     /// `next(it)`: Some(value), or None when exhausted.
+    ///
+    /// Each item counts as one step of the budget: native loops (`sum`,
+    /// `max`, `list`, `sorted`, ...) run no instructions of their own, and
+    /// `sum(range(10**12))` must still end as a hang.
     pub fn next_value(&mut self, it: &Value) -> PyResult<Option<Value>> {
+        self.count_native_step()?;
+        self.next_item(it)
+    }
+
+    /// [`Self::next_value`] for `ForIter`, whose instruction was counted.
+    pub(crate) fn next_item(&mut self, it: &Value) -> PyResult<Option<Value>> {
         match it {
             Value::Iterator(native) => self.next_native(native),
             Value::Generator(g) if g.kind == crate::value::GenKind::Generator => {
