@@ -517,13 +517,7 @@ fn timeline_content(
         context.begin_path();
         context.arc(link.x, link.from_y, 2.0, 0.0, std::f64::consts::TAU)?;
         context.fill();
-        let towards = if link.to_y >= link.from_y { 1.0 } else { -1.0 };
-        context.begin_path();
-        context.move_to(link.x, link.to_y);
-        context.line_to(link.x - 3.0, link.to_y - 5.0 * towards);
-        context.line_to(link.x + 3.0, link.to_y - 5.0 * towards);
-        context.close_path();
-        context.fill();
+        fill_arrowhead(context, link.x, link.from_y, link.to_y, 3.0, 5.0);
     }
     context.set_global_alpha(1.0);
     context.set_font("10px ui-monospace, monospace");
@@ -537,17 +531,14 @@ fn timeline_content(
         context.line_to(exchange.x, exchange.to_y);
         context.stroke();
         // The arrowhead, at the receiving lane.
-        let towards = if exchange.to_y >= exchange.from_y {
-            1.0
-        } else {
-            -1.0
-        };
-        context.begin_path();
-        context.move_to(exchange.x, exchange.to_y);
-        context.line_to(exchange.x - 3.5, exchange.to_y - 6.0 * towards);
-        context.line_to(exchange.x + 3.5, exchange.to_y - 6.0 * towards);
-        context.close_path();
-        context.fill();
+        fill_arrowhead(
+            context,
+            exchange.x,
+            exchange.from_y,
+            exchange.to_y,
+            3.5,
+            6.0,
+        );
         if !exchange.label.is_empty() {
             context.set_fill_style_str(&ink);
             context.fill_text(
@@ -583,4 +574,23 @@ fn timeline_cursor(
 ) {
     context.set_fill_style_str(&colours.get("--accent"));
     context.fill_rect(cursor_x - 1.0, 0.0, 2.0, height - 20.0);
+}
+
+/// A filled arrowhead at `(x, to_y)` on a vertical line coming from
+/// `from_y`: `half_width` to each side, `length` long.
+fn fill_arrowhead(
+    context: &CanvasRenderingContext2d,
+    x: f64,
+    from_y: f64,
+    to_y: f64,
+    half_width: f64,
+    length: f64,
+) {
+    let towards = if to_y >= from_y { 1.0 } else { -1.0 };
+    context.begin_path();
+    context.move_to(x, to_y);
+    context.line_to(x - half_width, to_y - length * towards);
+    context.line_to(x + half_width, to_y - length * towards);
+    context.close_path();
+    context.fill();
 }

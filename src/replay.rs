@@ -867,6 +867,47 @@ impl Replay {
 }
 
 /// Works out the [`Catalog`] of a trace in one pass.
+/// A generator handing control back to its caller (a `yield`, or its
+/// end): its new phase, the caller running again, and the value passed.
+struct GeneratorGivesBack {
+    event: usize,
+    generator: ObjectId,
+    phase: Phase,
+    how: &'static str,
+    value: String,
+}
+
+impl GeneratorGivesBack {
+    fn record(
+        self,
+        catalog: &mut Catalog,
+        generator_changes: &mut [Vec<(usize, Phase)>],
+        main_changes: &mut Vec<(usize, Phase)>,
+        generator_callers: &HashMap<ObjectId, Actor>,
+    ) {
+        if let Some(&p) = catalog.generator_index.get(&self.generator) {
+            if let Some(changes) = generator_changes.get_mut(p) {
+                changes.push((self.event, self.phase));
+            }
+        }
+        let caller = generator_callers
+            .get(&self.generator)
+            .copied()
+            .unwrap_or(Actor::Main);
+        if generator_callers.contains_key(&self.generator) && caller == Actor::Main {
+            main_changes.push((self.event, Phase::Running));
+        }
+        catalog.exchanges.push(Exchange {
+            event: self.event,
+            generator: self.generator,
+            caller,
+            passing: Passing::Out,
+            how: self.how.to_string(),
+            value: self.value,
+        });
+    }
+}
+
 fn catalogue(trace: &Trace) -> Catalog {
     let mut catalog = Catalog::default();
     let events = &trace.events;
@@ -1101,31 +1142,21 @@ fn catalogue(trace: &Trace) -> Catalog {
             EventKind::GeneratorYielded {
                 generator, value, ..
             } => {
-                if let Some(&p) = catalog.generator_index.get(generator) {
-                    generator_changes[p].push((i, Phase::Waiting));
-                }
-                if generator_callers.get(generator) == Some(&Actor::Main) {
-                    main_changes.push((i, Phase::Running));
-                }
-                catalog.exchanges.push(Exchange {
+                let back = GeneratorGivesBack {
                     event: i,
                     generator: *generator,
-                    caller: generator_callers
-                        .get(generator)
-                        .copied()
-                        .unwrap_or(Actor::Main),
-                    passing: Passing::Out,
-                    how: "yield".to_string(),
+                    phase: Phase::Waiting,
+                    how: "yield",
                     value: value.clone(),
-                });
+                };
+                back.record(
+                    &mut catalog,
+                    &mut generator_changes,
+                    &mut main_changes,
+                    &generator_callers,
+                );
             }
             EventKind::GeneratorFinished { generator, end, .. } => {
-                if let Some(&p) = catalog.generator_index.get(generator) {
-                    generator_changes[p].push((i, Phase::Done));
-                }
-                if generator_callers.get(generator) == Some(&Actor::Main) {
-                    main_changes.push((i, Phase::Running));
-                }
                 let (how, value) = match end {
                     GeneratorEnd::Returned(value) => ("return", value.clone()),
                     GeneratorEnd::Raised(error) => ("raise", error.clone()),
@@ -1138,17 +1169,19 @@ fn catalogue(trace: &Trace) -> Catalog {
                         actor: Actor::Generator(*generator),
                     });
                 }
-                catalog.exchanges.push(Exchange {
+                let back = GeneratorGivesBack {
                     event: i,
                     generator: *generator,
-                    caller: generator_callers
-                        .get(generator)
-                        .copied()
-                        .unwrap_or(Actor::Main),
-                    passing: Passing::Out,
-                    how: how.to_string(),
+                    phase: Phase::Done,
+                    how,
                     value,
-                });
+                };
+                back.record(
+                    &mut catalog,
+                    &mut generator_changes,
+                    &mut main_changes,
+                    &generator_callers,
+                );
             }
             _ => {}
         }

@@ -619,19 +619,16 @@ impl Vm {
     /// Counts one instruction against the budget.
     #[inline]
     pub fn tick(&mut self) -> PyResult<()> {
-        self.steps += 1;
-        if self.steps >= self.next_limit_check {
-            self.check_limits()?;
-        }
+        self.count_native_step()?;
         if !self.finalizers.borrow().is_empty() {
             self.run_finalizers()?;
         }
         Ok(())
     }
 
-    /// Counts one step of work done inside a native operation (an item a
-    /// native loop takes) against the budget; unlike [`Vm::tick`] it runs
-    /// no finalizers, which wait for the next instruction.
+    /// Counts one step against the budget: an instruction (through
+    /// [`Vm::tick`]) or an item a native loop takes; it runs no
+    /// finalizers, which wait for the next instruction.
     #[inline]
     pub fn count_native_step(&mut self) -> PyResult<()> {
         self.steps += 1;

@@ -434,22 +434,30 @@ fn future_make_cancelled_error(vm: &mut Vm, args: &mut Args) -> PyResult<Value> 
     make_cancelled_error(vm, &names(), &this)
 }
 
-/// CPython `_asyncio_Future_result_impl`.
-fn future_result(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = receiver_only(vm, "Future.result", args)?;
-    let n = names();
-    match state(vm, &n, &this)? {
+/// What `result()` and `exception()` check first: a cancelled future
+/// raises its `CancelledError`, a pending one `InvalidStateError(not_set)`;
+/// a finished one counts as retrieved (`_log_traceback = False`).
+fn expect_finished(vm: &mut Vm, n: &Names, this: &Value, not_set: &str) -> PyResult<()> {
+    match state(vm, n, this)? {
         State::Cancelled => {
-            let exc = make_cancelled_error(vm, &n, &this)?;
+            let exc = make_cancelled_error(vm, n, this)?;
             return Err(raise(vm, exc));
         }
         State::Finished => {}
         State::Pending | State::Other => {
             let refs = refs(vm)?;
-            return Err(invalid_state(vm, &refs, "Result is not set."));
+            return Err(invalid_state(vm, &refs, not_set));
         }
     }
-    set(vm, &this, &n.log_traceback, Value::Bool(false))?;
+    set(vm, this, &n.log_traceback, Value::Bool(false))?;
+    Ok(())
+}
+
+/// CPython `_asyncio_Future_result_impl`.
+fn future_result(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Future.result", args)?;
+    let n = names();
+    expect_finished(vm, &n, &this, "Result is not set.")?;
     let exception = get(vm, &this, &n.exception)?;
     if !exception.is_none() {
         let traceback = get(vm, &this, &n.exception_tb)?;
@@ -464,18 +472,7 @@ fn future_result(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 fn future_exception(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = receiver_only(vm, "Future.exception", args)?;
     let n = names();
-    match state(vm, &n, &this)? {
-        State::Cancelled => {
-            let exc = make_cancelled_error(vm, &n, &this)?;
-            return Err(raise(vm, exc));
-        }
-        State::Finished => {}
-        State::Pending | State::Other => {
-            let refs = refs(vm)?;
-            return Err(invalid_state(vm, &refs, "Exception is not set."));
-        }
-    }
-    set(vm, &this, &n.log_traceback, Value::Bool(false))?;
+    expect_finished(vm, &n, &this, "Exception is not set.")?;
     get(vm, &this, &n.exception)
 }
 
