@@ -106,7 +106,22 @@ pub fn floor_div_f64(a: f64, b: f64) -> f64 {
 /// The shortest digits that round-trip and the decimal exponent `e` such
 /// that the value is `0.DIGITS * 10**e` (CPython's `decpt`).
 fn shortest_digits(f: f64) -> (String, i32) {
-    let formatted = format!("{:e}", f.abs());
+    let shortest = format!("{:e}", f.abs());
+    // Among the shortest strings that read back as `f`, CPython's dtoa.c
+    // (mode 0) takes the one nearest to `f`'s exact value, ties to even:
+    // 0.1 * 2**53 is 900719925474099.25 and prints as ...099.2. Rust's
+    // shortest digits may be the other neighbour; the same number of
+    // digits correctly rounded (Rust's exact mode rounds ties to even) is
+    // the nearest, and is taken when it reads back as `f` too.
+    let length = shortest.split_once('e').map_or(0, |(mantissa, _)| {
+        mantissa.bytes().filter(u8::is_ascii_digit).count()
+    });
+    let nearest = format!("{:.*e}", length.saturating_sub(1), f.abs());
+    let formatted = if nearest != shortest && nearest.parse::<f64>() == Ok(f.abs()) {
+        nearest
+    } else {
+        shortest
+    };
     let (mantissa, exponent) = formatted.split_once('e').unwrap_or((&formatted, "0"));
     let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
     let exponent: i32 = exponent.parse().unwrap_or(0);
@@ -233,6 +248,8 @@ mod tests {
             (123456789012345680.0, "1.2345678901234568e+17"),
             (f64::INFINITY, "inf"),
             (5e-324, "5e-324"),
+            // Exactly halfway between the shortest candidates: the even one.
+            (0.1 * 9007199254740992.0, "900719925474099.2"),
         ];
         for (value, expected) in cases {
             assert_eq!(float_repr(value), expected, "repr of {value:e}");

@@ -365,11 +365,8 @@ impl Vm {
                 }
                 Op::StoreGlobal(i) => {
                     let v = Self::pop(frame);
-                    frame
-                        .globals
-                        .dict
-                        .borrow_mut()
-                        .insert(code.names[i as usize].clone(), v);
+                    let name = &code.names[i as usize];
+                    self.store_global_cached(&code, frame.ip - 1, &frame.globals, name, v);
                 }
                 Op::DeleteGlobal(i) => {
                     let name = &code.names[i as usize];
@@ -382,6 +379,19 @@ impl Vm {
                     {
                         return Err(self.name_error(name.as_str()));
                     }
+                }
+                Op::LoadName(i) if frame.namespace_is_globals() => {
+                    // A module body: its namespace is its globals, so the
+                    // lookup is LOAD_GLOBAL's, cache and all.
+                    let name = &code.names[i as usize];
+                    let value =
+                        self.load_global_cached(&code, frame.ip - 1, &frame.globals, name)?;
+                    frame.stack.push(value);
+                }
+                Op::StoreName(i) if frame.namespace_is_globals() => {
+                    let v = Self::pop(frame);
+                    let name = &code.names[i as usize];
+                    self.store_global_cached(&code, frame.ip - 1, &frame.globals, name, v);
                 }
                 Op::LoadName(i) => {
                     let name = &code.names[i as usize];
@@ -1177,16 +1187,13 @@ pub(crate) fn cell_of(value: &Value) -> Option<Rc<CellObj>> {
 /// glue of `Value` for the values that own nothing (the common results of
 /// arithmetic and comparisons).
 #[inline(always)]
-fn discard(value: Value) {
+pub(super) fn discard(value: Value) {
     match value {
         Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => std::mem::forget(value),
         other => drop(other),
     }
 }
 
-/// A park coming out of a call instruction: the call links the calling
-/// frame to the parked frames when the callee is a Python function (its
-/// frame is the one pushed last) or is itself what parked.
 /// The result of arithmetic on two small ints (or two floats) that needs
 /// no object protocol: the common case, computed in place. `None` sends
 /// everything else (overflow into big ints, division by zero, other
@@ -1220,21 +1227,44 @@ fn small_arithmetic(op: BinOp, left: &Value, right: &Value) -> Option<Value> {
                 BinOp::And => a & b,
                 BinOp::Or => a | b,
                 BinOp::Xor => a ^ b,
+                // CPython longobject.c long_true_divide: "fast path for
+                // a and b small (exactly representable in a double)".
+                BinOp::TrueDiv if b != 0 => {
+                    return Some(Value::Float(exact_double(a)? / exact_double(b)?));
+                }
                 _ => return None,
             };
             Some(Value::Int(result))
         }
-        (Value::Float(a), Value::Float(b)) => match op {
-            BinOp::Add => Some(Value::Float(a + b)),
-            BinOp::Sub => Some(Value::Float(a - b)),
-            BinOp::Mul => Some(Value::Float(a * b)),
-            BinOp::TrueDiv if *b != 0.0 => Some(Value::Float(a / b)),
-            _ => None,
-        },
+        (Value::Float(a), Value::Float(b)) => float_arithmetic(op, *a, *b),
+        // CPython floatobject.c CONVERT_TO_DOUBLE: an int operand becomes
+        // a double first; exact for ints of at most 53 bits.
+        (Value::Float(a), Value::Int(b)) => float_arithmetic(op, *a, exact_double(*b)?),
+        (Value::Int(a), Value::Float(b)) => float_arithmetic(op, exact_double(*a)?, *b),
         _ => None,
     }
 }
 
+fn float_arithmetic(op: BinOp, a: f64, b: f64) -> Option<Value> {
+    match op {
+        BinOp::Add => Some(Value::Float(a + b)),
+        BinOp::Sub => Some(Value::Float(a - b)),
+        BinOp::Mul => Some(Value::Float(a * b)),
+        BinOp::TrueDiv if b != 0.0 => Some(Value::Float(a / b)),
+        _ => None,
+    }
+}
+
+/// The int as a double when the conversion is exact (at most 53 bits).
+#[inline]
+fn exact_double(n: i64) -> Option<f64> {
+    const EXACT: i64 = 1 << f64::MANTISSA_DIGITS;
+    (-EXACT..=EXACT).contains(&n).then_some(n as f64)
+}
+
+/// A park coming out of a call instruction: the call links the calling
+/// frame to the parked frames when the callee is a Python function (its
+/// frame is the one pushed last) or is itself what parked.
 fn link_park(error: Unwind, callee: &Value) -> Unwind {
     if let Unwind::Halt(Halt::Park(parked)) = &error {
         let python_function = match callee {

@@ -123,6 +123,15 @@ impl Frame {
         }
     }
 
+    /// Whether names are looked up in the globals first (a module body,
+    /// or code with no namespace of its own), not in a class body's.
+    #[inline]
+    pub fn namespace_is_globals(&self) -> bool {
+        self.namespace
+            .as_ref()
+            .is_none_or(|namespace| Rc::ptr_eq(namespace, &self.globals))
+    }
+
     /// The line the frame is at (of the instruction last started).
     pub fn line(&self) -> u32 {
         self.code.line_of(self.ip.saturating_sub(1))

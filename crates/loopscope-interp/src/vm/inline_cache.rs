@@ -42,6 +42,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
+use super::exec::discard;
 use super::Vm;
 use crate::bytecode::{Code, Op};
 use crate::value::method_cache;
@@ -81,7 +82,13 @@ impl InlineCaches {
         let slot_of = ops
             .iter()
             .map(|op| match op {
-                Op::LoadAttr(_) | Op::StoreAttr(_) | Op::LoadMethod(_) | Op::LoadGlobal(_) => {
+                Op::LoadAttr(_)
+                | Op::StoreAttr(_)
+                | Op::LoadMethod(_)
+                | Op::LoadGlobal(_)
+                | Op::StoreGlobal(_)
+                | Op::LoadName(_)
+                | Op::StoreName(_) => {
                     count += 1;
                     count - 1
                 }
@@ -780,6 +787,68 @@ impl Vm {
                 Ok(value)
             }
             None => Err(self.name_error(name.as_str())),
+        }
+    }
+
+    /// `STORE_GLOBAL` (and `STORE_NAME` in a module body, whose namespace
+    /// is its globals) through the instruction's cache: while the module's
+    /// keys keep their layout, the value goes straight to its remembered
+    /// position. The old value is dropped after the module is released:
+    /// dropping it may run a `__del__` that reads the module.
+    pub(super) fn store_global_cached(
+        &mut self,
+        code: &Code,
+        ip: usize,
+        globals: &crate::value::Module,
+        name: &Rc<PyStr>,
+        value: Value,
+    ) {
+        let site = code.caches.site(ip);
+        let cached = site.and_then(|site| match &*site.ways[0].borrow() {
+            Entry::Global { layout, position } => Some((*layout, *position)),
+            _ => None,
+        });
+        let value = match cached {
+            Some((layout, position)) => {
+                let mut dict = globals.dict.borrow_mut();
+                if dict.layout() == layout {
+                    match dict.replace_at_if_named(position as usize, name, value) {
+                        Ok(old) => {
+                            drop(dict);
+                            note_hit();
+                            discard(old);
+                            return;
+                        }
+                        Err(value) => value,
+                    }
+                } else {
+                    value
+                }
+            }
+            None => value,
+        };
+        let (old, entry) = {
+            let mut dict = globals.dict.borrow_mut();
+            let old = dict.replace(name, value.clone());
+            if old.is_none() {
+                dict.insert(name.clone(), value);
+            }
+            let entry = dict
+                .position_of_name(name)
+                .and_then(|position| u32::try_from(position).ok())
+                .map(|position| Entry::Global {
+                    layout: dict.layout(),
+                    position,
+                });
+            (old, entry)
+        };
+        if let (Some(site), Some(entry)) = (site, entry) {
+            if let Ok(mut current) = site.ways[0].try_borrow_mut() {
+                *current = entry;
+            }
+        }
+        if let Some(old) = old {
+            discard(old);
         }
     }
 }
