@@ -18,9 +18,10 @@ use std::rc::Rc;
 use loopscope_interp::builtins::{add_methods, native_object, with_native};
 use loopscope_interp::bytecode::{BinOp, CmpOp};
 use loopscope_interp::modules::deque::DequeData;
+use loopscope_interp::value::attrs::AttrMap;
 use loopscope_interp::value::string::intern;
 use loopscope_interp::value::{Args, Class, GenKind, PyDict, PyResult, PyStr, Unwind, Value};
-use loopscope_interp::value::{IdCounter, Layout};
+use loopscope_interp::value::{IdCounter, Instance, Layout, Payload};
 use loopscope_interp::vm::types::new_class;
 use loopscope_interp::vm::{ExcType, Vm};
 use loopscope_trace::{EventKind, Settlement};
@@ -305,6 +306,50 @@ fn call_soon(
     let method = vm.get_attr(event_loop, &n.call_soon)?;
     args.insert(0, callback);
     vm.call_with(&method, args, vec![(n.context.clone(), context)])
+}
+
+/// A new instance of one of asyncio's classes, made directly when the
+/// class is instantiated the standard way (`object.__new__`, and the
+/// native `__init__` of `owner`, which the caller then runs): what calling
+/// the class would make, with the same id, without the generic call's
+/// argument binding, and with room for its attributes. None when the
+/// class is instantiated some other way (the caller then calls it).
+pub(crate) fn new_instance(vm: &Vm, class: &Value, owner: &str, capacity: usize) -> Option<Value> {
+    let Value::Class(class) = class else {
+        return None;
+    };
+    let standard = INSTANCE_NAMES.with(|(new, init)| {
+        matches!(class.lookup_name(new), Some(Value::Builtin(b)) if b.owner == Some("object"))
+            && matches!(
+                class.lookup_name(init),
+                Some(Value::Builtin(b)) if b.owner == Some(owner) && b.name.as_str() == "__init__"
+            )
+    });
+    if !standard {
+        return None;
+    }
+    Some(Value::Instance(Rc::new(Instance {
+        class: std::cell::RefCell::new(class.clone()),
+        dict: std::cell::RefCell::new(AttrMap::with_capacity(capacity)),
+        dict_object: Default::default(),
+        payload: Payload::None,
+        id: vm.ids.next(),
+        finalizer: vm.finalizer_for(class),
+    })))
+}
+
+thread_local! {
+    static INSTANCE_NAMES: (Rc<PyStr>, Rc<PyStr>) = (intern("__new__"), intern("__init__"));
+}
+
+/// `Future(loop=event_loop)`.
+pub(crate) fn new_future(vm: &mut Vm, event_loop: Value) -> PyResult<Value> {
+    let class = refs(vm)?.future_class.clone();
+    if let Some(future) = new_instance(vm, &class, "Future", 8) {
+        init_future(vm, &future, event_loop)?;
+        return Ok(future);
+    }
+    vm.call_with(&class, Vec::new(), vec![(intern("loop"), event_loop)])
 }
 
 // ---------------------------------------------------------------- Future
