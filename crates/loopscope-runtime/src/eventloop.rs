@@ -668,10 +668,25 @@ pub fn call_soon(
             vec![callback.clone(), Value::str("call_soon")],
         )?;
     }
-    let handle = vm.call(
-        &refs.handle_class,
-        vec![callback.clone(), Value::tuple(args), this.clone(), context],
-    )?;
+    let handle = match crate::futures::new_instance(vm, &refs.handle_class, "Handle", 6) {
+        Some(handle) => {
+            let args = Value::tuple(args);
+            init_handle(
+                vm,
+                &n,
+                &handle,
+                callback.clone(),
+                args,
+                this.clone(),
+                context,
+            )?;
+            handle
+        }
+        None => vm.call(
+            &refs.handle_class,
+            vec![callback.clone(), Value::tuple(args), this.clone(), context],
+        )?,
+    };
     match get(vm, this, &n.ready)? {
         ready @ Value::Native(_) => {
             let pushed = loopscope_interp::builtins::with_native::<DequeData, _>(&ready, |d| {
@@ -721,16 +736,36 @@ fn call_at(
     let n = names();
     check_closed(vm, &n, this)?;
     let timer_class = refs(vm)?.timer_class.clone();
-    let timer = vm.call(
-        &timer_class,
-        vec![
-            when.clone(),
-            callback.clone(),
-            Value::tuple(args),
-            this.clone(),
-            context,
-        ],
-    )?;
+    let timer = match crate::futures::new_instance(vm, &timer_class, "TimerHandle", 9) {
+        Some(timer) => {
+            // As timer_init.
+            vm.ids.next();
+            let args = Value::tuple(args);
+            init_handle(
+                vm,
+                &n,
+                &timer,
+                callback.clone(),
+                args,
+                this.clone(),
+                context,
+            )?;
+            set(vm, &timer, &n.when, when.clone())?;
+            set(vm, &timer, &n.scheduled, Value::Bool(false))?;
+            set(vm, &timer, &n.seq, Value::Int(0))?;
+            timer
+        }
+        None => vm.call(
+            &timer_class,
+            vec![
+                when.clone(),
+                callback.clone(),
+                Value::tuple(args),
+                this.clone(),
+                context,
+            ],
+        )?,
+    };
     let seq = get(vm, this, &n.timer_seq)?;
     let seq = vm.binary_op(BinOp::Add, &seq, &Value::Int(1))?;
     set(vm, this, &n.timer_seq, seq.clone())?;
@@ -954,9 +989,7 @@ fn loop_run_once(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 fn loop_create_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = vm.receiver("create_future", args)?;
     vm.no_args("create_future", args, 0)?;
-    let n = names();
-    let future_class = crate::futures::classes(vm)?.0;
-    vm.call_with(&future_class, Vec::new(), vec![(n.loop_arg.clone(), this)])
+    crate::futures::new_future(vm, this)
 }
 
 /// `loop.create_task(coro, *, name=None, context=None)` (CPython

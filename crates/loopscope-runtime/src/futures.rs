@@ -18,9 +18,10 @@ use std::rc::Rc;
 use loopscope_interp::builtins::{add_methods, native_object, with_native};
 use loopscope_interp::bytecode::{BinOp, CmpOp};
 use loopscope_interp::modules::deque::DequeData;
+use loopscope_interp::value::attrs::AttrMap;
 use loopscope_interp::value::string::intern;
 use loopscope_interp::value::{Args, Class, GenKind, PyDict, PyResult, PyStr, Unwind, Value};
-use loopscope_interp::value::{IdCounter, Layout};
+use loopscope_interp::value::{IdCounter, Instance, Layout, Payload};
 use loopscope_interp::vm::types::new_class;
 use loopscope_interp::vm::{ExcType, Vm};
 use loopscope_trace::{EventKind, Settlement};
@@ -50,6 +51,8 @@ pub struct AsyncioRefs {
     /// `QueueEmpty` and `QueueFull`.
     pub queue_empty: Option<Value>,
     pub queue_full: Option<Value>,
+    /// What the native `async with semaphore:` needs (locks.rs).
+    pub semaphore: Option<Rc<crate::locks::SemaphoreRefs>>,
     /// Tasks named so far (`Task-N`), shared by the copies of these refs.
     pub task_count: Rc<std::cell::Cell<u64>>,
 }
@@ -144,7 +147,7 @@ pub fn classes(vm: &mut Vm) -> PyResult<(Value, Value)> {
     Ok((refs.future_class.clone(), refs.task_class.clone()))
 }
 
-fn refs(vm: &mut Vm) -> PyResult<Rc<AsyncioRefs>> {
+pub(crate) fn refs(vm: &mut Vm) -> PyResult<Rc<AsyncioRefs>> {
     match world(vm)?.asyncio.clone() {
         Some(refs) => Ok(refs),
         None => Err(internal_error(vm, "asyncio's futures are not installed")),
@@ -207,7 +210,7 @@ fn state(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<State> {
 
 /// `raise exc` of Python code: the exception being handled becomes its
 /// `__context__`.
-fn raise(vm: &mut Vm, exc: Value) -> Unwind {
+pub(crate) fn raise(vm: &mut Vm, exc: Value) -> Unwind {
     vm.set_context(&exc);
     Unwind::Exception(exc)
 }
@@ -305,6 +308,50 @@ fn call_soon(
     vm.call_with(&method, args, vec![(n.context.clone(), context)])
 }
 
+/// A new instance of one of asyncio's classes, made directly when the
+/// class is instantiated the standard way (`object.__new__`, and the
+/// native `__init__` of `owner`, which the caller then runs): what calling
+/// the class would make, with the same id, without the generic call's
+/// argument binding, and with room for its attributes. None when the
+/// class is instantiated some other way (the caller then calls it).
+pub(crate) fn new_instance(vm: &Vm, class: &Value, owner: &str, capacity: usize) -> Option<Value> {
+    let Value::Class(class) = class else {
+        return None;
+    };
+    let standard = INSTANCE_NAMES.with(|(new, init)| {
+        matches!(class.lookup_name(new), Some(Value::Builtin(b)) if b.owner == Some("object"))
+            && matches!(
+                class.lookup_name(init),
+                Some(Value::Builtin(b)) if b.owner == Some(owner) && b.name.as_str() == "__init__"
+            )
+    });
+    if !standard {
+        return None;
+    }
+    Some(Value::Instance(Rc::new(Instance {
+        class: std::cell::RefCell::new(class.clone()),
+        dict: std::cell::RefCell::new(AttrMap::with_capacity(capacity)),
+        dict_object: Default::default(),
+        payload: Payload::None,
+        id: vm.ids.next(),
+        finalizer: vm.finalizer_for(class),
+    })))
+}
+
+thread_local! {
+    static INSTANCE_NAMES: (Rc<PyStr>, Rc<PyStr>) = (intern("__new__"), intern("__init__"));
+}
+
+/// `Future(loop=event_loop)`.
+pub(crate) fn new_future(vm: &mut Vm, event_loop: Value) -> PyResult<Value> {
+    let class = refs(vm)?.future_class.clone();
+    if let Some(future) = new_instance(vm, &class, "Future", 8) {
+        init_future(vm, &future, event_loop)?;
+        return Ok(future);
+    }
+    vm.call_with(&class, Vec::new(), vec![(intern("loop"), event_loop)])
+}
+
 // ---------------------------------------------------------------- Future
 
 /// `_loopscope.install_future(Future, CancelledError, InvalidStateError,
@@ -337,6 +384,7 @@ pub fn install_future(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         task_class: Value::None,
         queue_empty: None,
         queue_full: None,
+        semaphore: None,
     };
     world(vm)?.asyncio = Some(Rc::new(refs));
     add_methods(
@@ -454,7 +502,7 @@ fn expect_finished(vm: &mut Vm, n: &Names, this: &Value, not_set: &str) -> PyRes
 }
 
 /// CPython `_asyncio_Future_result_impl`.
-fn future_result(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+pub(crate) fn future_result(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = receiver_only(vm, "Future.result", args)?;
     let n = names();
     expect_finished(vm, &n, &this, "Result is not set.")?;
@@ -1042,6 +1090,53 @@ fn is_done(vm: &mut Vm, n: &Names, future: &Value) -> PyResult<bool> {
     vm.truthy(&done)
 }
 
+/// `future.cancelled()`: read straight from `_state` for a plain
+/// `Future`, else by calling its own method.
+pub(crate) fn is_cancelled(vm: &mut Vm, future: &Value) -> PyResult<bool> {
+    let n = names();
+    let plain = match (future, world(vm)?.asyncio.as_ref()) {
+        (Value::Instance(instance), Some(refs)) => matches!(
+            &refs.future_class,
+            Value::Class(class) if Rc::ptr_eq(class, &instance.class.borrow())
+        ),
+        _ => false,
+    };
+    if plain {
+        return Ok(state(vm, &n, future)? == State::Cancelled);
+    }
+    let cancelled = vm.get_attr(future, &intern("cancelled"))?;
+    let cancelled = vm.call(&cancelled, Vec::new())?;
+    vm.truthy(&cancelled)
+}
+
+/// What one step of `await future` gave inside a native awaitable.
+pub(crate) enum Awaited {
+    /// The future is pending: yield it to the task (it now blocks).
+    Yield(Value),
+    /// The future is done: its result.
+    Return(Value),
+}
+
+/// One step of `await future` (CPython `FutureIter_iternext`), for the
+/// native awaitables that stand for asyncio's coroutines.
+pub(crate) fn await_step(vm: &mut Vm, future: &Value) -> PyResult<Awaited> {
+    let n = names();
+    if state(vm, &n, future)? == State::Pending {
+        let blocking = get(vm, future, &n.blocking)?;
+        if !vm.truthy(&blocking)? {
+            set(vm, future, &n.blocking, Value::Bool(true))?;
+            return Ok(Awaited::Yield(future.clone()));
+        }
+        let exc = match vm.error(ExcType::RuntimeError, "await wasn't used with future") {
+            Unwind::Exception(exc) => exc,
+            other => return Err(other),
+        };
+        return Err(raise(vm, exc));
+    }
+    let mut args = Args::new(vec![future.clone()]);
+    future_result(vm, &mut args).map(Awaited::Return)
+}
+
 /// `future.set_result(value)`, by the future's own method.
 fn call_set_result(vm: &mut Vm, future: &Value, value: Value) -> PyResult<()> {
     let set_result = vm.get_attr(future, &intern("set_result"))?;
@@ -1085,7 +1180,7 @@ pub fn install_waking(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 /// CPython 3.11 locks.Semaphore._wake_up_next: the first waiter not yet
 /// done (woken or cancelled) gets the slot.
-fn semaphore_wake_up_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+pub(crate) fn semaphore_wake_up_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = receiver_only(vm, "_wake_up_next", args)?;
     let n = names();
     let waiters = get(vm, &this, &n.waiters)?;
@@ -1298,7 +1393,9 @@ pub fn delegate_hook(
     value: &Value,
 ) -> Option<PyResult<loopscope_interp::vm::generators::Delegated>> {
     use loopscope_interp::vm::generators::Delegated;
-    with_native::<FutureIter, _>(delegate, |_| ())?;
+    if with_native::<FutureIter, _>(delegate, |_| ()).is_none() {
+        return crate::locks::delegate_hook(vm, delegate, value);
+    }
     Some(iter_step(vm, delegate, value).map(|step| match step {
         IterStep::Yield(v) => Delegated::Yielded(v),
         IterStep::Return(v) => Delegated::Returned(v),

@@ -17,6 +17,7 @@ pub mod eventloop;
 pub mod futures;
 pub mod generators;
 pub mod jobs;
+pub mod locks;
 pub mod natives;
 pub mod network;
 pub mod world;

@@ -70,6 +70,7 @@ pub fn make(_vm: &mut Vm) -> PyResult<Rc<Module>> {
             ("set_running_loop", crate::eventloop::set_running_loop),
             ("sleep_timer", crate::eventloop::sleep_timer),
             ("install_queue", crate::futures::install_queue),
+            ("install_semaphore", crate::locks::install_semaphore),
         ],
     );
     Ok(module)

@@ -479,20 +479,36 @@ pub(crate) fn string(out: &mut String, s: &str) {
 }
 
 /// An integer, written without an intermediate `String` or the
-/// formatting machinery (every event has several).
+/// formatting machinery (every event has several): small ones (ids,
+/// iterations, counts) digit by digit into the output, two at a time.
 fn integer(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+    let mut digits = [b'0'; 20];
     let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
+    while value >= 100 {
+        let pair = (value % 100) as usize * 2;
+        value /= 100;
+        start -= 2;
+        digits[start] = PAIRS[pair];
+        digits[start + 1] = PAIRS[pair + 1];
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
+    if value >= 10 {
+        let pair = value as usize * 2;
+        start -= 2;
+        digits[start] = PAIRS[pair];
+        digits[start + 1] = PAIRS[pair + 1];
+    } else {
+        start -= 1;
+        digits[start] = b'0' + value as u8;
+    }
+    out.reserve(digits.len() - start);
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
 }
 
 /// A float the way Python's `repr` writes it (`1.0`, `0.30000000000000004`),
@@ -557,6 +573,9 @@ mod tests {
             (0, "0"),
             (7, "7"),
             (10, "10"),
+            (99, "99"),
+            (100, "100"),
+            (12345, "12345"),
             (u64::MAX, "18446744073709551615"),
         ] {
             let mut out = String::new();

@@ -56,6 +56,15 @@ impl AttrMap {
         AttrMap::default()
     }
 
+    /// An empty map with room for `capacity` entries (for objects whose
+    /// attributes are known in advance: asyncio's handles and futures).
+    pub fn with_capacity(capacity: usize) -> Self {
+        AttrMap {
+            entries: Vec::with_capacity(capacity),
+            ..AttrMap::default()
+        }
+    }
+
     /// Where the entry for a name is, by the name's text.
     fn position(&self, name: &str) -> Option<usize> {
         match &self.index {

@@ -255,6 +255,11 @@ class Semaphore(_ContextManagerMixin, _LoopBoundMixin):
 
 
 _loopscope.install_waking(Semaphore)
+# `async with` a Semaphore runs natively (locks.rs): __aenter__/__aexit__
+# return awaitables doing what the mixin's coroutines, acquire and release
+# do; a subclass overriding those methods gets the Python ones.
+_loopscope.install_semaphore(Semaphore, _ContextManagerMixin.__aenter__,
+                             _ContextManagerMixin.__aexit__, collections.deque)
 
 
 class BoundedSemaphore(Semaphore):
