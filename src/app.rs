@@ -21,12 +21,13 @@ use loopscope_link::View;
 
 use crate::draw::{self, task_colour_property};
 use crate::editor::CodeEditor;
-use crate::gallery::{self, Lang};
+use crate::gallery;
+use crate::i18n::{Lang, T};
 use crate::layout::{self, Axis, TokenKey};
 use crate::replay::{GeneratorState, Playhead, Replay, State, TaskState};
 use crate::runner::{Runner, WorkerMessage};
-use crate::startup::Startup;
 pub use crate::startup::SPEEDS;
+use crate::startup::{Problem, Startup};
 
 /// How often the text panels follow the playback while it plays: the
 /// canvases redraw every frame, a table of a thousand tasks cannot.
@@ -66,7 +67,6 @@ pub struct Model {
     pub verdict: Option<String>,
     /// Which run (counting Run presses) the verdict is of.
     pub verdict_run: u64,
-    pub status: Option<String>,
     pub error_text: Option<String>,
     /// `(line, column, message)` to mark in the editor.
     pub error_mark: Option<(u32, u32, String)>,
@@ -100,16 +100,21 @@ pub struct Model {
     pub shown_line: Option<(u32, u64)>,
     /// Which canvases show.
     pub view: View,
-    /// The language of the gallery's titles and notes.
+    /// The interface's language (and the gallery's titles and notes').
     pub lang: Lang,
     /// The gallery example in the editor (its note shows), if any.
     pub example: Option<&'static str>,
     /// Why the address could not be opened as asked.
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
     /// `?embed=1`: no header, a compact page for an iframe.
     pub embed: bool,
     /// The last share link made.
     pub share_link: Option<String>,
+    /// Bumped when the keyboard help is asked for (the effect opens it).
+    pub help_requests: u64,
+    /// `prefers-reduced-motion: reduce`: no tokens travelling, and a run
+    /// shows its end instead of playing by itself.
+    pub reduced_motion: bool,
 }
 
 impl Default for Model {
@@ -120,7 +125,6 @@ impl Default for Model {
             generation: 0,
             verdict: None,
             verdict_run: 0,
-            status: None,
             error_text: None,
             error_mark: None,
             head: Playhead {
@@ -148,6 +152,8 @@ impl Default for Model {
             problem: None,
             embed: false,
             share_link: None,
+            help_requests: 0,
+            reduced_motion: false,
         }
     }
 }
@@ -191,6 +197,7 @@ impl PartialEq for Model {
             && self.example == other.example
             && self.problem == other.problem
             && self.share_link == other.share_link
+            && self.help_requests == other.help_requests
     }
 }
 
@@ -218,6 +225,10 @@ pub enum Action {
     /// "Share" made this link.
     Shared(String),
     DismissProblem,
+    /// The language switch.
+    Lang(Lang),
+    /// Open the keyboard help.
+    Help,
 }
 
 impl Reducible for Model {
@@ -287,10 +298,9 @@ impl Reducible for Model {
                         model.stop_requests += 1;
                         model.runner_ready = false;
                     }
-                    let (status, error) = verdict_summary(&verdict);
+                    let (_, error) = verdict_summary(&verdict, model.lang);
                     model.verdict = Some(verdict);
                     model.verdict_run = model.run_requests;
-                    model.status = Some(status);
                     model.error_frame = None;
                     model.error_text = error.clone();
                     model.error_mark = match (error, error_line) {
@@ -317,9 +327,17 @@ impl Reducible for Model {
                                 model.axis = Axis::Step;
                             }
                             model.head = Playhead::at(&replay, 0);
+                            // Reduced motion: the end, at once.
+                            if model.reduced_motion {
+                                model.head = Playhead {
+                                    index: replay.len(),
+                                    time: replay.end_time(),
+                                    carry: 0.0,
+                                };
+                            }
                             model.replay = Some(Rc::new(replay));
                             model.generation += 1;
-                            model.playing = true;
+                            model.playing = !model.reduced_motion;
                         }
                         Ok(_) => {}
                         Err(error) => model.error_text = Some(error.to_string()),
@@ -406,6 +424,12 @@ impl Reducible for Model {
             }
             Action::Shared(link) => model.share_link = Some(link),
             Action::DismissProblem => model.problem = None,
+            Action::Lang(lang) => {
+                model.lang = lang;
+                // The canvases' labels change: paint them again.
+                model.resizes += 1;
+            }
+            Action::Help => model.help_requests += 1,
         }
         model.panel_index = model.head.index;
         model.editor_index = model.head.index;
@@ -413,8 +437,8 @@ impl Reducible for Model {
     }
 }
 
-/// The verdict's status in words, and its error line if any.
-fn verdict_summary(verdict: &str) -> (String, Option<String>) {
+/// The verdict's status in words (in `lang`), and its error line if any.
+fn verdict_summary(verdict: &str, lang: Lang) -> (String, Option<String>) {
     let field = |key: &str| -> Option<String> {
         let start = verdict.find(&format!("\"{key}\": "))? + key.len() + 4;
         let rest = &verdict[start..];
@@ -444,25 +468,22 @@ fn verdict_summary(verdict: &str) -> (String, Option<String>) {
         .next()
         .map(|t| t.trim_end_matches('}').to_string())
         .unwrap_or_default();
-    (friendly_status(&status, &time), field("error"))
+    (friendly_status(lang, &status, &time), field("error"))
 }
 
 /// The verdict's status for a person: what happened, in a few words (the
 /// exact verdict stays in the `verdict` element).
-fn friendly_status(status: &str, time: &str) -> String {
-    match status {
-        "completed" => format!("✓ completed · {time} s of virtual time"),
-        "error" => format!("✗ error · at {time} s"),
-        "idle-forever" => format!(
-            "⏸ idle forever · at {time} s nothing was ready and no timer was set, yet the program still waited"
-        ),
-        "time-limit" => format!("⏱ time limit · the virtual clock reached {time} s"),
-        "hang" => format!(
-            "∞ hang · at {time} s the program computed without ever giving the loop a turn"
-        ),
-        "unsupported" => "⚠ unsupported".to_string(),
-        other => format!("{other} · at {time} s"),
-    }
+fn friendly_status(lang: Lang, status: &str, time: &str) -> String {
+    let text = match status {
+        "completed" => T::Completed,
+        "error" => T::Failed,
+        "idle-forever" => T::IdleForever,
+        "time-limit" => T::TimeLimit,
+        "hang" => T::Hang,
+        "unsupported" => T::Unsupported,
+        other => return lang.fill(T::OtherStatus, &[&other, &time]),
+    };
+    lang.fill(text, &[&time])
 }
 
 /// The whole page.
@@ -471,8 +492,12 @@ pub fn app() -> Html {
     let start = use_memo((), |_| startup_from_address());
     let model = {
         let start = start.clone();
-        use_reducer(move || Model::starting(&start))
+        use_reducer(move || Model {
+            reduced_motion: prefers_reduced_motion(),
+            ..Model::starting(&start)
+        })
     };
+    let help_dialog = use_node_ref();
     let editor_host = use_node_ref();
     let loop_canvas = use_node_ref();
     let timeline_canvas = use_node_ref();
@@ -500,7 +525,6 @@ pub fn app() -> Html {
                 }
             }
             let program = start.program.clone();
-            set_document_lang(start.lang);
             let resize_reporter = start
                 .embed
                 .then(crate::embed::ResizeReporter::install)
@@ -574,6 +598,24 @@ pub fn app() -> Html {
         });
     }
 
+    // The page's language: `<html lang>` (screen readers, hyphenation).
+    use_effect_with(model.lang, |lang| set_document_lang(*lang));
+
+    // The keyboard help: a modal `<dialog>` (it keeps the focus inside,
+    // Esc closes it).
+    {
+        let help_dialog = help_dialog.clone();
+        use_effect_with(model.help_requests, move |requests| {
+            if *requests > 0 {
+                if let Some(dialog) = help_dialog.cast::<web_sys::Element>() {
+                    if !dialog.has_attribute("open") {
+                        call_method(&dialog, "showModal");
+                    }
+                }
+            }
+        });
+    }
+
     // A traceback's link: the editor shows the line.
     {
         let editor = editor.clone();
@@ -600,6 +642,7 @@ pub fn app() -> Html {
         let timeline_canvas = timeline_canvas.clone();
         let view_cache = view_cache.clone();
         let replay = model.replay.clone();
+        let (lang, reduced_motion) = (model.lang, model.reduced_motion);
         let key = (
             model.generation,
             model.head.index,
@@ -619,13 +662,17 @@ pub fn app() -> Html {
                     let Some(state) = &cache.state else {
                         return;
                     };
+                    cache.loop_painter.lang = lang;
+                    cache.timeline_painter.lang = lang;
                     if let Some(canvas) = loop_canvas.cast::<HtmlCanvasElement>() {
                         let width = cache.loop_painter.surface.width(&canvas, view);
                         if cache.loop_layout_of != Some((generation, index, view)) {
-                            cache.loop_layout = layout::loop_view(&replay, state, width);
+                            cache.loop_layout = layout::loop_view_in(&replay, state, width, lang);
                             cache.loop_layout_of = Some((generation, index, view));
                         }
-                        move_tokens(&mut cache.positions, &cache.loop_layout, playing);
+                        // Reduced motion: tokens jump to their places.
+                        let travel = playing && !reduced_motion;
+                        move_tokens(&mut cache.positions, &cache.loop_layout, travel);
                         if let Err(error) = cache.loop_painter.paint(
                             &canvas,
                             &cache.loop_layout,
@@ -649,12 +696,14 @@ pub fn app() -> Html {
                         }
                     }
                     // Once a second while playing, at once otherwise.
-                    if cache.lines_of != Some((generation, editor_index)) {
-                        cache.lines_of = Some((generation, editor_index));
+                    if cache.lines_of != Some((generation, editor_index, lang)) {
+                        let relabel = cache.lines_of.is_some_and(|(.., shown)| shown != lang);
+                        cache.lines_of = Some((generation, editor_index, lang));
                         let lines = task_line_keys(&replay, state);
-                        if lines != cache.lines {
+                        if lines != cache.lines || relabel {
                             if let Some(editor) = &*editor.borrow() {
-                                editor.mark_lines_after_frame(&task_lines(&replay, &lines));
+                                let lines = task_lines(&replay, &lines, lang);
+                                editor.mark_lines_after_frame(&lines);
                             }
                             cache.lines = lines;
                         }
@@ -731,10 +780,30 @@ pub fn app() -> Html {
         })
     };
     let lang = model.lang;
+    let t = |text: T| lang.t(text);
     let example_note = model
         .example
         .and_then(gallery::example)
         .map(|example| (example.title.get(lang), example.watch.get(lang)));
+    let on_lang = {
+        let dispatcher = model.dispatcher();
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+                if let Some(lang) = Lang::parse(&select.value()) {
+                    store_lang(lang);
+                    dispatcher.dispatch(Action::Lang(lang));
+                }
+            }
+        })
+    };
+    let close_help = {
+        let help_dialog = help_dialog.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(dialog) = help_dialog.cast::<web_sys::Element>() {
+                call_method(&dialog, "close");
+            }
+        })
+    };
 
     let show_error_line = |line: u32| {
         let dispatcher = model.dispatcher();
@@ -742,53 +811,64 @@ pub fn app() -> Html {
     };
     let running = matches!(model.phase, RunPhase::Running { .. });
     let progress = match &model.phase {
-        RunPhase::Idle => "Press Run (Ctrl+Enter) to run the program.".to_string(),
-        RunPhase::Running { .. } if !model.runner_ready => {
-            "Running… as soon as the Python runner has loaded".to_string()
-        }
-        RunPhase::Running { steps, .. } if *steps == 0.0 => "Running…".to_string(),
+        RunPhase::Idle => t(T::Idle).to_string(),
+        RunPhase::Running { .. } if !model.runner_ready => t(T::Loading).to_string(),
+        RunPhase::Running { steps, .. } if *steps == 0.0 => t(T::Running).to_string(),
         RunPhase::Running {
             steps,
             events,
             time,
-        } => {
-            format!(
-                "Running… {} steps, {} events, virtual time {time:.3} s",
-                grouped(*steps),
-                grouped(*events)
-            )
-        }
-        RunPhase::Stopped => "Stopped.".to_string(),
-        RunPhase::Failed(text) => format!("The runner failed: {text}"),
-        RunPhase::Finished => model.status.clone().unwrap_or_default(),
+        } => lang.fill(
+            T::RunningProgress,
+            &[&grouped(*steps), &grouped(*events), &format!("{time:.3}")],
+        ),
+        RunPhase::Stopped => t(T::Stopped).to_string(),
+        RunPhase::Failed(text) => lang.fill(T::RunnerFailed, &[text]),
+        RunPhase::Finished => model
+            .verdict
+            .as_deref()
+            .map(|verdict| verdict_summary(verdict, lang).0)
+            .unwrap_or_default(),
     };
     let len = model.replay.as_ref().map_or(0, |r| r.len());
+    let summaries = {
+        let replay = model.replay.clone();
+        use_memo(
+            (model.generation, model.panel_index, lang),
+            move |&(_, index, lang)| canvas_summaries(replay.as_deref(), index, lang),
+        )
+    };
+    let (loop_summary, timeline_summary) = (*summaries).clone();
+    let view_name = |view: View| match view {
+        View::Both => t(T::ViewBoth),
+        View::Loop => t(T::ViewLoop),
+        View::Timeline => t(T::ViewTimeline),
+    };
 
     html! {
         <>
             if !model.embed {
                 <header class="masthead">
                     <h1>{ "Loopscope" }</h1>
-                    <p class="tagline">{ "Watch a Python asyncio program run on its event loop." }</p>
+                    <p class="tagline">{ t(T::Tagline) }</p>
                 </header>
             }
             if let Some(problem) = &model.problem {
                 <div class="link-problem" role="alert" data-testid="link-error">
-                    <span>{ problem.as_str() }</span>
+                    <span>{ problem.text(lang) }</span>
                     <button type="button" class="secondary" onclick={dispatch(|| Action::DismissProblem)}
-                        aria-label="Dismiss">{ "×" }</button>
+                        aria-label={t(T::Dismiss)}>{ "×" }</button>
                 </div>
             }
             <main class={classes!("workbench", model.embed.then_some("embed"))}>
-                <section class="editor-pane" aria-label="Program">
+                <section class="editor-pane" aria-label={t(T::Program)}>
                     <div class="toolbar" data-runs={model.run_requests.to_string()}>
                         <button type="button" data-testid="run" onclick={dispatch(|| Action::Run)}
-                            disabled={running} title="Run (Ctrl+Enter)">{ "Run" }</button>
+                            disabled={running} title={t(T::RunTitle)}>{ t(T::Run) }</button>
                         <button type="button" data-testid="stop" class="secondary"
-                            onclick={dispatch(|| Action::Stop)} disabled={!running}>{ "Stop" }</button>
-                        <select data-testid="examples" aria-label={match lang { Lang::En => "Examples", Lang::Ru => "Примеры" }}
-                            onchange={on_example}>
-                            <option value="" selected=true>{ match lang { Lang::En => "Examples…", Lang::Ru => "Примеры…" } }</option>
+                            onclick={dispatch(|| Action::Stop)} disabled={!running}>{ t(T::Stop) }</button>
+                        <select data-testid="examples" aria-label={t(T::Examples)} onchange={on_example}>
+                            <option value="" selected=true>{ t(T::ExamplesPick) }</option>
                             { for gallery::SECTIONS.iter().map(|section| html! {
                                 <optgroup label={section.title.get(lang)}>
                                     { for gallery::in_section(section.id).map(|example| html! {
@@ -798,16 +878,27 @@ pub fn app() -> Html {
                             }) }
                         </select>
                         <button type="button" class="secondary" data-testid="share" onclick={on_share}
-                            title="Make a link that opens this program, seed and view">{ "Share" }</button>
-                        <label class="seed">{ "seed " }
+                            title={t(T::ShareTitle)}>{ t(T::Share) }</button>
+                        <label class="seed">{ t(T::Seed) }{ " " }
                             <input type="number" min="0" value={model.seed.to_string()} onchange={on_seed}
-                                aria-label="Seed" />
+                                aria-label={t(T::SeedLabel)} />
                         </label>
                         <button type="button" class="secondary" onclick={dispatch(|| Action::NewSeed)}>
-                            { "new seed" }</button>
+                            { t(T::NewSeed) }</button>
+                        <span class="toolbar-end">
+                            <select data-testid="lang" aria-label={t(T::Language)} onchange={on_lang}>
+                                { for [Lang::En, Lang::Ru].iter().map(|&option| html! {
+                                    <option value={option.tag()} lang={option.tag()}
+                                        selected={option == lang}>{ option.name() }</option>
+                                }) }
+                            </select>
+                            <button type="button" class="secondary help-button" data-testid="help"
+                                onclick={dispatch(|| Action::Help)} aria-label={t(T::Help)}
+                                title={format!("{} (?)", t(T::Help))}>{ "?" }</button>
+                        </span>
                     </div>
                     if let Some(link) = &model.share_link {
-                        <label class="share-link">{ "link " }
+                        <label class="share-link">{ t(T::Link) }{ " " }
                             <input type="text" readonly=true data-testid="share-link" value={link.clone()}
                                 onfocus={Callback::from(|event: FocusEvent| {
                                     if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
@@ -821,6 +912,9 @@ pub fn app() -> Html {
                             <strong>{ title }</strong>{ " — " }{ watch }
                         </aside>
                     }
+                    // The editor's accessible name (CodeMirror and the
+                    // textarea point here with aria-labelledby).
+                    <span id="editor-label" hidden=true>{ t(T::EditorLabel) }</span>
                     <div class="editor" data-testid="editor" ref={editor_host}></div>
                     <output class={classes!("status", model.error_text.is_some().then_some("status-error"))}
                         data-testid="status" role="status" aria-live="polite">
@@ -831,27 +925,29 @@ pub fn app() -> Html {
                         if let (Some(line), RunPhase::Finished) = (model.error_frame, &model.phase) {
                             { " " }
                             <button type="button" class="code-link" data-testid="error-line"
-                                onclick={show_error_line(line)} title="Show this line in the editor">
-                                { format!("line {line}") }</button>
+                                onclick={show_error_line(line)} title={t(T::ShowLine)}>
+                                { lang.fill(T::LineN, &[&line]) }</button>
                         }
                     </output>
                     if let Some(verdict) = &model.verdict {
                         <details class="verdict-details">
-                            <summary>{ "verdict (as the CLI's --json prints it)" }</summary>
+                            <summary>{ t(T::VerdictSummary) }</summary>
                             <pre class="verdict" data-testid="verdict" data-run={model.verdict_run.to_string()}>{ verdict }</pre>
                         </details>
                     }
                 </section>
-                <section class="view-pane" aria-label="The event loop">
+                <section class="view-pane" aria-label={t(T::EventLoop)}>
                     <div class="playback">
-                        <button type="button" data-testid="step-back" title="Step back (←)"
+                        <button type="button" data-testid="step-back" title={t(T::StepBack)}
+                            aria-label={t(T::StepBack)}
                             onclick={dispatch(|| Action::Step(-1))} disabled={len == 0}>{ "◀" }</button>
-                        <button type="button" data-testid="play" title="Play/pause (Space)"
+                        <button type="button" data-testid="play" title={t(T::PlayPause)}
                             onclick={dispatch(|| Action::TogglePlay)} disabled={len == 0}>
-                            { if model.playing { "Pause" } else { "Play" } }</button>
-                        <button type="button" data-testid="step-forward" title="Step forward (→)"
+                            { if model.playing { t(T::Pause) } else { t(T::Play) } }</button>
+                        <button type="button" data-testid="step-forward" title={t(T::StepForward)}
+                            aria-label={t(T::StepForward)}
                             onclick={dispatch(|| Action::Step(1))} disabled={len == 0}>{ "▶" }</button>
-                        <select aria-label="Speed" onchange={on_speed} data-testid="speed">
+                        <select aria-label={t(T::Speed)} onchange={on_speed} data-testid="speed">
                             { for SPEEDS.iter().map(|&speed| html! {
                                 <option value={speed.to_string()} selected={speed == model.speed}>
                                     { format!("{speed}×") }</option>
@@ -859,18 +955,18 @@ pub fn app() -> Html {
                         </select>
                         <button type="button" class="secondary" onclick={dispatch(|| Action::ToggleAxis)}
                             data-testid="axis">
-                            { match model.axis { Axis::Time => "time axis", Axis::Step => "step axis" } }</button>
-                        <select aria-label="View" onchange={on_view} data-testid="view">
+                            { match model.axis { Axis::Time => t(T::TimeAxis), Axis::Step => t(T::StepAxis) } }</button>
+                        <select aria-label={t(T::View)} onchange={on_view} data-testid="view">
                             { for [View::Both, View::Loop, View::Timeline].iter().map(|&view| html! {
                                 <option value={view.as_str()} selected={view == model.view}>
-                                    { view.as_str() }</option>
+                                    { view_name(view) }</option>
                             }) }
                         </select>
                         <span class="position" data-testid="position">
                             { format!("{} / {}", model.head.index, len) }</span>
                     </div>
                     <div class="scrubber">
-                        <input type="range" data-testid="scrubber" aria-label="Moment" min="0"
+                        <input type="range" data-testid="scrubber" aria-label={t(T::Moment)} min="0"
                             max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}
                             disabled={len == 0} />
                         <div class="scrubber-marks" aria-hidden="true">
@@ -879,28 +975,193 @@ pub fn app() -> Html {
                     </div>
                     if model.view.shows_loop() {
                         <canvas ref={loop_canvas.clone()} class="loop-view" data-testid="loop-view" role="img"
-                            aria-label="The event loop now: running task, ready queue, timers, waiters, threads" />
+                            aria-label={loop_summary} />
                     }
                     if model.view.shows_timeline() {
                         <canvas ref={timeline_canvas.clone()} class="timeline" data-testid="timeline" role="img"
-                            aria-label="Timeline: one lane per task" />
+                            aria-label={timeline_summary} />
                     }
                 </section>
-                <section class="console-pane" aria-label="Console">
-                    <h2 class="pane-title">{ "Console" }</h2>
+                <section class="console-pane" aria-labelledby="console-title">
+                    <h2 class="pane-title" id="console-title">{ t(T::Console) }</h2>
                     <Console replay={model.replay.clone().map(ReplayRef)} index={model.panel_index}
-                        dispatcher={model.dispatcher()} />
+                        dispatcher={model.dispatcher()} lang={lang} />
                 </section>
-                <section class="tasks-pane" aria-label="Tasks">
-                    <h2 class="pane-title">{ "Tasks" }</h2>
-                    <TaskTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_index} />
+                <section class="tasks-pane" aria-labelledby="tasks-title">
+                    <h2 class="pane-title" id="tasks-title">{ t(T::Tasks) }</h2>
+                    <TaskTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_index}
+                        lang={lang} />
+                    <EventTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_index}
+                        lang={lang} dispatcher={model.dispatcher()} />
                 </section>
             </main>
+            <dialog ref={help_dialog} class="help" data-testid="help-dialog" aria-labelledby="help-title"
+                onkeydown={Callback::from(trap_tab)}>
+                <h2 id="help-title">{ t(T::Help) }</h2>
+                <table class="shortcuts">
+                    <tbody>
+                        { for [
+                            (t(T::KeySpace), T::HelpPlay),
+                            ("← →", T::HelpStep),
+                            ("Home End", T::HelpEnds),
+                            ("Ctrl+Enter, ⌘+Enter", T::HelpRun),
+                            ("?", T::HelpHelp),
+                            (t(T::KeyEscTab), T::HelpEditor),
+                            ("Esc", T::HelpEsc),
+                        ].iter().map(|&(keys, what)| html! {
+                            <tr><th scope="row"><kbd>{ keys }</kbd></th><td>{ t(what) }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+                <p class="help-note">{ t(T::HelpNote) }</p>
+                <button type="button" data-testid="help-close" onclick={close_help} autofocus=true>
+                    { t(T::Close) }</button>
+            </dialog>
         </>
     }
 }
 
-/// The page's start from its address and the browser's language.
+/// What the canvases show at moment `index`, in words (their aria-labels).
+fn canvas_summaries(replay: Option<&Replay>, index: usize, lang: Lang) -> (String, String) {
+    let Some(replay) = replay else {
+        return (
+            lang.t(T::LoopEmpty).to_string(),
+            lang.fill(T::TimelineSummary, &[&0, &0, &0]),
+        );
+    };
+    let catalog = &replay.catalog;
+    let state = replay.state_at(index);
+    let running = match state.running {
+        Some(loopscope_trace::Actor::Task(id)) => {
+            catalog.actor_name(loopscope_trace::Actor::Task(id))
+        }
+        _ => lang.t(T::Nothing).to_string(),
+    };
+    let (mut waiting, mut done) = (0, 0);
+    for (position, _) in catalog.visible_tasks() {
+        match state.task_state(position) {
+            Some(TaskState::Waiting { .. }) => waiting += 1,
+            Some(TaskState::Done(_)) => done += 1,
+            _ => {}
+        }
+    }
+    let time = format!("{:.3}", state.time);
+    let loop_summary = lang.fill(
+        T::LoopSummary,
+        &[
+            &time,
+            &running,
+            &state.ready.len(),
+            &state.timer_count(),
+            &waiting,
+            &done,
+        ],
+    );
+    let lanes = catalog.visible_tasks().count() + catalog.jobs.len() + catalog.generators.len();
+    let timeline_summary = lang.fill(T::TimelineSummary, &[&lanes, &index, &replay.len()]);
+    (loop_summary, timeline_summary)
+}
+
+/// Keeps Tab and Shift+Tab inside the dialog the key was pressed in: from
+/// its last control to its first and back (a modal `<dialog>` would let
+/// the focus out to the browser's own controls).
+fn trap_tab(event: KeyboardEvent) {
+    if event.key() != "Tab" {
+        return;
+    }
+    let Some(dialog) = event
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let Ok(controls) = dialog.query_selector_all("button, [href], input, select, [tabindex]")
+    else {
+        return;
+    };
+    let controls: Vec<web_sys::HtmlElement> = (0..controls.length())
+        .filter_map(|k| controls.get(k)?.dyn_into().ok())
+        .collect();
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let at = controls.iter().position(|control| {
+        active
+            .as_ref()
+            .is_some_and(|a| a.is_same_node(Some(control)))
+    });
+    let count = controls.len();
+    if count == 0 {
+        return;
+    }
+    let next = match (at, event.shift_key()) {
+        (Some(at), false) => (at + 1) % count,
+        (Some(at), true) => (at + count - 1) % count,
+        (None, false) => 0,
+        (None, true) => count - 1,
+    };
+    event.prevent_default();
+    if let Some(control) = controls.get(next) {
+        let _ = control.focus();
+    }
+}
+
+/// Calls `element.name()` (a `<dialog>`'s `showModal` or `close`).
+fn call_method(element: &web_sys::Element, name: &str) {
+    if let Ok(method) =
+        js_sys::Reflect::get(element, &name.into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
+        let _ = method.call0(element);
+    }
+}
+
+/// `prefers-reduced-motion: reduce`.
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|query| query.matches())
+}
+
+/// Where the language switch remembers its choice.
+const LANG_KEY: &str = "loopscope.lang";
+
+/// `window.localStorage`, where the page may use it: a sandboxed iframe or
+/// a page opened from `file://` may refuse (reading it throws).
+fn local_storage() -> Option<JsValue> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &"localStorage".into())
+        .ok()
+        .filter(|storage| storage.is_object())
+}
+
+/// `storage.name(args...)`, or nothing if it throws.
+fn storage_call(name: &str, args: &[&str]) -> Option<JsValue> {
+    let storage = local_storage()?;
+    let method = js_sys::Reflect::get(&storage, &name.into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let args: js_sys::Array = args.iter().map(|arg| JsValue::from_str(arg)).collect();
+    method.apply(&storage, &args).ok()
+}
+
+/// The language the switch chose last time, if it was remembered.
+fn stored_lang() -> Option<Lang> {
+    storage_call("getItem", &[LANG_KEY])?
+        .as_string()
+        .and_then(|tag| Lang::parse(&tag))
+}
+
+fn store_lang(lang: Lang) {
+    let _ = storage_call("setItem", &[LANG_KEY, lang.tag()]);
+}
+
+/// The page's start from its address, and the language remembered by the
+/// switch or else the browser's (`?lang=` wins over both).
 fn startup_from_address() -> Startup {
     let window = web_sys::window();
     let location = window.as_ref().map(|w| w.location());
@@ -912,13 +1173,22 @@ fn startup_from_address() -> Startup {
         .as_ref()
         .and_then(|l| l.hash().ok())
         .unwrap_or_default();
-    let browser_lang = window
-        .as_ref()
-        .and_then(|w| js_sys::Reflect::get(w, &"navigator".into()).ok())
-        .and_then(|navigator| js_sys::Reflect::get(&navigator, &"language".into()).ok())
-        .and_then(|language| language.as_string())
-        .unwrap_or_default();
-    crate::startup::startup(&search, &hash, &browser_lang)
+    let preferred = stored_lang().unwrap_or_else(|| {
+        let languages: Vec<String> = window
+            .as_ref()
+            .and_then(|w| js_sys::Reflect::get(w, &"navigator".into()).ok())
+            .and_then(|navigator| js_sys::Reflect::get(&navigator, &"languages".into()).ok())
+            .filter(|languages| languages.is_object())
+            .map(|languages| {
+                js_sys::Array::from(&languages)
+                    .iter()
+                    .filter_map(|tag| tag.as_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Lang::from_preferences(&languages)
+    });
+    crate::startup::startup(&search, &hash, preferred.tag())
 }
 
 fn set_document_lang(lang: Lang) {
@@ -1047,14 +1317,18 @@ struct ConsoleProps {
     replay: Option<ReplayRef>,
     index: usize,
     dispatcher: UseReducerDispatcher<Model>,
+    lang: Lang,
 }
 
-/// The console: what was written before the moment, a line per line.
+/// The console: what was written before the moment, a line per line; a
+/// polite live region (a screen reader reads new lines when it can), and
+/// focusable so it scrolls from the keyboard.
 #[function_component(Console)]
 fn console(props: &ConsoleProps) -> Html {
     html! {
-        <ol class="console" data-testid="console">
-            { for props.replay.iter().flat_map(|r| console_lines(&r.0, props.index, &props.dispatcher)) }
+        <ol class="console" data-testid="console" aria-live="polite" aria-labelledby="console-title"
+            tabindex="0">
+            { for props.replay.iter().flat_map(|r| console_lines(&r.0, props.index, &props.dispatcher, props.lang)) }
         </ol>
     }
 }
@@ -1063,34 +1337,37 @@ fn console(props: &ConsoleProps) -> Html {
 struct TaskTableProps {
     replay: Option<ReplayRef>,
     index: usize,
+    lang: Lang,
 }
 
 /// The task table at the moment.
 #[function_component(TaskTable)]
 fn task_table(props: &TaskTableProps) -> Html {
+    let lang = props.lang;
+    let t = |text: T| lang.t(text);
     let rows = props
         .replay
         .iter()
-        .flat_map(|r| task_rows(&r.0, &r.0.state_at(props.index)));
+        .flat_map(|r| task_rows(&r.0, &r.0.state_at(props.index), lang));
     let generators = props
         .replay
         .as_ref()
         .filter(|r| !r.0.catalog.generators.is_empty())
-        .map(|r| generator_rows(&r.0, &r.0.state_at(props.index)));
+        .map(|r| generator_rows(&r.0, &r.0.state_at(props.index), lang));
     html! {
         <>
             <table class="tasks" data-testid="task-table">
                 <thead><tr>
-                    <th>{ "task" }</th><th>{ "state" }</th><th>{ "waits for" }</th>
-                    <th>{ "line" }</th><th>{ "result" }</th>
+                    <th>{ t(T::ColTask) }</th><th>{ t(T::ColState) }</th><th>{ t(T::ColWaitsFor) }</th>
+                    <th>{ t(T::ColLine) }</th><th>{ t(T::ColResult) }</th>
                 </tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
             if let Some(generators) = generators {
                 <table class="tasks generators" data-testid="generator-table">
                     <thead><tr>
-                        <th>{ "generator" }</th><th>{ "state" }</th><th>{ "line" }</th>
-                        <th>{ "last in" }</th><th>{ "last out" }</th>
+                        <th>{ t(T::ColGenerator) }</th><th>{ t(T::ColState) }</th><th>{ t(T::ColLine) }</th>
+                        <th>{ t(T::ColLastIn) }</th><th>{ t(T::ColLastOut) }</th>
                     </tr></thead>
                     <tbody>{ for generators }</tbody>
                 </table>
@@ -1101,7 +1378,7 @@ fn task_table(props: &TaskTableProps) -> Html {
 
 /// A row per generator: its state, the line it is suspended at, the last
 /// value passed in (`send(1)`) and out (`yield None`, `return 3`).
-fn generator_rows(replay: &Replay, state: &State) -> Vec<Html> {
+fn generator_rows(replay: &Replay, state: &State, lang: Lang) -> Vec<Html> {
     let catalog = &replay.catalog;
     let passed = &catalog.exchanges[..catalog.exchanges_before(state.index)];
     catalog
@@ -1128,7 +1405,7 @@ fn generator_rows(replay: &Replay, state: &State) -> Vec<Html> {
                     <td><span class="tag">{ &generator.name }</span>
                         <span class="coroutine">{ format!(" {}", generator.kind) }</span></td>
                     <td class={format!("state state-{}", generator_state.label())}>
-                        { generator_state.label() }</td>
+                        { lang.t(generator_state_text(generator_state)) }</td>
                     <td>{ line }</td>
                     <td class="value-in">{ last(crate::replay::Passing::In) }</td>
                     <td class="value-out result">{ last(crate::replay::Passing::Out) }</td>
@@ -1175,13 +1452,14 @@ fn console_lines(
     replay: &Replay,
     index: usize,
     dispatcher: &UseReducerDispatcher<Model>,
+    lang: Lang,
 ) -> Vec<Html> {
     let catalog = &replay.catalog;
     let shown = catalog.output_before(index);
     let first = shown.saturating_sub(MAX_CONSOLE_LINES);
     let earlier = (first > 0).then(|| {
         html! {
-            <li key="earlier" class="line more">{ format!("… {first} earlier lines") }</li>
+            <li key="earlier" class="line more">{ lang.fill(T::EarlierLines, &[&first]) }</li>
         }
     });
     earlier
@@ -1210,7 +1488,7 @@ fn console_lines(
                         <span class="text">
                             { &line.text[..start] }
                             <button type="button" class="code-link" onclick={show}
-                                title="Show this line in the editor">{ &line.text[start..end] }</button>
+                                title={lang.t(T::ShowLine)}>{ &line.text[start..end] }</button>
                             { &line.text[end..] }
                         </span>
                     }
@@ -1219,7 +1497,7 @@ fn console_lines(
             };
             html! {
                 <li key={first + offset} class={class} style={colour_style(catalog.actor_colour(line.actor))}
-                    onclick={onclick} title="Jump to this moment">
+                    onclick={onclick} title={lang.t(T::JumpHere)}>
                     <span class="tag">{ catalog.actor_name(line.actor) }</span>
                     { text }
                 </li>
@@ -1277,7 +1555,7 @@ fn scrubber_marks(replay: &Replay) -> Vec<Html> {
 /// tasks first, then the finished ones; the rest are counted.
 pub const MAX_TASK_ROWS: usize = 50;
 
-fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
+fn task_rows(replay: &Replay, state: &State, lang: Lang) -> Vec<Html> {
     let catalog = &replay.catalog;
     let order = |task_state: &TaskState| match task_state {
         TaskState::Running => 0,
@@ -1300,8 +1578,8 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
         .filter_map(|(position, task)| {
             let task_state = state.task_state(position)?;
             let waits = match task_state {
-                TaskState::Waiting { awaiting: Some(f) } => catalog.describe_future(*f),
-                TaskState::Waiting { awaiting: None } => "next iteration".to_string(),
+                TaskState::Waiting { awaiting: Some(f) } => catalog.describe_future_in(*f, lang),
+                TaskState::Waiting { awaiting: None } => lang.t(T::NextIteration).to_string(),
                 _ => String::new(),
             };
             let result = match task_state {
@@ -1315,10 +1593,11 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
                 .map(|l| l.to_string())
                 .unwrap_or_default();
             let cancelling = state.cancelling.get(position).copied().unwrap_or(false);
+            let word = lang.t(task_state_text(task_state));
             let label = if cancelling {
-                format!("{} (cancelling)", task_state.label())
+                lang.fill(T::Cancelling, &[&word])
             } else {
-                task_state.label().to_string()
+                word.to_string()
             };
             Some(html! {
                 <tr key={task.id} style={colour_style(Some(task.colour))}>
@@ -1334,7 +1613,7 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
         .collect();
     if hidden > 0 {
         rows.push(html! {
-            <tr key="more"><td colspan="5" class="more">{ format!("… and {hidden} more tasks") }</td></tr>
+            <tr key="more"><td colspan="5" class="more">{ lang.fill(T::MoreTasks, &[&hidden]) }</td></tr>
         });
     }
     rows
@@ -1343,7 +1622,7 @@ fn task_rows(replay: &Replay, state: &State) -> Vec<Html> {
 /// A line the editor colours: the first unfinished task (or suspended
 /// generator) at it — `(line, is a generator, its position, its state,
 /// how many more are at the same line)`.
-type LineKey = (u32, bool, usize, &'static str, usize);
+type LineKey = (u32, bool, usize, T, usize);
 
 /// The line each unfinished task is at (or suspended at), and each
 /// suspended generator's, one entry per line (a thousand tasks at one
@@ -1351,7 +1630,7 @@ type LineKey = (u32, bool, usize, &'static str, usize);
 fn task_line_keys(replay: &Replay, state: &State) -> Vec<LineKey> {
     let catalog = &replay.catalog;
     let mut keys: Vec<LineKey> = Vec::new();
-    let mut add = |line: u32, generator: bool, position: usize, label: &'static str| match keys
+    let mut add = |line: u32, generator: bool, position: usize, label: T| match keys
         .iter_mut()
         .find(|key| key.0 == line)
     {
@@ -1366,19 +1645,19 @@ fn task_line_keys(replay: &Replay, state: &State) -> Vec<LineKey> {
             continue;
         }
         if let Some(line) = catalog.task_line_at(position, state.index) {
-            add(line, false, position, task_state.label());
+            add(line, false, position, task_state_text(task_state));
         }
     }
     for (position, generator) in state.generators.iter().enumerate() {
         if let Some(GeneratorState::Suspended { line, .. }) = generator {
-            add(*line, true, position, "suspended");
+            add(*line, true, position, T::Suspended);
         }
     }
     keys
 }
 
 /// The editor's task lines, in each task's colour, with its name and state.
-fn task_lines(replay: &Replay, keys: &[LineKey]) -> Vec<crate::editor::TaskLine> {
+fn task_lines(replay: &Replay, keys: &[LineKey], lang: Lang) -> Vec<crate::editor::TaskLine> {
     let catalog = &replay.catalog;
     keys.iter()
         .filter_map(|&(line, generator, position, state, others)| {
@@ -1389,13 +1668,302 @@ fn task_lines(replay: &Replay, keys: &[LineKey]) -> Vec<crate::editor::TaskLine>
                 let task = catalog.tasks.get(position)?;
                 (&task.name, task.colour)
             };
+            let label = format!("{name}: {}", lang.t(state));
             let label = match others {
-                0 => format!("{name}: {state}"),
-                _ => format!("{name}: {state} (and {others} more)"),
+                0 => label,
+                _ => lang.fill(T::AndMore, &[&label, &others]),
             };
             Some((line, colour, label))
         })
         .collect()
+}
+
+/// A task's state, in words.
+fn task_state_text(state: &TaskState) -> T {
+    match state {
+        TaskState::Created => T::Created,
+        TaskState::Ready => T::Ready,
+        TaskState::Running => T::RunningState,
+        TaskState::Waiting { .. } => T::Waiting,
+        TaskState::Done(Settlement::Result(_)) => T::Done,
+        TaskState::Done(Settlement::Exception(_)) => T::FailedState,
+        TaskState::Done(Settlement::Cancelled) => T::Cancelled,
+    }
+}
+
+/// A generator's state, in words.
+fn generator_state_text(state: &GeneratorState) -> T {
+    use loopscope_trace::GeneratorEnd;
+    match state {
+        GeneratorState::Created => T::GenCreated,
+        GeneratorState::Running => T::RunningState,
+        GeneratorState::Suspended { .. } => T::Suspended,
+        GeneratorState::Finished(GeneratorEnd::Returned(_)) => T::Returned,
+        GeneratorState::Finished(GeneratorEnd::Raised(_)) => T::Raised,
+        GeneratorState::Finished(GeneratorEnd::Closed) => T::Closed,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EventTableProps {
+    replay: Option<ReplayRef>,
+    index: usize,
+    lang: Lang,
+    dispatcher: UseReducerDispatcher<Model>,
+}
+
+/// How many events the text view lists on either side of the moment.
+pub const EVENT_ROWS_AROUND: usize = 40;
+
+/// The trace as text, for screen readers and for reading: a table of the
+/// events around the moment (time, who, what happened), the current one
+/// marked `aria-current`; each row's number jumps there. Folded away
+/// until opened (its rows are made only then).
+#[function_component(EventTable)]
+fn event_table(props: &EventTableProps) -> Html {
+    let open = use_state(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |event: Event| {
+            if let Some(details) = event.target_dyn_into::<web_sys::Element>() {
+                open.set(details.has_attribute("open"));
+            }
+        })
+    };
+    let lang = props.lang;
+    let t = |text: T| lang.t(text);
+    let body = match (&props.replay, *open) {
+        (Some(replay), true) => {
+            let replay = &replay.0;
+            let len = replay.len();
+            // The moment shows the state after `index` events: the current
+            // event is the last one played.
+            let current = props.index.checked_sub(1);
+            let from = props.index.saturating_sub(EVENT_ROWS_AROUND);
+            let to = (props.index + EVENT_ROWS_AROUND).min(len);
+            let shown = replay.trace.events.get(from..to).unwrap_or(&[]);
+            let rows = shown.iter().enumerate().map(|(offset, event)| {
+                let number = from + offset;
+                let (who, what) = describe_event(replay, number, event, lang);
+                let seek = {
+                    let dispatcher = props.dispatcher.clone();
+                    Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Seek(number + 1)))
+                };
+                let now = current == Some(number);
+                html! {
+                    <tr key={number} aria-current={now.then_some("step")} class={classes!(now.then_some("now"))}>
+                        <td><button type="button" class="code-link" onclick={seek}
+                            title={t(T::JumpHere)}>{ number + 1 }</button></td>
+                        <td>{ format!("{:.3}", event.time) }</td>
+                        <td>{ who }</td>
+                        <td>{ what }{ if now { format!(" ({})", t(T::Now)) } else { String::new() } }</td>
+                    </tr>
+                }
+            });
+            html! {
+                <>
+                    <p class="events-range">{ lang.fill(T::EventsShown, &[&(from + 1), &to, &len]) }</p>
+                    <table class="tasks events" data-testid="event-table">
+                        <thead><tr>
+                            <th>{ "#" }</th><th>{ t(T::ColTime) }</th><th>{ t(T::ColWho) }</th>
+                            <th>{ t(T::ColWhat) }</th>
+                        </tr></thead>
+                        <tbody>{ for rows }</tbody>
+                    </table>
+                </>
+            }
+        }
+        (None, true) => html! { <p>{ t(T::NoEvents) }</p> },
+        (_, false) => Html::default(),
+    };
+    html! {
+        <details class="events-pane" data-testid="events" {ontoggle}>
+            <summary>{ t(T::Events) }</summary>
+            { body }
+        </details>
+    }
+}
+
+/// Who did an event, and what happened, in words.
+fn describe_event(
+    replay: &Replay,
+    number: usize,
+    event: &loopscope_trace::Event,
+    lang: Lang,
+) -> (String, String) {
+    use loopscope_trace::{Actor, EventKind, GeneratorEnd};
+    let catalog = &replay.catalog;
+    let t = |text: T| lang.t(text).to_string();
+    let fill = |text: T, args: &[&dyn std::fmt::Display]| lang.fill(text, args);
+    let task = |id| catalog.actor_name(Actor::Task(id));
+    let job = |id| catalog.actor_name(Actor::Job(id));
+    let generator = |id| catalog.actor_name(Actor::Generator(id));
+    let the_loop = || t(T::TheLoop);
+    let settled = |settlement: &Settlement| match settlement {
+        Settlement::Result(value) => fill(T::EvFutureResult, &[value]),
+        Settlement::Exception(error) => fill(T::EvFutureError, &[error]),
+        Settlement::Cancelled => t(T::EvFutureCancelled),
+    };
+    let short = |text: &str| crate::layout::clip(text.trim_end(), 80);
+    match &event.kind {
+        EventKind::LoopCreated { .. } => (the_loop(), t(T::EvLoopCreated)),
+        EventKind::Iteration { ready, .. } => {
+            (the_loop(), fill(T::EvIteration, &[&event.iteration, ready]))
+        }
+        EventKind::CallbackScheduled { callback, .. } => {
+            (the_loop(), fill(T::EvScheduled, &[callback]))
+        }
+        EventKind::CallbackRun { callback, .. } => {
+            (the_loop(), fill(T::EvCallbackRun, &[callback]))
+        }
+        EventKind::TimerSet { when, callback, .. } => (
+            the_loop(),
+            fill(T::EvTimerSet, &[&format!("{when:.3}"), callback]),
+        ),
+        EventKind::TimerCancelled { .. } => (the_loop(), t(T::EvTimerCancelled)),
+        EventKind::TimerFired { .. } => (the_loop(), t(T::EvTimerFired)),
+        EventKind::FutureCreated { .. } => (the_loop(), t(T::EvFutureCreated)),
+        EventKind::FutureRole { role, .. } => {
+            let what = match &role.detail {
+                Some(detail) => format!("{} {}", role.kind, detail),
+                None => role.kind.clone(),
+            };
+            (the_loop(), fill(T::EvFutureRole, &[&what]))
+        }
+        EventKind::FutureSettled { settlement, .. } => (the_loop(), settled(settlement)),
+        EventKind::TaskCreated {
+            task: id,
+            coroutine,
+            ..
+        } => (task(*id), fill(T::EvTaskCreated, &[coroutine])),
+        EventKind::TaskRenamed { task: id, name } => (task(*id), fill(T::EvRenamed, &[name])),
+        EventKind::TaskResumed { task: id, thrown } => (
+            task(*id),
+            match thrown {
+                Some(error) => fill(T::EvResumedThrown, &[error]),
+                None => t(T::EvResumed),
+            },
+        ),
+        EventKind::TaskSuspended {
+            task: id,
+            line,
+            awaiting,
+        } => {
+            let what = awaiting
+                .map(|future| catalog.describe_future_in(future, lang))
+                .unwrap_or_else(|| t(T::NextIteration));
+            (task(*id), fill(T::EvSuspended, &[line, &what]))
+        }
+        EventKind::TaskFinished {
+            task: id,
+            settlement,
+        } => (
+            task(*id),
+            match settlement {
+                Settlement::Result(value) => fill(T::EvReturns, &[value]),
+                Settlement::Exception(error) => fill(T::EvFails, &[error]),
+                Settlement::Cancelled => t(T::EvIsCancelled),
+            },
+        ),
+        EventKind::CancelRequested { task: id, message } => {
+            let asked = t(T::EvCancelAsked);
+            let asked = match message {
+                Some(message) => format!("{asked}: {message}"),
+                None => asked,
+            };
+            (task(*id), asked)
+        }
+        EventKind::PrimitiveCreated { kind, .. } => (the_loop(), fill(T::EvPrimitive, &[kind])),
+        EventKind::JobSubmitted {
+            job: id, function, ..
+        } => (job(*id), fill(T::EvJobSubmitted, &[function])),
+        EventKind::JobRunning { job: id } => (job(*id), t(T::EvJobRunning)),
+        EventKind::JobSleeping { job: id, until } => {
+            (job(*id), fill(T::EvJobSleeping, &[&format!("{until:.3}")]))
+        }
+        EventKind::JobFinished {
+            job: id,
+            settlement,
+        } => (job(*id), fill(T::EvJobDone, &[&settled(settlement)])),
+        EventKind::JobDropped { job: id } => (job(*id), t(T::EvJobDropped)),
+        EventKind::BlockingSleep { seconds } => {
+            let who = running_name(replay, number);
+            (who, fill(T::EvBlocking, &[seconds]))
+        }
+        EventKind::Output {
+            stream,
+            text,
+            actor,
+        } => {
+            let what = match stream {
+                Stream::Stdout => T::EvPrints,
+                Stream::Stderr => T::EvStderr,
+            };
+            (catalog.actor_name(*actor), fill(what, &[&short(text)]))
+        }
+        EventKind::GeneratorCreated {
+            generator: id,
+            kind,
+            name,
+            ..
+        } => (generator(*id), fill(T::EvGenCreated, &[kind, name])),
+        EventKind::GeneratorResumed {
+            generator: id,
+            how,
+            value,
+            by,
+        } => {
+            let how = match value {
+                Some(value) => format!("{how}({value})"),
+                None => format!("{how}()"),
+            };
+            (
+                generator(*id),
+                fill(T::EvGenResumed, &[&catalog.actor_name(*by), &how]),
+            )
+        }
+        EventKind::GeneratorYielded {
+            generator: id,
+            value,
+            line,
+            ..
+        } => (generator(*id), fill(T::EvGenYielded, &[value, line])),
+        EventKind::GeneratorFinished {
+            generator: id, end, ..
+        } => (
+            generator(*id),
+            match end {
+                GeneratorEnd::Returned(value) => fill(T::EvGenReturned, &[value]),
+                GeneratorEnd::Raised(error) => fill(T::EvGenRaised, &[error]),
+                GeneratorEnd::Closed => t(T::Closed),
+            },
+        ),
+        EventKind::NetworkRequest {
+            method,
+            url,
+            status,
+            duration,
+            actor,
+        } => (
+            catalog.actor_name(*actor),
+            fill(
+                T::EvRequest,
+                &[method, url, status, &format!("{duration:.3}")],
+            ),
+        ),
+        EventKind::Warning {
+            category, message, ..
+        } => (the_loop(), fill(T::EvWarning, &[category, message])),
+    }
+}
+
+/// Who was running when event `number` happened (a blocking
+/// `time.sleep` names no one itself).
+fn running_name(replay: &Replay, number: usize) -> String {
+    match replay.state_at(number).running {
+        Some(actor) => replay.catalog.actor_name(actor),
+        None => replay.catalog.actor_name(loopscope_trace::Actor::Main),
+    }
 }
 
 /// What the canvases show, kept between frames: the state on show
@@ -1411,9 +1979,10 @@ struct ViewCache {
     positions: HashMap<TokenKey, (f64, f64)>,
     loop_painter: draw::LoopPainter,
     timeline_painter: draw::TimelinePainter,
-    /// The task lines last sent to the editor, and the moment they are of.
+    /// The task lines last sent to the editor, and the moment (and
+    /// language) they are of.
     lines: Vec<LineKey>,
-    lines_of: Option<(u64, usize)>,
+    lines_of: Option<(u64, usize, Lang)>,
 }
 
 impl ViewCache {
@@ -1513,8 +2082,8 @@ impl Drop for AnimationFrames {
     }
 }
 
-/// The keyboard (Space, ←/→, Home/End outside the editor and the fields),
-/// window resizes and scheme changes.
+/// The keyboard (Space, ←/→, Home/End, `?` outside the editor, the fields
+/// and the help dialog), window resizes and scheme changes.
 struct Listeners {
     keys: Closure<dyn FnMut(KeyboardEvent)>,
     resize: Closure<dyn FnMut()>,
@@ -1529,18 +2098,28 @@ impl Listeners {
     fn install(dispatcher: UseReducerDispatcher<Model>) -> Listeners {
         let key_dispatcher = dispatcher.clone();
         let keys = Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| {
-            let in_field = event
+            let target = event
                 .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|element| {
-                    matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                        || element.closest(".cm-editor").ok().flatten().is_some()
-                });
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            let in_field = target.as_ref().is_some_and(|element| {
+                matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    || element
+                        .closest(".cm-editor, dialog")
+                        .ok()
+                        .flatten()
+                        .is_some()
+            });
+            // Space presses a focused button (or opens a summary) as usual.
+            let on_control = target.as_ref().is_some_and(|element| {
+                matches!(element.tag_name().as_str(), "BUTTON" | "SUMMARY" | "A")
+            });
             if in_field || event.ctrl_key() || event.meta_key() || event.alt_key() {
                 return;
             }
             let action = match event.key().as_str() {
+                " " if on_control => return,
                 " " => Action::TogglePlay,
+                "?" => Action::Help,
                 "ArrowRight" => Action::Step(1),
                 "ArrowLeft" => Action::Step(-1),
                 "Home" => Action::Home,
@@ -1646,14 +2225,17 @@ mod tests {
     fn the_verdict_reads_as_a_status_and_its_error() {
         let (status, error) = verdict_summary(
             "{\"stdout\": \"a\\n\", \"status\": \"error\", \"error\": \"ValueError: \\\"x\\\"\", \"time\": 2.5}",
+            Lang::En,
         );
         assert_eq!(status, "✗ error · at 2.5 s");
         assert_eq!(error.as_deref(), Some("ValueError: \"x\""));
-        let (status, error) = verdict_summary(
-            "{\"stdout\": \"\", \"status\": \"completed\", \"error\": null, \"time\": 0.0}",
-        );
+        let completed =
+            "{\"stdout\": \"\", \"status\": \"completed\", \"error\": null, \"time\": 0.0}";
+        let (status, error) = verdict_summary(completed, Lang::En);
         assert_eq!(status, "✓ completed · 0.0 s of virtual time");
         assert_eq!(error, None);
+        let (status, _) = verdict_summary(completed, Lang::Ru);
+        assert_eq!(status, "✓ завершена · 0.0 с виртуального времени");
     }
 
     fn trace(events: usize) -> Vec<u8> {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, CssStyleDeclaration, HtmlCanvasElement};
 
+use crate::i18n::{Lang, T};
 use crate::layout::{self, Axis, LoopLayout, TimelineLayout, Token, TokenKey, TOKEN_RADIUS};
 use crate::replay::{MarkKind, Phase, Replay};
 
@@ -167,6 +168,8 @@ type Shown = (u64, LoopLayout, Vec<(f64, f64)>);
 #[derive(Default)]
 pub struct LoopPainter {
     pub surface: Surface,
+    /// The language of "and N more".
+    pub lang: Lang,
     shown: Option<Shown>,
 }
 
@@ -212,7 +215,7 @@ impl LoopPainter {
             context.stroke();
             context.set_fill_style_str(&muted);
             if place.hidden > 0 {
-                let title = format!("{} — and {} more", place.title, place.hidden);
+                let title = self.lang.fill(T::PlaceMore, &[&place.title, &place.hidden]);
                 context.fill_text(&title, place.x + 8.0, place.y + 15.0)?;
             } else {
                 context.fill_text(&place.title, place.x + 8.0, place.y + 15.0)?;
@@ -312,11 +315,13 @@ pub fn timeline(canvas: &HtmlCanvasElement, layout: &TimelineLayout) -> Result<(
 #[derive(Default)]
 pub struct TimelinePainter {
     pub surface: Surface,
+    /// The language of the axis's labels.
+    pub lang: Lang,
     cache: Option<TimelineCache>,
 }
 
 struct TimelineCache {
-    key: (u64, Axis, u64),
+    key: (u64, Axis, u64, Lang),
     frame: HtmlCanvasElement,
     picture: HtmlCanvasElement,
     height: f64,
@@ -344,10 +349,17 @@ impl TimelinePainter {
         head_time: f64,
     ) -> Result<(), JsValue> {
         let width = self.surface.width(canvas, view);
-        let key = (generation, axis, view);
+        let key = (generation, axis, view, self.lang);
         if self.cache.as_ref().map(|cache| cache.key) != Some(key) {
             self.cache = None;
-            let layout = layout::timeline(replay, axis, replay.len(), replay.end_time(), width);
+            let layout = layout::timeline_in(
+                replay,
+                axis,
+                replay.len(),
+                replay.end_time(),
+                width,
+                self.lang,
+            );
             // Size the page's canvas first: the offscreen ones copy it.
             self.surface.prepare(canvas, layout.height, view)?;
             let frame = offscreen_like(canvas)?;
@@ -556,10 +568,18 @@ fn timeline_content(
         };
         context.set_fill_style_str(&colours.get(property));
         context.begin_path();
-        context.move_to(mark.x, mark.y - 6.0);
-        context.line_to(mark.x + 4.0, mark.y);
-        context.line_to(mark.x, mark.y + 6.0);
-        context.line_to(mark.x - 4.0, mark.y);
+        // A shape per kind, so colour is never the only difference: a dot
+        // for a print, a diamond for an error, a square for a cancellation.
+        match mark.kind {
+            MarkKind::Print => context.arc(mark.x, mark.y, 3.0, 0.0, std::f64::consts::TAU)?,
+            MarkKind::Error => {
+                context.move_to(mark.x, mark.y - 6.0);
+                context.line_to(mark.x + 4.0, mark.y);
+                context.line_to(mark.x, mark.y + 6.0);
+                context.line_to(mark.x - 4.0, mark.y);
+            }
+            MarkKind::Cancel => context.rect(mark.x - 3.5, mark.y - 3.5, 7.0, 7.0),
+        }
         context.close_path();
         context.fill();
     }

@@ -71,7 +71,8 @@ impl CodeEditor {
         textarea.set_class_name("editor-plain");
         textarea.set_value(text);
         let _ = textarea.set_attribute("spellcheck", "false");
-        let _ = textarea.set_attribute("aria-label", "Python program");
+        // Named by the page's #editor-label, in the page's language.
+        let _ = textarea.set_attribute("aria-labelledby", "editor-label");
         let target = textarea.clone();
         let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
             move |event: web_sys::KeyboardEvent| {

@@ -7,30 +7,7 @@
 //! the conformance test runs against CPython's verdicts), so what the
 //! gallery shows is what is known to behave as CPython does.
 
-/// The interface languages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lang {
-    En,
-    Ru,
-}
-
-impl Lang {
-    /// `ru`, `ru-RU`, `en-GB`… (anything not Russian is English).
-    pub fn from_tag(tag: &str) -> Lang {
-        if tag.trim().to_ascii_lowercase().starts_with("ru") {
-            Lang::Ru
-        } else {
-            Lang::En
-        }
-    }
-
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ru => "ru",
-        }
-    }
-}
+pub use crate::i18n::Lang;
 
 /// Text in both languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

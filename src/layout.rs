@@ -10,6 +10,7 @@
 
 use loopscope_trace::{Actor, ObjectId, Settlement};
 
+use crate::i18n::{Lang, T};
 use crate::replay::{GeneratorState, JobState, MarkKind, Passing, Phase, Replay, State, TaskState};
 
 /// Who a token stands for.
@@ -95,16 +96,25 @@ fn task_token(replay: &Replay, id: ObjectId, note: String) -> Option<Token> {
     })
 }
 
-/// Lays out the loop view of `state` in a canvas `width` CSS pixels wide.
+/// Lays out the loop view of `state` in a canvas `width` CSS pixels wide,
+/// labelled in English.
 pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
+    loop_view_in(replay, state, width, Lang::En)
+}
+
+/// [`loop_view`], labelled in `lang`.
+pub fn loop_view_in(replay: &Replay, state: &State, width: f64, lang: Lang) -> LoopLayout {
     let catalog = &replay.catalog;
+    let seconds = |time: f64| format!("{time:.3}");
     let mut layout = LoopLayout {
-        clock: format!(
-            "t = {:.3} s · iteration {} · event {} of {}",
-            state.time,
-            state.iteration,
-            state.index,
-            replay.len()
+        clock: lang.fill(
+            T::Clock,
+            &[
+                &seconds(state.time),
+                &state.iteration,
+                &state.index,
+                &replay.len(),
+            ],
         ),
         ..LoopLayout::default()
     };
@@ -157,7 +167,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
 
     // Running.
     let mut running: Vec<Token> = match state.running {
-        Some(Actor::Task(id)) => task_token(replay, id, "running".into())
+        Some(Actor::Task(id)) => task_token(replay, id, lang.t(T::NoteRunning).into())
             .into_iter()
             .collect(),
         _ => Vec::new(),
@@ -165,18 +175,20 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
     // A generator runs inside whoever resumed it: the innermost is shown.
     if let Some(&generator) = state.generator_stack.last() {
         let position = catalog.generator_position(generator);
-        running.extend(position.and_then(|p| generator_token(p, "running".into(), false)));
+        running.extend(
+            position.and_then(|p| generator_token(p, lang.t(T::NoteRunning).into(), false)),
+        );
     }
     let title = match state.blocked_until {
-        Some(until) => format!("Running — the loop is blocked in time.sleep until {until:.3} s"),
+        Some(until) => lang.fill(T::RunningBlocked, &[&seconds(until)]),
         None if running.is_empty()
             && !catalog.generators.is_empty()
             && catalog.tasks.is_empty() =>
         {
-            "Running — the main program".to_string()
+            lang.t(T::RunningMain).to_string()
         }
-        None if running.is_empty() => "Running — the loop itself".to_string(),
-        None => "Running".to_string(),
+        None if running.is_empty() => lang.t(T::RunningLoop).to_string(),
+        None => lang.t(T::PlaceRunning).to_string(),
     };
     place(&mut layout, title, running.len(), &mut running.into_iter());
 
@@ -196,7 +208,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                     y: 0.0,
                     colour: None,
                     label: short.trim_start_matches('_').to_string(),
-                    note: "callback".into(),
+                    note: lang.t(T::NoteCallback).into(),
                     done: false,
                     hollow: false,
                 },
@@ -204,14 +216,14 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
         });
         place(
             &mut layout,
-            format!("Ready queue (FIFO, {})", state.ready.len()),
+            lang.fill(T::ReadyQueue, &[&state.ready.len()]),
             state.ready.len(),
             &mut ready,
         );
 
         // Timers by deadline.
         let mut timers = state.timers().map(|timer| {
-            let note = format!("at {:.3} s", timer.when);
+            let note = lang.fill(T::AtTime, &[&seconds(timer.when)]);
             match timer
                 .task
                 .and_then(|id| task_token(replay, id, note.clone()))
@@ -228,7 +240,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                     x: 0.0,
                     y: 0.0,
                     colour: None,
-                    label: "timer".into(),
+                    label: lang.t(T::NoteTimer).into(),
                     note,
                     done: false,
                     hollow: false,
@@ -237,7 +249,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
         });
         place(
             &mut layout,
-            "Timers (by deadline)".to_string(),
+            lang.t(T::Timers).to_string(),
             state.timer_count(),
             &mut timers,
         );
@@ -267,14 +279,14 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
         }
         let waiter_token = |&(task, awaiting): &(ObjectId, Option<ObjectId>)| {
             let what = awaiting
-                .map(|f| catalog.describe_future(f))
-                .unwrap_or_else(|| "next iteration".to_string());
+                .map(|f| catalog.describe_future_in(f, lang))
+                .unwrap_or_else(|| lang.t(T::NextIteration).to_string());
             task_token(replay, task, what)
         };
         for ((_, kind), waiters) in catalog.primitives.iter().zip(&primitive_waiters) {
             place(
                 &mut layout,
-                format!("{} — waiters", capitalised(kind)),
+                lang.fill(T::Waiters, &[&capitalised(kind)]),
                 waiters.len(),
                 &mut waiters.iter().filter_map(waiter_token),
             );
@@ -302,7 +314,8 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
             let mut tokens = waiting_for_network
                 .iter()
                 .filter_map(|&task| {
-                    let what = request_of(task).map_or_else(|| "response".to_string(), note);
+                    let what =
+                        request_of(task).map_or_else(|| lang.t(T::NoteResponse).to_string(), note);
                     task_token(replay, task, what)
                 })
                 .chain(others.iter().filter_map(|&k| {
@@ -320,14 +333,14 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
                 }));
             place(
                 &mut layout,
-                "Network — HTTP requests in flight".to_string(),
+                lang.t(T::Network).to_string(),
                 waiting_for_network.len() + others.len(),
                 &mut tokens,
             );
         }
         place(
             &mut layout,
-            "Waiting (awaiting a future)".to_string(),
+            lang.t(T::WaitingPlace).to_string(),
             waiting_elsewhere.len(),
             &mut waiting_elsewhere.iter().filter_map(waiter_token),
         );
@@ -342,9 +355,9 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
             .filter_map(|(position, job)| {
                 let state = state.jobs.get(position)?.as_ref()?;
                 let note = match state {
-                    JobState::Queued => "queued".to_string(),
-                    JobState::Running => "running".to_string(),
-                    JobState::Sleeping { until } => format!("sleeps to {until:.3}"),
+                    JobState::Queued => lang.t(T::NoteQueued).to_string(),
+                    JobState::Running => lang.t(T::NoteRunning).to_string(),
+                    JobState::Sleeping { until } => lang.fill(T::SleepsTo, &[&seconds(*until)]),
                     JobState::Done(_) | JobState::Dropped => return None,
                 };
                 Some(Token {
@@ -361,7 +374,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
             .collect();
         place(
             &mut layout,
-            "Thread pool".to_string(),
+            lang.t(T::ThreadPool).to_string(),
             jobs.len(),
             &mut jobs.into_iter(),
         );
@@ -375,16 +388,16 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
             .iter()
             .enumerate()
             .filter_map(|(position, generator)| match generator.as_ref()? {
-                GeneratorState::Created => Some((position, "not started".to_string())),
+                GeneratorState::Created => Some((position, lang.t(T::NotStarted).to_string())),
                 GeneratorState::Suspended { line, value } => {
-                    Some((position, format!("line {line}: {}", clip(value, 8))))
+                    Some((position, lang.fill(T::LineValue, &[line, &clip(value, 8)])))
                 }
                 GeneratorState::Running | GeneratorState::Finished(_) => None,
             })
             .collect();
         place(
             &mut layout,
-            "Generators — suspended".to_string(),
+            lang.t(T::GeneratorsSuspended).to_string(),
             paused.len(),
             &mut paused
                 .into_iter()
@@ -406,7 +419,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
         let height = 22.0 + NOTE_LINE * notes.len().max(1) as f64;
         let y = next_y.get();
         layout.places.push(Place {
-            title: "Values passed (latest last)".to_string(),
+            title: lang.t(T::ValuesPassed).to_string(),
             hidden: 0,
             x: PAD,
             y,
@@ -429,7 +442,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
         let note = match settlement {
             Settlement::Result(value) => format!("= {}", clip(value, 10)),
             Settlement::Exception(error) => clip(error, 12),
-            Settlement::Cancelled => "cancelled".to_string(),
+            Settlement::Cancelled => lang.t(T::Cancelled).to_string(),
         };
         let mut token = task_token(replay, catalog.tasks.get(position)?.id, note)?;
         token.done = true;
@@ -437,7 +450,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
     });
     place(
         &mut layout,
-        "Done".to_string(),
+        lang.t(T::DonePlace).to_string(),
         done.len(),
         &mut done_tokens,
     );
@@ -582,13 +595,25 @@ impl Scale {
 }
 
 /// Lays out the timeline for the moment `head_index` (virtual time
-/// `head_time`) on a canvas `width` CSS pixels wide.
+/// `head_time`) on a canvas `width` CSS pixels wide, labelled in English.
 pub fn timeline(
     replay: &Replay,
     axis: Axis,
     head_index: usize,
     head_time: f64,
     width: f64,
+) -> TimelineLayout {
+    timeline_in(replay, axis, head_index, head_time, width, Lang::En)
+}
+
+/// [`timeline`], labelled in `lang`.
+pub fn timeline_in(
+    replay: &Replay,
+    axis: Axis,
+    head_index: usize,
+    head_time: f64,
+    width: f64,
+    lang: Lang,
 ) -> TimelineLayout {
     let catalog = &replay.catalog;
     let plot_left = LABEL_WIDTH.min(width * 0.3);
@@ -723,7 +748,7 @@ pub fn timeline(
             })
         })
         .collect();
-    let ticks = ticks(replay, axis, &scale);
+    let ticks = ticks(replay, axis, &scale, lang);
     TimelineLayout {
         lanes,
         exchanges,
@@ -764,7 +789,7 @@ fn bars(
         .collect()
 }
 
-fn ticks(replay: &Replay, axis: Axis, scale: &Scale) -> Vec<(f64, String)> {
+fn ticks(replay: &Replay, axis: Axis, scale: &Scale, lang: Lang) -> Vec<(f64, String)> {
     match axis {
         Axis::Time => {
             let end = replay.end_time();
@@ -772,7 +797,7 @@ fn ticks(replay: &Replay, axis: Axis, scale: &Scale) -> Vec<(f64, String)> {
             let mut ticks = Vec::new();
             let mut t = 0.0;
             while t <= end + 1e-9 && ticks.len() < 50 {
-                ticks.push((scale.x(0, t), format!("{}s", trim_float(t))));
+                ticks.push((scale.x(0, t), lang.fill(T::Seconds, &[&trim_float(t)])));
                 t += step;
             }
             ticks

@@ -14,6 +14,7 @@ pub mod draw;
 pub mod editor;
 pub mod embed;
 pub mod gallery;
+pub mod i18n;
 pub mod layout;
 pub mod replay;
 pub mod runner;

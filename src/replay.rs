@@ -24,6 +24,8 @@ use loopscope_trace::{
     Actor, Event, EventKind, FutureRole, GeneratorEnd, ObjectId, Settlement, Stream, Trace,
 };
 
+use crate::i18n::{Lang, T};
+
 /// The most checkpoints a replay keeps; more events mean sparser ones.
 pub const MAX_CHECKPOINTS: usize = 256;
 /// The densest checkpoint spacing, in events.
@@ -441,11 +443,17 @@ impl Catalog {
 
     /// Words for what a future is: `sleep 1`, `Semaphore`, `gather`, `Task-2`.
     pub fn describe_future(&self, future: ObjectId) -> String {
+        self.describe_future_in(future, Lang::En)
+    }
+
+    /// [`Catalog::describe_future`], its words in `lang`.
+    pub fn describe_future_in(&self, future: ObjectId, lang: Lang) -> String {
         if let Some(task) = self.task(future) {
             return task.name.clone();
         }
         if let Some(&job) = self.future_job.get(&future) {
-            return format!("thread {}", self.job(job).map_or("?", |j| &j.function));
+            let function = self.job(job).map_or("?", |j| &j.function);
+            return lang.fill(T::ThreadOf, &[&function]);
         }
         match self.roles.get(&future) {
             Some(role) => match (&role.detail, role.kind.as_str()) {
@@ -464,14 +472,14 @@ impl Catalog {
                         })
                         .collect();
                     if role.targets.len() > NAMED {
-                        names.push(format!("… {} in all", role.targets.len()));
+                        names.push(lang.fill(T::InAll, &[&role.targets.len()]));
                     }
                     format!("{}({})", role.kind, names.join(", "))
                 }
                 (Some(detail), kind) => format!("{kind} {detail}"),
                 (None, kind) => kind.replace('_', " "),
             },
-            None => "a future".to_string(),
+            None => lang.t(T::AFuture).to_string(),
         }
     }
 }

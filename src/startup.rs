@@ -3,9 +3,10 @@
 //! view, the speed, the language and embed mode. Plain Rust, tested
 //! natively; `app.rs` reads the address and applies the result.
 
-use loopscope_link::{read_hash, read_query, View};
+use loopscope_link::{read_hash, read_query, LinkError, View};
 
-use crate::gallery::{self, Example, Lang};
+use crate::gallery::{self, Example};
+use crate::i18n::{Lang, T};
 
 /// Playback speeds, in virtual seconds per wall second.
 pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
@@ -24,7 +25,56 @@ pub struct Startup {
     pub autoplay: bool,
     /// Why the address's link or example could not be opened (the
     /// default example is open instead).
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
+}
+
+/// Why the address could not be opened as asked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    /// `?example=` names no example.
+    NoExample(String),
+    BadLink(LinkError),
+}
+
+impl Problem {
+    /// The message, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Problem::NoExample(id) => lang.fill(T::NoExample, &[id]),
+            Problem::BadLink(error) => lang.fill(T::BadLink, &[&link_error(lang, error)]),
+        }
+    }
+}
+
+/// Why a link could not be opened, in `lang` (the English words are the
+/// link crate's own).
+fn link_error(lang: Lang, error: &LinkError) -> String {
+    if lang == Lang::En {
+        return error.to_string();
+    }
+    match error {
+        LinkError::UnknownVersion(v) => format!(
+            "ссылка сделана более новой версией Loopscope (версия ссылки {v:?}, эта страница читает версию {})",
+            loopscope_link::VERSION
+        ),
+        LinkError::NoProgram => "в ссылке нет программы (нет части z=)".to_string(),
+        LinkError::NotBase64(field) => format!(
+            "часть {field}= ссылки повреждена (это не base64url): возможно, её обрезали или изменили при копировании"
+        ),
+        LinkError::NotDeflate => {
+            "программа из ссылки не распаковывается: возможно, ссылку обрезали при копировании"
+                .to_string()
+        }
+        LinkError::TooLarge => format!(
+            "программа из ссылки после распаковки больше {} МБ",
+            loopscope_link::MAX_SOURCE_BYTES >> 20
+        ),
+        LinkError::NotUtf8 => "программа из ссылки — не текст в UTF-8".to_string(),
+        LinkError::BadSeed(seed) => format!("seed {seed:?} в ссылке — не целое число"),
+        LinkError::BadView(view) => {
+            format!("вид {view:?} в ссылке — не один из loop, timeline, both")
+        }
+    }
 }
 
 /// The page's start from `location.search`, `location.hash` and the
@@ -55,14 +105,7 @@ pub fn startup(search: &str, hash: &str, browser_lang: &str) -> Startup {
             let example = match asked.map(|id| (id, gallery::example(id))) {
                 Some((_, Some(example))) => example,
                 Some((id, None)) => {
-                    start.problem = Some(match lang {
-                        Lang::En => format!(
-                            "There is no example named “{id}”; the default example is open instead."
-                        ),
-                        Lang::Ru => format!(
-                            "Примера с именем «{id}» нет; вместо него открыт пример по умолчанию."
-                        ),
-                    });
+                    start.problem = Some(Problem::NoExample(id.to_string()));
                     default
                 }
                 None => default,
@@ -71,14 +114,7 @@ pub fn startup(search: &str, hash: &str, browser_lang: &str) -> Startup {
             start.example = Some(example);
         }
         Err(error) => {
-            start.problem = Some(match lang {
-                Lang::En => format!(
-                    "This link could not be opened: {error}. The default example is open instead."
-                ),
-                Lang::Ru => format!(
-                    "Не удалось открыть ссылку ({error}). Вместо неё открыт пример по умолчанию."
-                ),
-            });
+            start.problem = Some(Problem::BadLink(error));
             start.program = default.source.to_string();
             start.example = Some(default);
             // A broken link plays nothing by itself.
@@ -123,7 +159,10 @@ mod tests {
             unknown.example.map(|e| e.id),
             Some(gallery::DEFAULT_EXAMPLE)
         );
-        assert!(unknown.problem.is_some_and(|p| p.contains("“nope”")));
+        let problem = unknown
+            .problem
+            .map(|p| (p.text(Lang::En), p.text(Lang::Ru)));
+        assert!(problem.is_some_and(|(en, ru)| en.contains("“nope”") && ru.contains("«nope»")));
     }
 
     #[test]
@@ -143,8 +182,11 @@ mod tests {
         let start = startup("?autoplay=1", "#v=1&z=%%%", "en");
         assert_eq!(start.example.map(|e| e.id), Some(gallery::DEFAULT_EXAMPLE));
         assert!(!start.autoplay);
-        let problem = start.problem.unwrap_or_default();
+        let problem = start.problem.map(|p| p.text(Lang::En)).unwrap_or_default();
         assert!(problem.starts_with("This link could not be opened: the link's z= part is damaged"));
+        let problem = startup("", "#v=1&z=%%%", "ru").problem;
+        let problem = problem.map(|p| p.text(Lang::Ru)).unwrap_or_default();
+        assert!(problem.starts_with("Не удалось открыть ссылку (часть z= ссылки повреждена"));
     }
 
     #[test]

@@ -79,7 +79,8 @@ function create(parent, text, onRun) {
         syntaxHighlighting(highlight),
         marks,
         keymap.of([runKey, indentWithTab, ...defaultKeymap, ...historyKeymap]),
-        EditorView.contentAttributes.of({ 'aria-label': 'Python program', spellcheck: 'false' }),
+        // Named by the page's #editor-label, in the page's language.
+        EditorView.contentAttributes.of({ 'aria-labelledby': 'editor-label', spellcheck: 'false' }),
       ],
     }),
   });
