@@ -614,8 +614,18 @@ impl Vm {
                     frame.stack.push(it);
                 }
                 Op::ForIter(t) => {
-                    let it = Self::top(frame);
-                    match self.next_item(&it)? {
+                    let in_place = match frame.stack.last() {
+                        Some(Value::Iterator(native)) => super::protocols::next_in_place(native),
+                        _ => None,
+                    };
+                    let item = match in_place {
+                        Some(item) => item,
+                        None => {
+                            let it = Self::top(frame);
+                            self.next_item(&it)?
+                        }
+                    };
+                    match item {
                         Some(v) => frame.stack.push(v),
                         None => {
                             frame.stack.pop();

@@ -169,6 +169,9 @@ impl Vm {
     }
 
     fn next_native(&mut self, native: &Rc<NativeIter>) -> PyResult<Option<Value>> {
+        if let Some(item) = next_in_place(native) {
+            return Ok(item);
+        }
         // Take the state out while stepping: a step may call back into
         // Python code that touches the same iterator.
         let mut state = std::mem::replace(&mut *native.state.borrow_mut(), IterState::Exhausted);
@@ -1226,4 +1229,52 @@ pub fn range_len(start: &BigInt, stop: &BigInt, step: &BigInt) -> BigInt {
     } else {
         BigInt::zero()
     }
+}
+
+/// The next item of an iterator whose step runs no Python code (a range,
+/// a list or a tuple), stepped where it is; `None` for the others, which
+/// [`Vm::next_item`] steps with the state taken out. An exhausted
+/// iterator stays exhausted (CPython's list iterator drops its list).
+#[inline]
+pub(crate) fn next_in_place(native: &NativeIter) -> Option<Option<Value>> {
+    let mut state = native.state.try_borrow_mut().ok()?;
+    let item = match &mut *state {
+        IterState::Range { next, stop, step } => {
+            if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                let v = *next;
+                *next = next.checked_add(*step).unwrap_or(*stop);
+                return Some(Some(Value::Int(v)));
+            }
+            None
+        }
+        IterState::Seq {
+            seq: Value::List(list),
+            index,
+        } => {
+            let item = list.borrow().get(*index).cloned();
+            if item.is_some() {
+                *index += 1;
+            }
+            item
+        }
+        IterState::Seq {
+            seq: Value::Tuple(tuple),
+            index,
+        } => {
+            let item = tuple.items.get(*index).cloned();
+            if item.is_some() {
+                *index += 1;
+            }
+            item
+        }
+        _ => return None,
+    };
+    if item.is_none() {
+        // The sequence is let go after the borrow ends: dropping it may
+        // drop other objects.
+        let finished = std::mem::replace(&mut *state, IterState::Exhausted);
+        drop(state);
+        drop(finished);
+    }
+    Some(item)
 }
