@@ -14,6 +14,7 @@ mod tools;
 mod workspace;
 
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Every fallible step reports a message for a person.
@@ -23,11 +24,11 @@ const USAGE: &str = "\
 Usage: cargo xtask <command> [options]
 
 Commands:
-  serve [--port N] [--base PATH] [--no-build]
+  serve [--port N] [--base PATH] [--no-build] [--dir DIR]
           Build the site (release) into dist/ and serve it at
           http://127.0.0.1:8080/ (--port 0 picks a free port; --base serves
           it under a sub-path such as /course/week9/loopscope/; --no-build
-          serves dist/ as it is)
+          serves dist/ as it is; --dir serves another built copy, no build)
   test    Run every test: native, wasm in headless Chromium, end-to-end
           against the release site, and the first-visit size budget
   build   Build the site (release) into dist/
@@ -97,6 +98,8 @@ struct ServeOptions {
     port: u16,
     base: String,
     build: bool,
+    /// A directory to serve instead of dist/ (never built).
+    dir: Option<PathBuf>,
 }
 
 impl ServeOptions {
@@ -105,6 +108,7 @@ impl ServeOptions {
             port: 8080,
             base: "/".to_string(),
             build: true,
+            dir: None,
         };
         let mut options = options.iter();
         while let Some(option) = options.next() {
@@ -122,6 +126,10 @@ impl ServeOptions {
                 }
                 "--base" => parsed.base = server::normalize_base(value("--base")?),
                 "--no-build" => parsed.build = false,
+                "--dir" => {
+                    parsed.dir = Some(PathBuf::from(value("--dir")?));
+                    parsed.build = false;
+                }
                 other => return Err(format!("`serve` has no option `{other}`\n\n{USAGE}").into()),
             }
         }
@@ -134,7 +142,7 @@ fn serve(options: &ServeOptions) -> Result {
         tools::ensure(tools::Toolset::Site)?;
         site::build_release()?;
     }
-    let dist = workspace::dist_dir();
+    let dist = options.dir.clone().unwrap_or_else(workspace::dist_dir);
     if !dist.join("index.html").is_file() {
         return Err(format!(
             "{} has no index.html: run `cargo xtask build` (or serve without --no-build)",
@@ -175,7 +183,8 @@ mod tests {
             ServeOptions {
                 port: 8080,
                 base: "/".into(),
-                build: true
+                build: true,
+                dir: None
             }
         );
     }
@@ -194,7 +203,17 @@ mod tests {
             ServeOptions {
                 port: 0,
                 base: "/course/week9/loopscope/".into(),
-                build: false
+                build: false,
+                dir: None
+            }
+        );
+        assert_eq!(
+            parse(&["--dir", "/tmp/site"]).unwrap(),
+            ServeOptions {
+                port: 8080,
+                base: "/".into(),
+                build: false,
+                dir: Some(PathBuf::from("/tmp/site"))
             }
         );
     }
