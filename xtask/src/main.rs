@@ -8,6 +8,7 @@ mod fuzz;
 mod lint;
 mod process;
 mod server;
+mod single_file;
 mod site;
 mod test_suite;
 mod tools;
@@ -32,6 +33,11 @@ Commands:
   test    Run every test: native, wasm in headless Chromium, end-to-end
           against the release site, and the first-visit size budget
   build   Build the site (release) into dist/
+  dist [--single-file] [--out PATH] [--no-build]
+          Build the site into dist/; with --single-file also write it as one
+          self-contained HTML file that works opened from disk (file://, no
+          server), by default dist-single/loopscope.html (--no-build uses
+          dist/ as it is)
   bench [NAME...]
           Run the benchmarks (all, or those named): first-visit (the site's
           size), playback, hostile (time to each hostile verdict),
@@ -71,6 +77,7 @@ fn run(args: &[String]) -> Result {
             tools::ensure(tools::Toolset::Site)?;
             site::build_release()
         }
+        "dist" => dist(&DistOptions::parse(options)?),
         "bench" => bench::run(options),
         "fuzz" => fuzz::run(options),
         "lint" => {
@@ -135,6 +142,52 @@ impl ServeOptions {
         }
         Ok(parsed)
     }
+}
+
+/// `cargo xtask dist`'s options.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct DistOptions {
+    single_file: bool,
+    out: Option<String>,
+    no_build: bool,
+}
+
+impl DistOptions {
+    fn parse(options: &[String]) -> Result<DistOptions> {
+        let mut parsed = DistOptions::default();
+        let mut options = options.iter();
+        while let Some(option) = options.next() {
+            match option.as_str() {
+                "--single-file" => parsed.single_file = true,
+                "--no-build" => parsed.no_build = true,
+                "--out" => {
+                    let out = options
+                        .next()
+                        .ok_or_else(|| format!("`--out` needs a value\n\n{USAGE}"))?;
+                    parsed.out = Some(out.clone());
+                }
+                other => return Err(format!("`dist` has no option `{other}`\n\n{USAGE}").into()),
+            }
+        }
+        if parsed.out.is_some() && !parsed.single_file {
+            return Err("`--out` names the single file: add `--single-file`".into());
+        }
+        Ok(parsed)
+    }
+}
+
+fn dist(options: &DistOptions) -> Result {
+    if !options.no_build {
+        tools::ensure(tools::Toolset::Site)?;
+        site::build_release()?;
+    }
+    if options.single_file {
+        single_file::write(
+            &workspace::dist_dir(),
+            &single_file::output_path(options.out.as_deref()),
+        )?;
+    }
+    Ok(())
 }
 
 fn serve(options: &ServeOptions) -> Result {
@@ -216,6 +269,25 @@ mod tests {
                 dir: Some(PathBuf::from("/tmp/site"))
             }
         );
+    }
+
+    #[test]
+    fn dist_reads_single_file_out_and_no_build() {
+        let options: Vec<String> = ["--single-file", "--out", "x.html", "--no-build"]
+            .iter()
+            .map(|option| option.to_string())
+            .collect();
+        assert_eq!(
+            DistOptions::parse(&options).unwrap(),
+            DistOptions {
+                single_file: true,
+                out: Some("x.html".into()),
+                no_build: true
+            }
+        );
+        assert_eq!(DistOptions::parse(&[]).unwrap(), DistOptions::default());
+        assert!(DistOptions::parse(&["--out".to_string(), "x.html".to_string()]).is_err());
+        assert!(DistOptions::parse(&["--zip".to_string()]).is_err());
     }
 
     #[test]
