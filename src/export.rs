@@ -172,7 +172,7 @@ fn download_canvas(canvas: &web_sys::HtmlCanvasElement, name: &str) {
         }
     });
     let asked = Reflect::get(canvas, &"toBlob".into())
-        .and_then(|to_blob| to_blob.dyn_into::<Function>().map_err(JsValue::from))
+        .and_then(|to_blob| to_blob.dyn_into::<Function>())
         .and_then(|to_blob| to_blob.call2(canvas, &on_blob, &"image/png".into()));
     if let Err(error) = asked {
         web_sys::console::error_2(&"Loopscope: cannot save the timeline".into(), &error);
@@ -263,7 +263,7 @@ fn copy_with_text_area(text: &str) -> bool {
     }
     area.select();
     let copied = Reflect::get(&document, &"execCommand".into())
-        .and_then(|exec| exec.dyn_into::<Function>().map_err(JsValue::from))
+        .and_then(|exec| exec.dyn_into::<Function>())
         .and_then(|exec| exec.call1(&document, &"copy".into()))
         .is_ok_and(|result| result.as_bool() == Some(true));
     area.remove();
