@@ -965,6 +965,9 @@ pub fn app() -> Html {
                         <span class="position" data-testid="position">
                             { format!("{} / {}", model.head.index, len) }</span>
                     </div>
+                    <crate::export::Export replay={model.replay.clone().map(ReplayRef)}
+                        timeline={timeline_canvas.clone()} has_timeline={model.view.shows_timeline()}
+                        lang={lang} />
                     <div class="scrubber">
                         <input type="range" data-testid="scrubber" aria-label={t(T::Moment)} min="0"
                             max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}

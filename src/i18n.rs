@@ -128,6 +128,20 @@ texts! {
     SeedLabel: "Seed", "Seed (зерно случайности)";
     NewSeed: "new seed", "новый seed";
     Link: "link", "ссылка";
+    // The export buttons.
+    Export: "Export", "Экспорт";
+    TraceJson: "Trace JSON", "Трасса JSON";
+    TraceJsonTitle: "Download the trace as JSON (as the CLI's --trace writes it)",
+        "Скачать трассу в JSON (как её пишет --trace в командной строке)";
+    PerfettoTrace: "Perfetto trace", "Трасса Perfetto";
+    PerfettoTraceTitle: "Download the trace in the Trace Event Format, to open in Perfetto (ui.perfetto.dev)",
+        "Скачать трассу в формате Trace Event, чтобы открыть её в Perfetto (ui.perfetto.dev)";
+    TimelinePng: "Timeline PNG", "Шкала времени PNG";
+    TimelinePngTitle: "Save the timeline as a PNG image", "Сохранить шкалу времени как картинку PNG";
+    CopyOutput: "Copy output", "Копировать вывод";
+    CopyOutputTitle: "Copy the program's output to the clipboard",
+        "Скопировать вывод программы в буфер обмена";
+    Copied: "Copied", "Скопировано";
     // The status line.
     Idle: "Press Run (Ctrl+Enter) to run the program.",
         "Нажмите «Запустить» (Ctrl+Enter), чтобы выполнить программу.";

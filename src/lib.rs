@@ -13,6 +13,7 @@ pub mod app;
 pub mod draw;
 pub mod editor;
 pub mod embed;
+pub mod export;
 pub mod gallery;
 pub mod i18n;
 pub mod layout;

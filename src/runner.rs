@@ -13,6 +13,21 @@ use web_sys::{MessageEvent, Worker};
 /// The worker's loader script, beside the page (trunk's `data-loader-shim`).
 const WORKER_SCRIPT: &str = "./loopscope-worker_loader.js";
 
+/// Where the single-file build (`cargo xtask dist --single-file`) puts the
+/// `blob:` URL of its inlined worker: a page opened from `file://` may not
+/// start a worker from a file.
+const INLINED_WORKER_URL: &str = "loopscopeWorkerUrl";
+
+/// The worker's script: the inlined one if the page has it, else the file.
+fn worker_script() -> String {
+    web_sys::window()
+        .and_then(|window| {
+            js_sys::Reflect::get(&window, &JsValue::from_str(INLINED_WORKER_URL)).ok()
+        })
+        .and_then(|url| url.as_string())
+        .unwrap_or_else(|| WORKER_SCRIPT.to_string())
+}
+
 /// What the worker says.
 #[derive(Clone, Debug)]
 pub enum WorkerMessage {
@@ -56,7 +71,7 @@ impl Runner {
     /// Starts a worker (it begins fetching the VM's wasm at once); its
     /// messages go to `listener`.
     pub fn start(listener: Rc<dyn Fn(WorkerMessage)>) -> Result<Runner, JsValue> {
-        let worker = Worker::new(WORKER_SCRIPT)?;
+        let worker = Worker::new(&worker_script())?;
         let ready = Rc::new(RefCell::new(false));
         let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
         let on_message = {

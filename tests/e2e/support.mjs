@@ -27,17 +27,18 @@ const chromiumFlags = [
 ];
 
 /**
- * Serves dist/ under `base` on a free port with `cargo xtask serve
- * --no-build`; resolves to { url, stop } once the server prints its address.
+ * Serves dist/ (or `dir`, another built copy) under `base` on a free port
+ * with `cargo xtask serve --no-build`; resolves to { url, stop } once the
+ * server prints its address.
  */
-export async function startServer(base = '/') {
-  if (!existsSync(join(repoRoot, 'dist', 'index.html'))) {
-    throw new Error('dist/index.html is missing: run `cargo xtask build` first');
+export async function startServer(base = '/', { dir = join(repoRoot, 'dist') } = {}) {
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new Error(`${dir}/index.html is missing: run \`cargo xtask build\` first`);
   }
   const cargo = process.env.CARGO ?? 'cargo';
   const server = spawn(
     cargo,
-    ['xtask', 'serve', '--no-build', '--port', '0', '--base', base],
+    ['xtask', 'serve', '--no-build', '--port', '0', '--base', base, '--dir', dir],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: server.stdout });

@@ -8,12 +8,14 @@ mod fuzz;
 mod lint;
 mod process;
 mod server;
+mod single_file;
 mod site;
 mod test_suite;
 mod tools;
 mod workspace;
 
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Every fallible step reports a message for a person.
@@ -23,14 +25,19 @@ const USAGE: &str = "\
 Usage: cargo xtask <command> [options]
 
 Commands:
-  serve [--port N] [--base PATH] [--no-build]
+  serve [--port N] [--base PATH] [--no-build] [--dir DIR]
           Build the site (release) into dist/ and serve it at
           http://127.0.0.1:8080/ (--port 0 picks a free port; --base serves
           it under a sub-path such as /course/week9/loopscope/; --no-build
-          serves dist/ as it is)
+          serves dist/ as it is; --dir serves another built copy, no build)
   test    Run every test: native, wasm in headless Chromium, end-to-end
           against the release site, and the first-visit size budget
   build   Build the site (release) into dist/
+  dist [--single-file] [--out PATH] [--no-build]
+          Build the site into dist/; with --single-file also write it as one
+          self-contained HTML file that works opened from disk (file://, no
+          server), by default dist-single/loopscope.html (--no-build uses
+          dist/ as it is)
   bench [NAME...]
           Run the benchmarks (all, or those named): first-visit (the site's
           size), playback, hostile (time to each hostile verdict),
@@ -70,6 +77,7 @@ fn run(args: &[String]) -> Result {
             tools::ensure(tools::Toolset::Site)?;
             site::build_release()
         }
+        "dist" => dist(&DistOptions::parse(options)?),
         "bench" => bench::run(options),
         "fuzz" => fuzz::run(options),
         "lint" => {
@@ -97,6 +105,8 @@ struct ServeOptions {
     port: u16,
     base: String,
     build: bool,
+    /// A directory to serve instead of dist/ (never built).
+    dir: Option<PathBuf>,
 }
 
 impl ServeOptions {
@@ -105,6 +115,7 @@ impl ServeOptions {
             port: 8080,
             base: "/".to_string(),
             build: true,
+            dir: None,
         };
         let mut options = options.iter();
         while let Some(option) = options.next() {
@@ -122,6 +133,10 @@ impl ServeOptions {
                 }
                 "--base" => parsed.base = server::normalize_base(value("--base")?),
                 "--no-build" => parsed.build = false,
+                "--dir" => {
+                    parsed.dir = Some(PathBuf::from(value("--dir")?));
+                    parsed.build = false;
+                }
                 other => return Err(format!("`serve` has no option `{other}`\n\n{USAGE}").into()),
             }
         }
@@ -129,12 +144,58 @@ impl ServeOptions {
     }
 }
 
+/// `cargo xtask dist`'s options.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct DistOptions {
+    single_file: bool,
+    out: Option<String>,
+    no_build: bool,
+}
+
+impl DistOptions {
+    fn parse(options: &[String]) -> Result<DistOptions> {
+        let mut parsed = DistOptions::default();
+        let mut options = options.iter();
+        while let Some(option) = options.next() {
+            match option.as_str() {
+                "--single-file" => parsed.single_file = true,
+                "--no-build" => parsed.no_build = true,
+                "--out" => {
+                    let out = options
+                        .next()
+                        .ok_or_else(|| format!("`--out` needs a value\n\n{USAGE}"))?;
+                    parsed.out = Some(out.clone());
+                }
+                other => return Err(format!("`dist` has no option `{other}`\n\n{USAGE}").into()),
+            }
+        }
+        if parsed.out.is_some() && !parsed.single_file {
+            return Err("`--out` names the single file: add `--single-file`".into());
+        }
+        Ok(parsed)
+    }
+}
+
+fn dist(options: &DistOptions) -> Result {
+    if !options.no_build {
+        tools::ensure(tools::Toolset::Site)?;
+        site::build_release()?;
+    }
+    if options.single_file {
+        single_file::write(
+            &workspace::dist_dir(),
+            &single_file::output_path(options.out.as_deref()),
+        )?;
+    }
+    Ok(())
+}
+
 fn serve(options: &ServeOptions) -> Result {
     if options.build {
         tools::ensure(tools::Toolset::Site)?;
         site::build_release()?;
     }
-    let dist = workspace::dist_dir();
+    let dist = options.dir.clone().unwrap_or_else(workspace::dist_dir);
     if !dist.join("index.html").is_file() {
         return Err(format!(
             "{} has no index.html: run `cargo xtask build` (or serve without --no-build)",
@@ -175,7 +236,8 @@ mod tests {
             ServeOptions {
                 port: 8080,
                 base: "/".into(),
-                build: true
+                build: true,
+                dir: None
             }
         );
     }
@@ -194,9 +256,38 @@ mod tests {
             ServeOptions {
                 port: 0,
                 base: "/course/week9/loopscope/".into(),
-                build: false
+                build: false,
+                dir: None
             }
         );
+        assert_eq!(
+            parse(&["--dir", "/tmp/site"]).unwrap(),
+            ServeOptions {
+                port: 8080,
+                base: "/".into(),
+                build: false,
+                dir: Some(PathBuf::from("/tmp/site"))
+            }
+        );
+    }
+
+    #[test]
+    fn dist_reads_single_file_out_and_no_build() {
+        let options: Vec<String> = ["--single-file", "--out", "x.html", "--no-build"]
+            .iter()
+            .map(|option| option.to_string())
+            .collect();
+        assert_eq!(
+            DistOptions::parse(&options).unwrap(),
+            DistOptions {
+                single_file: true,
+                out: Some("x.html".into()),
+                no_build: true
+            }
+        );
+        assert_eq!(DistOptions::parse(&[]).unwrap(), DistOptions::default());
+        assert!(DistOptions::parse(&["--out".to_string(), "x.html".to_string()]).is_err());
+        assert!(DistOptions::parse(&["--zip".to_string()]).is_err());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What a first visit downloads: every HTML, JS, wasm and CSS file of
-//! `dist/` except the worker's (fetched by the page only once it has
+//! `dist/` (the service worker `sw.js` included) except the worker's
+//! (fetched by the page only once it has
 //! painted, to run a program; measured and reported apart), gzipped (`gzip -6 -n`, gzip's default level and what
 //! servers commonly compress with on the fly). `cargo xtask test` fails when
 //! the total passes [`BUDGET_BYTES`].
