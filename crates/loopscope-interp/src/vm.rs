@@ -284,6 +284,8 @@ pub struct Vm {
     /// Emptied argument vectors of finished calls, reused by the next
     /// calls (see [`Vm::take_arg_vec`]).
     spare_args: Vec<Vec<Value>>,
+    /// Buffers of finished call frames, for the next calls.
+    frame_buffers: frame::FrameBuffers,
 }
 
 /// How many spare argument vectors are kept, and the largest kept.
@@ -382,6 +384,7 @@ impl Vm {
             generator_hook: None,
             delegate_hook: None,
             spare_args: Vec::new(),
+            frame_buffers: frame::FrameBuffers::default(),
         };
         crate::builtins::install(&mut vm);
         vm
@@ -830,6 +833,24 @@ impl Vm {
         if capacity > 0 && capacity <= SPARE_ARGS_CAPACITY && self.spare_args.len() < SPARE_ARGS {
             self.spare_args.push(args);
         }
+    }
+
+    /// A call's frame on spare buffers, its first locals `arguments`.
+    #[inline]
+    pub fn frame_with_arguments(
+        &mut self,
+        code: Rc<crate::bytecode::Code>,
+        globals: Rc<Module>,
+        arguments: impl Iterator<Item = Value>,
+    ) -> frame::Frame {
+        let buffers = self.frame_buffers.take();
+        frame::Frame::with_buffers(code, globals, None, arguments, buffers)
+    }
+
+    /// Gives a finished call frame's buffers back for the next calls.
+    #[inline]
+    pub fn release_frame(&mut self, mut frame: frame::Frame) {
+        self.frame_buffers.keep(&mut frame);
     }
 
     /// Calls any callable with positional arguments.

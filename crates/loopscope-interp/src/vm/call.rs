@@ -204,10 +204,9 @@ impl Vm {
                 // instance and the arguments directly.
                 let mut args = args;
                 let values = std::iter::once(instance.clone()).chain(args.drain(..));
-                let frame = Frame::with_arguments(
+                let frame = self.frame_with_arguments(
                     function.code.clone(),
                     function.globals.clone(),
-                    None,
                     values,
                 );
                 self.recycle_arg_vec(args);
@@ -281,14 +280,14 @@ impl Vm {
     /// are the values of `stack` from `at` on (moved out of it).
     #[inline]
     pub(super) fn simple_call_frame(
+        &mut self,
         function: &Rc<Function>,
         stack: &mut Vec<Value>,
         at: usize,
     ) -> Frame {
-        Frame::with_arguments(
+        self.frame_with_arguments(
             function.code.clone(),
             function.globals.clone(),
-            None,
             stack.drain(at..),
         )
     }
@@ -321,7 +320,9 @@ impl Vm {
             }
             return Ok(Value::Generator(generator));
         }
-        match self.run_frame(&mut frame, Resume::Start)? {
+        let result = self.run_frame(&mut frame, Resume::Start);
+        self.release_frame(frame);
+        match result? {
             FrameExit::Return(value) => Ok(value),
             FrameExit::Yield(..) => Err(self.error(ExcType::SystemError, "function yielded")),
         }
@@ -336,7 +337,8 @@ impl Vm {
         kwargs: Keywords,
     ) -> PyResult<Frame> {
         let code = function.code.clone();
-        let mut frame = Frame::new(code.clone(), function.globals.clone(), None);
+        let mut frame =
+            self.frame_with_arguments(code.clone(), function.globals.clone(), std::iter::empty());
         let argcount = code.argcount as usize;
         // The common call: exactly the positional parameters, nothing else
         // to bind (no keywords, defaults, `*args`/`**kwargs`, cells).

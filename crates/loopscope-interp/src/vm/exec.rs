@@ -121,7 +121,7 @@ impl Vm {
             Some(Value::Function(f)) if Vm::is_simple_call(f, frame.stack.len() - at) => f.clone(),
             _ => return Ok(None),
         };
-        let callee_frame = Vm::simple_call_frame(&function, &mut frame.stack, at);
+        let callee_frame = self.simple_call_frame(&function, &mut frame.stack, at);
         frame.stack.pop();
         self.note_call_site(frame.ip);
         match self.start_function(&function, callee_frame) {
@@ -235,14 +235,22 @@ impl Vm {
         Err(Unwind::Exception(exc))
     }
 
+    // `unwrap_or(Value::None)` would build the default and run `Value`'s
+    // drop glue on it at every pop, used or not.
     #[inline]
     fn pop(frame: &mut Frame) -> Value {
-        frame.stack.pop().unwrap_or(Value::None)
+        match frame.stack.pop() {
+            Some(value) => value,
+            None => Value::None,
+        }
     }
 
     #[inline]
     fn top(frame: &Frame) -> Value {
-        frame.stack.last().cloned().unwrap_or(Value::None)
+        match frame.stack.last() {
+            Some(value) => value.clone(),
+            None => Value::None,
+        }
     }
 
     /// Pops `n` values, in push order.

@@ -2,25 +2,21 @@
 //! locals, cells and block stack. Generators keep theirs on the heap
 //! between resumptions.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::bytecode::Code;
 use crate::value::{CellObj, Module, Value};
 
-thread_local! {
-    /// Emptied value stacks and locals of finished frames, reused by the
-    /// next calls: a call then allocates nothing for them. One pool for
-    /// both, so that a call touches it once on entry and once on exit.
-    static SPARE: RefCell<SpareBuffers> = const {
-        RefCell::new(SpareBuffers {
-            stacks: Vec::new(),
-            locals: Vec::new(),
-        })
-    };
-}
-
-struct SpareBuffers {
+/// Emptied value stacks and locals of finished call frames, reused by the
+/// next calls so that a call allocates nothing for them. The VM owns one
+/// ([`Vm::frame_with_arguments`] takes from it, [`Vm::release_frame`]
+/// gives back); frames that end elsewhere (generators', parked ones) just
+/// drop their buffers.
+///
+/// [`Vm::frame_with_arguments`]: crate::vm::Vm::frame_with_arguments
+/// [`Vm::release_frame`]: crate::vm::Vm::release_frame
+#[derive(Default)]
+pub struct FrameBuffers {
     stacks: Vec<Vec<Value>>,
     locals: Vec<Vec<Option<Value>>>,
 }
@@ -29,29 +25,33 @@ struct SpareBuffers {
 const SPARE_COUNT: usize = 64;
 const SPARE_CAPACITY: usize = 256;
 
-impl Drop for Frame {
-    fn drop(&mut self) {
-        // Values are dropped before the pools are touched: dropping one can
-        // drop another frame (a generator's), which comes here again.
-        let mut stack = std::mem::take(&mut self.stack);
+impl FrameBuffers {
+    /// Keeps a frame's buffers, emptied, for a later frame. The values
+    /// are dropped before the buffers are kept: dropping one can drop
+    /// other frames.
+    pub fn keep(&mut self, frame: &mut Frame) {
+        let mut stack = std::mem::take(&mut frame.stack);
         stack.clear();
-        let mut locals = std::mem::take(&mut self.locals);
+        let mut locals = std::mem::take(&mut frame.locals);
         locals.clear();
-        let keep_stack = stack.capacity() <= SPARE_CAPACITY;
-        let keep_locals = locals.capacity() <= SPARE_CAPACITY;
-        if !keep_stack && !keep_locals {
-            return;
+        let capacity = stack.capacity();
+        if capacity > 0 && capacity <= SPARE_CAPACITY && self.stacks.len() < SPARE_COUNT {
+            self.stacks.push(stack);
         }
-        let _ = SPARE.try_with(|spare| {
-            if let Ok(mut spare) = spare.try_borrow_mut() {
-                if keep_stack && spare.stacks.len() < SPARE_COUNT {
-                    spare.stacks.push(stack);
-                }
-                if keep_locals && spare.locals.len() < SPARE_COUNT {
-                    spare.locals.push(locals);
-                }
-            }
-        });
+        let capacity = locals.capacity();
+        if capacity > 0 && capacity <= SPARE_CAPACITY && self.locals.len() < SPARE_COUNT {
+            self.locals.push(locals);
+        }
+    }
+
+    /// A spare value stack and locals vector (new ones when none is kept).
+    #[inline]
+    pub fn take(&mut self) -> (Vec<Value>, Vec<Option<Value>>) {
+        let stack = self
+            .stacks
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(8));
+        (stack, self.locals.pop().unwrap_or_default())
     }
 }
 
@@ -85,27 +85,28 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// A frame with new buffers and no argument bound (module and class
+    /// bodies, placeholders).
     pub fn new(code: Rc<Code>, globals: Rc<Module>, namespace: Option<Rc<Module>>) -> Frame {
-        Frame::with_arguments(code, globals, namespace, std::iter::empty())
+        Frame::with_buffers(
+            code,
+            globals,
+            namespace,
+            std::iter::empty(),
+            (Vec::with_capacity(8), Vec::new()),
+        )
     }
 
-    /// A frame whose first locals are `arguments` (a simple call's
-    /// parameters), the others unbound.
+    /// A frame on the given (empty) buffers whose first locals are
+    /// `arguments` (a simple call's parameters), the others unbound.
     #[inline]
-    pub fn with_arguments(
+    pub fn with_buffers(
         code: Rc<Code>,
         globals: Rc<Module>,
         namespace: Option<Rc<Module>>,
         arguments: impl Iterator<Item = Value>,
+        (stack, mut locals): (Vec<Value>, Vec<Option<Value>>),
     ) -> Frame {
-        let (stack, locals) = SPARE
-            .try_with(|spare| match spare.try_borrow_mut() {
-                Ok(mut spare) => (spare.stacks.pop(), spare.locals.pop()),
-                Err(_) => (None, None),
-            })
-            .unwrap_or((None, None));
-        let stack = stack.unwrap_or_else(|| Vec::with_capacity(8));
-        let mut locals = locals.unwrap_or_default();
         let count = code.varnames.len();
         locals.extend(arguments.take(count).map(Some));
         locals.resize(count, None);
