@@ -384,6 +384,19 @@ pub struct Class {
     /// What the class's namespaces say about its hooks, as of a class
     /// generation (see [`Class::hooks`]).
     pub hooks: Cell<(u64, ClassHooks)>,
+    /// How calling the class makes an instance, as of a class generation
+    /// (kept by `Vm::creation_of`).
+    pub creation: RefCell<Option<(u64, Creation)>>,
+}
+
+/// What `cls(...)` finds along the class's MRO, remembered so that making
+/// an instance does not look `__new__` and `__init__` up each time.
+#[derive(Clone)]
+pub struct Creation {
+    /// `__new__` is `object.__new__`.
+    pub object_new: bool,
+    /// `__init__` as the MRO finds it.
+    pub init: Option<Value>,
 }
 
 /// Facts about a class's special methods that hot paths ask for.

@@ -178,6 +178,9 @@ impl Drop for Vm {
                     if !class.builtin {
                         let members = std::mem::take(&mut *class.dict.borrow_mut());
                         drop(members);
+                        // `__init__`'s `__class__` cell points back here.
+                        let creation = class.creation.borrow_mut().take();
+                        drop(creation);
                     }
                 }
             }

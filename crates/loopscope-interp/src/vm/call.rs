@@ -147,6 +147,26 @@ impl Vm {
         Ok(())
     }
 
+    /// What calling `class` finds for `__new__` and `__init__`, looked up
+    /// again only after some class namespace changed.
+    fn creation_of(&mut self, class: &Rc<Class>) -> crate::value::Creation {
+        let now = crate::value::method_cache::generation();
+        if let Some((known_at, creation)) = &*class.creation.borrow() {
+            if *known_at == now {
+                return creation.clone();
+            }
+        }
+        let new = class
+            .lookup_name(&self.names.new)
+            .unwrap_or_else(|| self.types.object.lookup("__new__").unwrap_or(Value::None));
+        let creation = crate::value::Creation {
+            object_new: crate::builtins::classes::is_object_new(self, &new),
+            init: class.lookup_name(&self.names.init),
+        };
+        *class.creation.borrow_mut() = Some((now, creation.clone()));
+        creation
+    }
+
     /// `cls(*args, **kwargs)`: `type.__call__`.
     fn call_class(
         &mut self,
@@ -163,15 +183,13 @@ impl Vm {
             }
             return Err(self.type_error("type() takes 1 or 3 arguments"));
         }
-        let new = class
-            .lookup_name(&self.names.new)
-            .unwrap_or_else(|| self.types.object.lookup("__new__").unwrap_or(Value::None));
-        let (instance, init) = if crate::builtins::classes::is_object_new(self, &new) {
+        let creation = self.creation_of(class);
+        let (instance, init) = if creation.object_new {
             // `object.__new__` called directly: no argument lists to build,
             // and the instance is of the class itself, whose `__init__` is
-            // looked up once (making the instance runs no Python code).
+            // known (making the instance runs no Python code).
             let has_arguments = !args.is_empty() || !kwargs.is_empty();
-            let init = class.lookup_name(&self.names.init);
+            let init = creation.init;
             // CPython object_new: arguments are an error when `__init__`
             // is object's own (a Python function never is).
             let init_is_object = has_arguments
@@ -184,6 +202,9 @@ impl Vm {
             self.depth -= 1;
             (made?, init)
         } else {
+            let new = class
+                .lookup_name(&self.names.new)
+                .unwrap_or_else(|| self.types.object.lookup("__new__").unwrap_or(Value::None));
             let mut new_args = Vec::with_capacity(args.len() + 1);
             new_args.push(Value::Class(class.clone()));
             new_args.extend(args.iter().cloned());

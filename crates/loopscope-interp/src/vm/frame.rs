@@ -47,10 +47,7 @@ impl FrameBuffers {
     /// A spare value stack and locals vector (new ones when none is kept).
     #[inline]
     pub fn take(&mut self) -> (Vec<Value>, Vec<Option<Value>>) {
-        let stack = self
-            .stacks
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(8));
+        let stack = self.stacks.pop().unwrap_or_else(|| Vec::with_capacity(8));
         (stack, self.locals.pop().unwrap_or_default())
     }
 }

@@ -110,6 +110,7 @@ pub fn new_class(
         builtin,
         id: ids.next(),
         hooks: Default::default(),
+        creation: Default::default(),
     }))
 }
 
