@@ -157,13 +157,24 @@ pub(crate) fn refs(vm: &mut Vm) -> PyResult<Rc<AsyncioRefs>> {
 /// Reads an attribute asyncio keeps on its objects: from the instance's
 /// own dict when it is there (asyncio's private names are plain data,
 /// never descriptors, so this is what the attribute protocol would find,
-/// without its class lookups), else by the attribute protocol.
+/// without its class lookups); else the class's default (`_state =
+/// _PENDING`, `_result = None`, ... in futures.py) when it is a plain
+/// value no descriptor protocol applies to and the class reads attributes
+/// the standard way; else by the attribute protocol.
 #[inline]
 pub(crate) fn get(vm: &mut Vm, object: &Value, name: &Rc<PyStr>) -> PyResult<Value> {
     if let Value::Instance(instance) = object {
         if instance.dict_object.borrow().is_none() {
             if let Some(value) = instance.dict.borrow().get_name(name) {
                 return Ok(value.clone());
+            }
+            let class = instance.class.borrow().clone();
+            if class.hooks().standard_getattribute {
+                if let Some(value @ (Value::None | Value::Bool(_) | Value::Int(_) | Value::Str(_))) =
+                    class.lookup_name(name)
+                {
+                    return Ok(value);
+                }
             }
         }
     }
