@@ -638,6 +638,26 @@ fn loop_time(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     Ok(Value::Float(world(vm)?.clock))
 }
 
+/// Is `event_loop.<name>` this module's native method of that name (no
+/// instance attribute shadows it, its class reads attributes the standard
+/// way and has not overridden it), so that a native caller may run it
+/// directly instead of calling the bound method?
+fn is_native_method(vm: &Vm, event_loop: &Value, name: &Rc<PyStr>) -> bool {
+    if let Value::Instance(instance) = event_loop {
+        if instance.dict_object.borrow().is_some()
+            || instance.dict.borrow().get_name(name).is_some()
+        {
+            return false;
+        }
+    }
+    let class = vm.class_of(event_loop);
+    class.hooks().standard_getattribute
+        && matches!(
+            class.lookup_name(name),
+            Some(Value::Builtin(b)) if b.owner == Some(LOOP_OWNER) && b.name.as_str() == name.as_str()
+        )
+}
+
 /// Is `value`'s `call_soon` this module's (so a native caller may skip
 /// the method call)?
 pub fn has_native_call_soon(vm: &Vm, event_loop: &Value) -> bool {
@@ -806,12 +826,24 @@ fn loop_call_later(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let callback = given.pop().unwrap_or(Value::None);
     let delay = given.pop().unwrap_or(Value::None);
     let context = keywords.into_iter().next().flatten().unwrap_or(Value::None);
+    call_later(vm, &this, delay, callback, extra, context)
+}
+
+/// CPython base_events.call_later.
+fn call_later(
+    vm: &mut Vm,
+    this: &Value,
+    delay: Value,
+    callback: Value,
+    args: Vec<Value>,
+    context: Value,
+) -> PyResult<Value> {
     if delay.is_none() {
         return Err(vm.type_error("delay must not be None"));
     }
     let now = Value::Float(world(vm)?.clock);
     let when = vm.binary_op(BinOp::Add, &now, &delay)?;
-    call_at(vm, &this, when, callback, extra, context)
+    call_at(vm, this, when, callback, args, context)
 }
 
 fn timer_handle_cancelled(vm: &mut Vm, n: &Names, this: &Value, handle: &Value) -> PyResult<()> {
@@ -1018,6 +1050,10 @@ fn loop_create_task(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         return vm.call(&by_factory, vec![coro, name, context]);
     }
     let task_class = crate::futures::classes(vm)?.1;
+    if let Some(task) = crate::futures::new_instance(vm, &task_class, "Task", 16) {
+        crate::futures::init_task(vm, &task, coro, Some(this), Some(name), Some(context))?;
+        return Ok(task);
+    }
     vm.call_with(
         &task_class,
         vec![coro],
@@ -1081,13 +1117,28 @@ pub fn sleep_timer(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         .map(|v| v.unwrap_or(Value::None));
     let event_loop = get_running_loop(vm, &mut Args::new(Vec::new()))?;
     let n = names();
-    let create_future = vm.get_attr(&event_loop, &n.create_future)?;
-    let future = vm.call(&create_future, Vec::new())?;
-    let call_later = vm.get_attr(&event_loop, &n.call_later)?;
-    let timer = vm.call(
-        &call_later,
-        vec![delay.clone(), callback, future.clone(), result],
-    )?;
+    let future = if is_native_method(vm, &event_loop, &n.create_future) {
+        crate::futures::new_future(vm, event_loop.clone())?
+    } else {
+        let create_future = vm.get_attr(&event_loop, &n.create_future)?;
+        vm.call(&create_future, Vec::new())?
+    };
+    let timer = if is_native_method(vm, &event_loop, &n.call_later) {
+        call_later(
+            vm,
+            &event_loop,
+            delay.clone(),
+            callback,
+            vec![future.clone(), result],
+            Value::None,
+        )?
+    } else {
+        let call_later = vm.get_attr(&event_loop, &n.call_later)?;
+        vm.call(
+            &call_later,
+            vec![delay.clone(), callback, future.clone(), result],
+        )?
+    };
     let mut describe_args = Args::new(vec![future.clone(), Value::str("sleep"), delay]);
     crate::natives::describe(vm, &mut describe_args)?;
     Ok(Value::tuple(vec![future, timer]))

@@ -729,7 +729,27 @@ fn task_init(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         &["loop", "name", "context"],
     )?;
     let [coro, event_loop, name, context] = <[Option<Value>; 4]>::try_from(a).unwrap_or_default();
-    let coro = coro.unwrap_or(Value::None);
+    init_task(
+        vm,
+        &this,
+        coro.unwrap_or(Value::None),
+        event_loop,
+        name,
+        context,
+    )?;
+    Ok(Value::None)
+}
+
+/// The work of `Task.__init__` on a new task (see [`task_init`]).
+pub(crate) fn init_task(
+    vm: &mut Vm,
+    this: &Value,
+    coro: Value,
+    event_loop: Option<Value>,
+    name: Option<Value>,
+    context: Option<Value>,
+) -> PyResult<()> {
+    let this = this.clone();
     let n = names();
     // The Python __init__ this replaces called `super().__init__`: its
     // `super()` object took an object id, which is spent here too so that
@@ -775,7 +795,7 @@ fn task_init(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         let key = python_id(vm, &refs, &this)?;
         all.set(vm, key, this)?;
     }
-    Ok(Value::None)
+    Ok(())
 }
 
 /// `Task.task_step(self, exc=None)` (CPython `task_step`).
