@@ -1585,6 +1585,9 @@ struct QueueNames {
     wakeup_next: Rc<PyStr>,
     set: Rc<PyStr>,
     clear: Rc<PyStr>,
+    append: Rc<PyStr>,
+    popleft: Rc<PyStr>,
+    value: Rc<PyStr>,
 }
 
 thread_local! {
@@ -1603,18 +1606,37 @@ thread_local! {
         wakeup_next: intern("_wakeup_next"),
         set: intern("set"),
         clear: intern("clear"),
+        append: intern("append"),
+        popleft: intern("popleft"),
+        value: intern("_value"),
     });
 }
 
 /// The owner named by `Queue`'s native methods.
 const QUEUE_OWNER: &str = "Queue";
 
+/// The owner named by the native methods of `Event`.
+const EVENT_OWNER: &str = "Event";
+
 /// Is `name` of `this`'s class the native method of `Queue`? (Then it is
 /// run directly; a subclass's own is called.)
 fn is_native_queue_method(vm: &Vm, this: &Value, name: &Rc<PyStr>) -> bool {
+    is_native_method_of(vm, this, name, QUEUE_OWNER)
+}
+
+/// Is `this.<name>` the native method of that name that `owner`'s class
+/// got from this module (no instance attribute shadows it)?
+fn is_native_method_of(vm: &Vm, this: &Value, name: &Rc<PyStr>, owner: &str) -> bool {
+    if let Value::Instance(instance) = this {
+        if instance.dict_object.borrow().is_some()
+            || instance.dict.borrow().get_name(name).is_some()
+        {
+            return false;
+        }
+    }
     matches!(
         vm.class_of(this).lookup_name(name),
-        Some(Value::Builtin(b)) if b.owner == Some(QUEUE_OWNER) && b.name.as_str() == name.as_str()
+        Some(Value::Builtin(b)) if b.owner == Some(owner) && b.name.as_str() == name.as_str()
     )
 }
 
@@ -1722,12 +1744,20 @@ fn queue_put_nowait(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         let class = queue_exception(vm, "QueueFull")?;
         return Err(raise_class(vm, &class));
     }
-    call_method(vm, &this, &q.put, vec![item])?;
+    if is_native_queue_method(vm, &this, &q.put) {
+        put_item(vm, &q, &this, item)?;
+    } else {
+        call_method(vm, &this, &q.put, vec![item])?;
+    }
     let unfinished = get(vm, &this, &q.unfinished_tasks)?;
     let unfinished = vm.binary_op(BinOp::Add, &unfinished, &Value::Int(1))?;
     set(vm, &this, &q.unfinished_tasks, unfinished)?;
     let finished = get(vm, &this, &q.finished)?;
-    call_method(vm, &finished, &q.clear, Vec::new())?;
+    if is_native_method_of(vm, &finished, &q.clear, EVENT_OWNER) {
+        set(vm, &finished, &q.value, Value::Bool(false))?;
+    } else {
+        call_method(vm, &finished, &q.clear, Vec::new())?;
+    }
     let getters = get(vm, &this, &q.getters)?;
     queue_wake(vm, &q, &this, getters)?;
     Ok(Value::None)
@@ -1741,10 +1771,47 @@ fn queue_get_nowait(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         let class = queue_exception(vm, "QueueEmpty")?;
         return Err(raise_class(vm, &class));
     }
-    let item = call_method(vm, &this, &q.get, Vec::new())?;
+    let item = if is_native_queue_method(vm, &this, &q.get) {
+        get_item(vm, &q, &this)?
+    } else {
+        call_method(vm, &this, &q.get, Vec::new())?
+    };
     let putters = get(vm, &this, &q.putters)?;
     queue_wake(vm, &q, &this, putters)?;
     Ok(item)
+}
+
+/// Queue.\_put: `self._queue.append(item)`.
+fn put_item(vm: &mut Vm, q: &QueueNames, this: &Value, item: Value) -> PyResult<()> {
+    let items = get(vm, this, &q.queue)?;
+    call_method(vm, &items, &q.append, vec![item])?;
+    Ok(())
+}
+
+/// Queue.\_get: `return self._queue.popleft()`.
+fn get_item(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<Value> {
+    let items = get(vm, this, &q.queue)?;
+    call_method(vm, &items, &q.popleft, Vec::new())
+}
+
+fn queue_put(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let (this, a) = bind(vm, "Queue._put", args, &["item"], 1, &[])?;
+    let item = a.into_iter().next().flatten().unwrap_or(Value::None);
+    put_item(vm, &QUEUE_NAMES.with(Rc::clone), &this, item)?;
+    Ok(Value::None)
+}
+
+fn queue_get(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Queue._get", args)?;
+    get_item(vm, &QUEUE_NAMES.with(Rc::clone), &this)
+}
+
+/// locks.py Event.clear: `self._value = False`.
+fn event_clear(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Event.clear", args)?;
+    let q = QUEUE_NAMES.with(Rc::clone);
+    set(vm, &this, &q.value, Value::Bool(false))?;
+    Ok(Value::None)
 }
 
 /// CPython queues.Queue.task_done.
@@ -1770,16 +1837,23 @@ fn queue_task_done(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-/// `_loopscope.install_queue(Queue, QueueEmpty, QueueFull)`: the methods
-/// every put and get runs (CPython asyncio/queues.py); `_get` and `_put`,
-/// which PriorityQueue and LifoQueue override, stay Python.
+/// `_loopscope.install_queue(Queue, QueueEmpty, QueueFull, Event)`: the
+/// methods every put and get runs (CPython asyncio/queues.py; `_get` and
+/// `_put` are overridden in Python by PriorityQueue and LifoQueue), and
+/// `Event.clear`, which every put runs.
 pub fn install_queue(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let a = vm.parse_args("install_queue", args, &["cls", "empty", "full"], 3)?;
-    let [Some(Value::Class(class)), Some(empty), Some(full)] =
-        <[Option<Value>; 3]>::try_from(a).unwrap_or_default()
+    let a = vm.parse_args(
+        "install_queue",
+        args,
+        &["cls", "empty", "full", "event"],
+        4,
+    )?;
+    let [Some(Value::Class(class)), Some(empty), Some(full), Some(Value::Class(event))] =
+        <[Option<Value>; 4]>::try_from(a).unwrap_or_default()
     else {
-        return Err(internal_error(vm, "install_queue needs three classes"));
+        return Err(internal_error(vm, "install_queue needs four classes"));
     };
+    add_methods(&event, EVENT_OWNER, &[("clear", event_clear)]);
     add_methods(
         &class,
         QUEUE_OWNER,
@@ -1791,6 +1865,8 @@ pub fn install_queue(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             ("get_nowait", queue_get_nowait),
             ("task_done", queue_task_done),
             ("_wakeup_next", queue_wakeup_next),
+            ("_put", queue_put),
+            ("_get", queue_get),
         ],
     );
     let mut refs = (*refs(vm)?).clone();
