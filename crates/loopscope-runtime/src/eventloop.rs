@@ -638,24 +638,10 @@ fn loop_time(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     Ok(Value::Float(world(vm)?.clock))
 }
 
-/// Is `event_loop.<name>` this module's native method of that name (no
-/// instance attribute shadows it, its class reads attributes the standard
-/// way and has not overridden it), so that a native caller may run it
-/// directly instead of calling the bound method?
+/// Is `event_loop.<name>` this module's native method of that name (see
+/// [`crate::futures::is_native_method_of`])?
 fn is_native_method(vm: &Vm, event_loop: &Value, name: &Rc<PyStr>) -> bool {
-    if let Value::Instance(instance) = event_loop {
-        if instance.dict_object.borrow().is_some()
-            || instance.dict.borrow().get_name(name).is_some()
-        {
-            return false;
-        }
-    }
-    let class = vm.class_of(event_loop);
-    class.hooks().standard_getattribute
-        && matches!(
-            class.lookup_name(name),
-            Some(Value::Builtin(b)) if b.owner == Some(LOOP_OWNER) && b.name.as_str() == name.as_str()
-        )
+    crate::futures::is_native_method_of(vm, event_loop, name, LOOP_OWNER)
 }
 
 /// Is `value`'s `call_soon` this module's (so a native caller may skip

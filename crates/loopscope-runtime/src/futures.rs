@@ -91,6 +91,7 @@ struct Names {
     log_destroy_pending: Rc<PyStr>,
     waiters: Rc<PyStr>,
     value: Rc<PyStr>,
+    set_result: Rc<PyStr>,
     cancelled: Value,
     finished: Value,
 }
@@ -129,6 +130,7 @@ thread_local! {
         log_destroy_pending: intern("_log_destroy_pending"),
         waiters: intern("_waiters"),
         value: intern("_value"),
+        set_result: intern("set_result"),
         cancelled: Value::Str(intern("CANCELLED")),
         finished: Value::Str(intern("FINISHED")),
     });
@@ -1020,8 +1022,12 @@ fn step_body(
             set(vm, &result, &n.blocking, Value::Bool(false))?;
             let wakeup = get(vm, this, &n.task_wakeup)?;
             let context = get(vm, this, &n.task_context)?;
-            let add = get(vm, &result, &n.add_done_callback)?;
-            vm.call_with(&add, vec![wakeup], vec![(n.context.clone(), context)])?;
+            if is_native_method_of(vm, &result, &n.add_done_callback, "Future") {
+                add_done_callback(vm, n, &result, wakeup, context)?;
+            } else {
+                let add = get(vm, &result, &n.add_done_callback)?;
+                vm.call_with(&add, vec![wakeup], vec![(n.context.clone(), context)])?;
+            }
             set(vm, this, &n.fut_waiter, result)?;
             let must_cancel = get(vm, this, &n.must_cancel)?;
             if vm.truthy(&must_cancel)? {
@@ -1170,7 +1176,11 @@ pub(crate) fn await_step(vm: &mut Vm, future: &Value) -> PyResult<Awaited> {
 
 /// `future.set_result(value)`, by the future's own method.
 fn call_set_result(vm: &mut Vm, future: &Value, value: Value) -> PyResult<()> {
-    let set_result = vm.get_attr(future, &intern("set_result"))?;
+    let name = names().set_result.clone();
+    if is_native_method_of(vm, future, &name, "Future") {
+        return set_result(vm, future, value);
+    }
+    let set_result = vm.get_attr(future, &name)?;
     vm.call(&set_result, vec![value])?;
     Ok(())
 }
@@ -1625,8 +1635,10 @@ fn is_native_queue_method(vm: &Vm, this: &Value, name: &Rc<PyStr>) -> bool {
 }
 
 /// Is `this.<name>` the native method of that name that `owner`'s class
-/// got from this module (no instance attribute shadows it)?
-fn is_native_method_of(vm: &Vm, this: &Value, name: &Rc<PyStr>, owner: &str) -> bool {
+/// got from this crate (no instance attribute shadows it, the class reads
+/// attributes the standard way)? Then a native caller may run it directly
+/// instead of calling the bound method.
+pub(crate) fn is_native_method_of(vm: &Vm, this: &Value, name: &Rc<PyStr>, owner: &str) -> bool {
     if let Value::Instance(instance) = this {
         if instance.dict_object.borrow().is_some()
             || instance.dict.borrow().get_name(name).is_some()
@@ -1634,10 +1646,12 @@ fn is_native_method_of(vm: &Vm, this: &Value, name: &Rc<PyStr>, owner: &str) -> 
             return false;
         }
     }
-    matches!(
-        vm.class_of(this).lookup_name(name),
-        Some(Value::Builtin(b)) if b.owner == Some(owner) && b.name.as_str() == name.as_str()
-    )
+    let class = vm.class_of(this);
+    class.hooks().standard_getattribute
+        && matches!(
+            class.lookup_name(name),
+            Some(Value::Builtin(b)) if b.owner == Some(owner) && b.name.as_str() == name.as_str()
+        )
 }
 
 fn call_method(vm: &mut Vm, this: &Value, name: &Rc<PyStr>, args: Vec<Value>) -> PyResult<Value> {

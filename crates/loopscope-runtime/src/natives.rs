@@ -153,7 +153,16 @@ pub(crate) fn callable_name(vm: &mut Vm, callable: &Value) -> String {
     match function {
         Value::Function(f) => f.qualname.borrow().as_str().to_string(),
         Value::Builtin(b) => match b.owner {
-            Some(owner) => format!("{owner}.{}", b.name.as_str()),
+            Some(owner) => {
+                // `owner.name`, built without the formatting machinery
+                // (this runs for every callback scheduled).
+                let name = b.name.as_str();
+                let mut text = String::with_capacity(owner.len() + 1 + name.len());
+                text.push_str(owner);
+                text.push('.');
+                text.push_str(name);
+                text
+            }
             None => b.name.as_str().to_string(),
         },
         Value::Class(c) => c.qualname.borrow().as_str().to_string(),
