@@ -473,12 +473,12 @@ fn heap_key(n: &Names, handle: &Value) -> Option<(f64, i64)> {
         return None;
     }
     let dict = instance.dict.borrow();
-    let when = match dict.get_name(&n.when)? {
+    let when = match crate::futures::dict_get(&dict, &n.when)? {
         Value::Float(f) => *f,
         Value::Int(i) => *i as f64,
         _ => return None,
     };
-    let seq = match dict.get_name(&n.seq)? {
+    let seq = match crate::futures::dict_get(&dict, &n.seq)? {
         Value::Int(i) => *i,
         _ => return None,
     };

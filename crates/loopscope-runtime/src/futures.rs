@@ -167,13 +167,14 @@ pub(crate) fn refs(vm: &mut Vm) -> PyResult<Rc<AsyncioRefs>> {
 pub(crate) fn get(vm: &mut Vm, object: &Value, name: &Rc<PyStr>) -> PyResult<Value> {
     if let Value::Instance(instance) = object {
         if instance.dict_object.borrow().is_none() {
-            if let Some(value) = instance.dict.borrow().get_name(name) {
+            if let Some(value) = dict_get(&instance.dict.borrow(), name) {
                 return Ok(value.clone());
             }
             let class = instance.class.borrow().clone();
             if class.hooks().standard_getattribute {
-                if let Some(value @ (Value::None | Value::Bool(_) | Value::Int(_) | Value::Str(_))) =
-                    class.lookup_name(name)
+                if let Some(
+                    value @ (Value::None | Value::Bool(_) | Value::Int(_) | Value::Str(_)),
+                ) = class.lookup_name(name)
                 {
                     return Ok(value);
                 }
@@ -192,11 +193,75 @@ pub(crate) fn set(vm: &mut Vm, object: &Value, name: &Rc<PyStr>, value: Value) -
         if instance.dict_object.borrow().is_none()
             && instance.class.borrow().hooks().standard_setattr
         {
-            instance.dict.borrow_mut().insert(name.clone(), value);
+            let mut dict = instance.dict.borrow_mut();
+            let value = match hint(name) {
+                Some(at) => match dict.replace_at_if_named(at, name, value) {
+                    Ok(_old) => return Ok(()),
+                    Err(value) => value,
+                },
+                None => value,
+            };
+            let before = dict.len();
+            dict.insert(name.clone(), value);
+            if dict.len() > before {
+                remember(name, before);
+            }
             return Ok(());
         }
     }
     vm.set_attr(object, name, value)
+}
+
+const HINT_SLOTS: usize = 256;
+
+thread_local! {
+    /// Where a name was last found in an instance's dict, by the name's
+    /// address: asyncio makes its objects with their attributes in one
+    /// order, so the next object of a kind usually holds the name at the
+    /// same position. Only a hint: the key there is checked.
+    static HINTS: [std::cell::Cell<(usize, usize)>; HINT_SLOTS] =
+        const { [const { std::cell::Cell::new((0, 0)) }; HINT_SLOTS] };
+}
+
+fn hint_slot(name: &Rc<PyStr>) -> (usize, usize) {
+    let address = Rc::as_ptr(name) as usize;
+    (
+        address,
+        (address.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) % HINT_SLOTS,
+    )
+}
+
+/// The remembered position of `name`, if any.
+#[inline]
+fn hint(name: &Rc<PyStr>) -> Option<usize> {
+    let (address, slot) = hint_slot(name);
+    HINTS.with(|hints| match hints.get(slot).map(std::cell::Cell::get) {
+        Some((known, at)) if known == address => Some(at),
+        _ => None,
+    })
+}
+
+#[inline]
+fn remember(name: &Rc<PyStr>, at: usize) {
+    let (address, slot) = hint_slot(name);
+    HINTS.with(|hints| {
+        if let Some(cell) = hints.get(slot) {
+            cell.set((address, at));
+        }
+    });
+}
+
+/// `dict[name]` of an instance dict, trying the remembered position first.
+#[inline]
+pub(crate) fn dict_get<'a>(dict: &'a AttrMap, name: &Rc<PyStr>) -> Option<&'a Value> {
+    if let Some(at) = hint(name) {
+        if let Some(value) = dict.value_at_if_named(at, name) {
+            return Some(value);
+        }
+    }
+    let at = dict.position_of_name(name)?;
+    remember(name, at);
+    dict.value_at(at)
 }
 
 /// A future's `_state` (futures.py `_PENDING`, `_CANCELLED`, `_FINISHED`).
@@ -1856,12 +1921,7 @@ fn queue_task_done(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 /// `_put` are overridden in Python by PriorityQueue and LifoQueue), and
 /// `Event.clear`, which every put runs.
 pub fn install_queue(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let a = vm.parse_args(
-        "install_queue",
-        args,
-        &["cls", "empty", "full", "event"],
-        4,
-    )?;
+    let a = vm.parse_args("install_queue", args, &["cls", "empty", "full", "event"], 4)?;
     let [Some(Value::Class(class)), Some(empty), Some(full), Some(Value::Class(event))] =
         <[Option<Value>; 4]>::try_from(a).unwrap_or_default()
     else {
