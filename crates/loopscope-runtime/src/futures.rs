@@ -227,7 +227,7 @@ fn hint_slot(name: &Rc<PyStr>) -> (usize, usize) {
     let address = Rc::as_ptr(name) as usize;
     (
         address,
-        (address.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) % HINT_SLOTS,
+        ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % HINT_SLOTS,
     )
 }
 
