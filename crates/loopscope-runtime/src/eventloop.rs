@@ -473,12 +473,12 @@ fn heap_key(n: &Names, handle: &Value) -> Option<(f64, i64)> {
         return None;
     }
     let dict = instance.dict.borrow();
-    let when = match dict.get_name(&n.when)? {
+    let when = match crate::futures::dict_get(&dict, &n.when)? {
         Value::Float(f) => *f,
         Value::Int(i) => *i as f64,
         _ => return None,
     };
-    let seq = match dict.get_name(&n.seq)? {
+    let seq = match crate::futures::dict_get(&dict, &n.seq)? {
         Value::Int(i) => *i,
         _ => return None,
     };
@@ -636,6 +636,12 @@ fn loop_time(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     vm.receiver("time", args)?;
     vm.no_args("time", args, 0)?;
     Ok(Value::Float(world(vm)?.clock))
+}
+
+/// Is `event_loop.<name>` this module's native method of that name (see
+/// [`crate::futures::is_native_method_of`])?
+fn is_native_method(vm: &Vm, event_loop: &Value, name: &Rc<PyStr>) -> bool {
+    crate::futures::is_native_method_of(vm, event_loop, name, LOOP_OWNER)
 }
 
 /// Is `value`'s `call_soon` this module's (so a native caller may skip
@@ -806,12 +812,24 @@ fn loop_call_later(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let callback = given.pop().unwrap_or(Value::None);
     let delay = given.pop().unwrap_or(Value::None);
     let context = keywords.into_iter().next().flatten().unwrap_or(Value::None);
+    call_later(vm, &this, delay, callback, extra, context)
+}
+
+/// CPython base_events.call_later.
+fn call_later(
+    vm: &mut Vm,
+    this: &Value,
+    delay: Value,
+    callback: Value,
+    args: Vec<Value>,
+    context: Value,
+) -> PyResult<Value> {
     if delay.is_none() {
         return Err(vm.type_error("delay must not be None"));
     }
     let now = Value::Float(world(vm)?.clock);
     let when = vm.binary_op(BinOp::Add, &now, &delay)?;
-    call_at(vm, &this, when, callback, extra, context)
+    call_at(vm, this, when, callback, args, context)
 }
 
 fn timer_handle_cancelled(vm: &mut Vm, n: &Names, this: &Value, handle: &Value) -> PyResult<()> {
@@ -1018,6 +1036,10 @@ fn loop_create_task(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         return vm.call(&by_factory, vec![coro, name, context]);
     }
     let task_class = crate::futures::classes(vm)?.1;
+    if let Some(task) = crate::futures::new_instance(vm, &task_class, "Task", 16) {
+        crate::futures::init_task(vm, &task, coro, Some(this), Some(name), Some(context))?;
+        return Ok(task);
+    }
     vm.call_with(
         &task_class,
         vec![coro],
@@ -1081,13 +1103,28 @@ pub fn sleep_timer(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         .map(|v| v.unwrap_or(Value::None));
     let event_loop = get_running_loop(vm, &mut Args::new(Vec::new()))?;
     let n = names();
-    let create_future = vm.get_attr(&event_loop, &n.create_future)?;
-    let future = vm.call(&create_future, Vec::new())?;
-    let call_later = vm.get_attr(&event_loop, &n.call_later)?;
-    let timer = vm.call(
-        &call_later,
-        vec![delay.clone(), callback, future.clone(), result],
-    )?;
+    let future = if is_native_method(vm, &event_loop, &n.create_future) {
+        crate::futures::new_future(vm, event_loop.clone())?
+    } else {
+        let create_future = vm.get_attr(&event_loop, &n.create_future)?;
+        vm.call(&create_future, Vec::new())?
+    };
+    let timer = if is_native_method(vm, &event_loop, &n.call_later) {
+        call_later(
+            vm,
+            &event_loop,
+            delay.clone(),
+            callback,
+            vec![future.clone(), result],
+            Value::None,
+        )?
+    } else {
+        let call_later = vm.get_attr(&event_loop, &n.call_later)?;
+        vm.call(
+            &call_later,
+            vec![delay.clone(), callback, future.clone(), result],
+        )?
+    };
     let mut describe_args = Args::new(vec![future.clone(), Value::str("sleep"), delay]);
     crate::natives::describe(vm, &mut describe_args)?;
     Ok(Value::tuple(vec![future, timer]))

@@ -91,6 +91,7 @@ struct Names {
     log_destroy_pending: Rc<PyStr>,
     waiters: Rc<PyStr>,
     value: Rc<PyStr>,
+    set_result: Rc<PyStr>,
     cancelled: Value,
     finished: Value,
 }
@@ -129,6 +130,7 @@ thread_local! {
         log_destroy_pending: intern("_log_destroy_pending"),
         waiters: intern("_waiters"),
         value: intern("_value"),
+        set_result: intern("set_result"),
         cancelled: Value::Str(intern("CANCELLED")),
         finished: Value::Str(intern("FINISHED")),
     });
@@ -157,13 +159,25 @@ pub(crate) fn refs(vm: &mut Vm) -> PyResult<Rc<AsyncioRefs>> {
 /// Reads an attribute asyncio keeps on its objects: from the instance's
 /// own dict when it is there (asyncio's private names are plain data,
 /// never descriptors, so this is what the attribute protocol would find,
-/// without its class lookups), else by the attribute protocol.
+/// without its class lookups); else the class's default (`_state =
+/// _PENDING`, `_result = None`, ... in futures.py) when it is a plain
+/// value no descriptor protocol applies to and the class reads attributes
+/// the standard way; else by the attribute protocol.
 #[inline]
 pub(crate) fn get(vm: &mut Vm, object: &Value, name: &Rc<PyStr>) -> PyResult<Value> {
     if let Value::Instance(instance) = object {
         if instance.dict_object.borrow().is_none() {
-            if let Some(value) = instance.dict.borrow().get_name(name) {
+            if let Some(value) = dict_get(&instance.dict.borrow(), name) {
                 return Ok(value.clone());
+            }
+            let class = instance.class.borrow().clone();
+            if class.hooks().standard_getattribute {
+                if let Some(
+                    value @ (Value::None | Value::Bool(_) | Value::Int(_) | Value::Str(_)),
+                ) = class.lookup_name(name)
+                {
+                    return Ok(value);
+                }
             }
         }
     }
@@ -179,11 +193,75 @@ pub(crate) fn set(vm: &mut Vm, object: &Value, name: &Rc<PyStr>, value: Value) -
         if instance.dict_object.borrow().is_none()
             && instance.class.borrow().hooks().standard_setattr
         {
-            instance.dict.borrow_mut().insert(name.clone(), value);
+            let mut dict = instance.dict.borrow_mut();
+            let value = match hint(name) {
+                Some(at) => match dict.replace_at_if_named(at, name, value) {
+                    Ok(_old) => return Ok(()),
+                    Err(value) => value,
+                },
+                None => value,
+            };
+            let before = dict.len();
+            dict.insert(name.clone(), value);
+            if dict.len() > before {
+                remember(name, before);
+            }
             return Ok(());
         }
     }
     vm.set_attr(object, name, value)
+}
+
+const HINT_SLOTS: usize = 256;
+
+thread_local! {
+    /// Where a name was last found in an instance's dict, by the name's
+    /// address: asyncio makes its objects with their attributes in one
+    /// order, so the next object of a kind usually holds the name at the
+    /// same position. Only a hint: the key there is checked.
+    static HINTS: [std::cell::Cell<(usize, usize)>; HINT_SLOTS] =
+        const { [const { std::cell::Cell::new((0, 0)) }; HINT_SLOTS] };
+}
+
+fn hint_slot(name: &Rc<PyStr>) -> (usize, usize) {
+    let address = Rc::as_ptr(name) as usize;
+    (
+        address,
+        ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % HINT_SLOTS,
+    )
+}
+
+/// The remembered position of `name`, if any.
+#[inline]
+fn hint(name: &Rc<PyStr>) -> Option<usize> {
+    let (address, slot) = hint_slot(name);
+    HINTS.with(|hints| match hints.get(slot).map(std::cell::Cell::get) {
+        Some((known, at)) if known == address => Some(at),
+        _ => None,
+    })
+}
+
+#[inline]
+fn remember(name: &Rc<PyStr>, at: usize) {
+    let (address, slot) = hint_slot(name);
+    HINTS.with(|hints| {
+        if let Some(cell) = hints.get(slot) {
+            cell.set((address, at));
+        }
+    });
+}
+
+/// `dict[name]` of an instance dict, trying the remembered position first.
+#[inline]
+pub(crate) fn dict_get<'a>(dict: &'a AttrMap, name: &Rc<PyStr>) -> Option<&'a Value> {
+    if let Some(at) = hint(name) {
+        if let Some(value) = dict.value_at_if_named(at, name) {
+            return Some(value);
+        }
+    }
+    let at = dict.position_of_name(name)?;
+    remember(name, at);
+    dict.value_at(at)
 }
 
 /// A future's `_state` (futures.py `_PENDING`, `_CANCELLED`, `_FINISHED`).
@@ -718,7 +796,27 @@ fn task_init(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         &["loop", "name", "context"],
     )?;
     let [coro, event_loop, name, context] = <[Option<Value>; 4]>::try_from(a).unwrap_or_default();
-    let coro = coro.unwrap_or(Value::None);
+    init_task(
+        vm,
+        &this,
+        coro.unwrap_or(Value::None),
+        event_loop,
+        name,
+        context,
+    )?;
+    Ok(Value::None)
+}
+
+/// The work of `Task.__init__` on a new task (see [`task_init`]).
+pub(crate) fn init_task(
+    vm: &mut Vm,
+    this: &Value,
+    coro: Value,
+    event_loop: Option<Value>,
+    name: Option<Value>,
+    context: Option<Value>,
+) -> PyResult<()> {
+    let this = this.clone();
     let n = names();
     // The Python __init__ this replaces called `super().__init__`: its
     // `super()` object took an object id, which is spent here too so that
@@ -764,7 +862,7 @@ fn task_init(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         let key = python_id(vm, &refs, &this)?;
         all.set(vm, key, this)?;
     }
-    Ok(Value::None)
+    Ok(())
 }
 
 /// `Task.task_step(self, exc=None)` (CPython `task_step`).
@@ -989,8 +1087,12 @@ fn step_body(
             set(vm, &result, &n.blocking, Value::Bool(false))?;
             let wakeup = get(vm, this, &n.task_wakeup)?;
             let context = get(vm, this, &n.task_context)?;
-            let add = get(vm, &result, &n.add_done_callback)?;
-            vm.call_with(&add, vec![wakeup], vec![(n.context.clone(), context)])?;
+            if is_native_method_of(vm, &result, &n.add_done_callback, "Future") {
+                add_done_callback(vm, n, &result, wakeup, context)?;
+            } else {
+                let add = get(vm, &result, &n.add_done_callback)?;
+                vm.call_with(&add, vec![wakeup], vec![(n.context.clone(), context)])?;
+            }
             set(vm, this, &n.fut_waiter, result)?;
             let must_cancel = get(vm, this, &n.must_cancel)?;
             if vm.truthy(&must_cancel)? {
@@ -1139,7 +1241,11 @@ pub(crate) fn await_step(vm: &mut Vm, future: &Value) -> PyResult<Awaited> {
 
 /// `future.set_result(value)`, by the future's own method.
 fn call_set_result(vm: &mut Vm, future: &Value, value: Value) -> PyResult<()> {
-    let set_result = vm.get_attr(future, &intern("set_result"))?;
+    let name = names().set_result.clone();
+    if is_native_method_of(vm, future, &name, "Future") {
+        return set_result(vm, future, value);
+    }
+    let set_result = vm.get_attr(future, &name)?;
     vm.call(&set_result, vec![value])?;
     Ok(())
 }
@@ -1554,6 +1660,9 @@ struct QueueNames {
     wakeup_next: Rc<PyStr>,
     set: Rc<PyStr>,
     clear: Rc<PyStr>,
+    append: Rc<PyStr>,
+    popleft: Rc<PyStr>,
+    value: Rc<PyStr>,
 }
 
 thread_local! {
@@ -1572,19 +1681,42 @@ thread_local! {
         wakeup_next: intern("_wakeup_next"),
         set: intern("set"),
         clear: intern("clear"),
+        append: intern("append"),
+        popleft: intern("popleft"),
+        value: intern("_value"),
     });
 }
 
 /// The owner named by `Queue`'s native methods.
 const QUEUE_OWNER: &str = "Queue";
 
+/// The owner named by the native methods of `Event`.
+const EVENT_OWNER: &str = "Event";
+
 /// Is `name` of `this`'s class the native method of `Queue`? (Then it is
 /// run directly; a subclass's own is called.)
 fn is_native_queue_method(vm: &Vm, this: &Value, name: &Rc<PyStr>) -> bool {
-    matches!(
-        vm.class_of(this).lookup_name(name),
-        Some(Value::Builtin(b)) if b.owner == Some(QUEUE_OWNER) && b.name.as_str() == name.as_str()
-    )
+    is_native_method_of(vm, this, name, QUEUE_OWNER)
+}
+
+/// Is `this.<name>` the native method of that name that `owner`'s class
+/// got from this crate (no instance attribute shadows it, the class reads
+/// attributes the standard way)? Then a native caller may run it directly
+/// instead of calling the bound method.
+pub(crate) fn is_native_method_of(vm: &Vm, this: &Value, name: &Rc<PyStr>, owner: &str) -> bool {
+    if let Value::Instance(instance) = this {
+        if instance.dict_object.borrow().is_some()
+            || instance.dict.borrow().get_name(name).is_some()
+        {
+            return false;
+        }
+    }
+    let class = vm.class_of(this);
+    class.hooks().standard_getattribute
+        && matches!(
+            class.lookup_name(name),
+            Some(Value::Builtin(b)) if b.owner == Some(owner) && b.name.as_str() == name.as_str()
+        )
 }
 
 fn call_method(vm: &mut Vm, this: &Value, name: &Rc<PyStr>, args: Vec<Value>) -> PyResult<Value> {
@@ -1691,12 +1823,20 @@ fn queue_put_nowait(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         let class = queue_exception(vm, "QueueFull")?;
         return Err(raise_class(vm, &class));
     }
-    call_method(vm, &this, &q.put, vec![item])?;
+    if is_native_queue_method(vm, &this, &q.put) {
+        put_item(vm, &q, &this, item)?;
+    } else {
+        call_method(vm, &this, &q.put, vec![item])?;
+    }
     let unfinished = get(vm, &this, &q.unfinished_tasks)?;
     let unfinished = vm.binary_op(BinOp::Add, &unfinished, &Value::Int(1))?;
     set(vm, &this, &q.unfinished_tasks, unfinished)?;
     let finished = get(vm, &this, &q.finished)?;
-    call_method(vm, &finished, &q.clear, Vec::new())?;
+    if is_native_method_of(vm, &finished, &q.clear, EVENT_OWNER) {
+        set(vm, &finished, &q.value, Value::Bool(false))?;
+    } else {
+        call_method(vm, &finished, &q.clear, Vec::new())?;
+    }
     let getters = get(vm, &this, &q.getters)?;
     queue_wake(vm, &q, &this, getters)?;
     Ok(Value::None)
@@ -1710,10 +1850,47 @@ fn queue_get_nowait(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         let class = queue_exception(vm, "QueueEmpty")?;
         return Err(raise_class(vm, &class));
     }
-    let item = call_method(vm, &this, &q.get, Vec::new())?;
+    let item = if is_native_queue_method(vm, &this, &q.get) {
+        get_item(vm, &q, &this)?
+    } else {
+        call_method(vm, &this, &q.get, Vec::new())?
+    };
     let putters = get(vm, &this, &q.putters)?;
     queue_wake(vm, &q, &this, putters)?;
     Ok(item)
+}
+
+/// Queue.\_put: `self._queue.append(item)`.
+fn put_item(vm: &mut Vm, q: &QueueNames, this: &Value, item: Value) -> PyResult<()> {
+    let items = get(vm, this, &q.queue)?;
+    call_method(vm, &items, &q.append, vec![item])?;
+    Ok(())
+}
+
+/// Queue.\_get: `return self._queue.popleft()`.
+fn get_item(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<Value> {
+    let items = get(vm, this, &q.queue)?;
+    call_method(vm, &items, &q.popleft, Vec::new())
+}
+
+fn queue_put(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let (this, a) = bind(vm, "Queue._put", args, &["item"], 1, &[])?;
+    let item = a.into_iter().next().flatten().unwrap_or(Value::None);
+    put_item(vm, &QUEUE_NAMES.with(Rc::clone), &this, item)?;
+    Ok(Value::None)
+}
+
+fn queue_get(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Queue._get", args)?;
+    get_item(vm, &QUEUE_NAMES.with(Rc::clone), &this)
+}
+
+/// locks.py Event.clear: `self._value = False`.
+fn event_clear(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = receiver_only(vm, "Event.clear", args)?;
+    let q = QUEUE_NAMES.with(Rc::clone);
+    set(vm, &this, &q.value, Value::Bool(false))?;
+    Ok(Value::None)
 }
 
 /// CPython queues.Queue.task_done.
@@ -1739,16 +1916,18 @@ fn queue_task_done(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     Ok(Value::None)
 }
 
-/// `_loopscope.install_queue(Queue, QueueEmpty, QueueFull)`: the methods
-/// every put and get runs (CPython asyncio/queues.py); `_get` and `_put`,
-/// which PriorityQueue and LifoQueue override, stay Python.
+/// `_loopscope.install_queue(Queue, QueueEmpty, QueueFull, Event)`: the
+/// methods every put and get runs (CPython asyncio/queues.py; `_get` and
+/// `_put` are overridden in Python by PriorityQueue and LifoQueue), and
+/// `Event.clear`, which every put runs.
 pub fn install_queue(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let a = vm.parse_args("install_queue", args, &["cls", "empty", "full"], 3)?;
-    let [Some(Value::Class(class)), Some(empty), Some(full)] =
-        <[Option<Value>; 3]>::try_from(a).unwrap_or_default()
+    let a = vm.parse_args("install_queue", args, &["cls", "empty", "full", "event"], 4)?;
+    let [Some(Value::Class(class)), Some(empty), Some(full), Some(Value::Class(event))] =
+        <[Option<Value>; 4]>::try_from(a).unwrap_or_default()
     else {
-        return Err(internal_error(vm, "install_queue needs three classes"));
+        return Err(internal_error(vm, "install_queue needs four classes"));
     };
+    add_methods(&event, EVENT_OWNER, &[("clear", event_clear)]);
     add_methods(
         &class,
         QUEUE_OWNER,
@@ -1760,6 +1939,8 @@ pub fn install_queue(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             ("get_nowait", queue_get_nowait),
             ("task_done", queue_task_done),
             ("_wakeup_next", queue_wakeup_next),
+            ("_put", queue_put),
+            ("_get", queue_get),
         ],
     );
     let mut refs = (*refs(vm)?).clone();

@@ -153,7 +153,16 @@ pub(crate) fn callable_name(vm: &mut Vm, callable: &Value) -> String {
     match function {
         Value::Function(f) => f.qualname.borrow().as_str().to_string(),
         Value::Builtin(b) => match b.owner {
-            Some(owner) => format!("{owner}.{}", b.name.as_str()),
+            Some(owner) => {
+                // `owner.name`, built without the formatting machinery
+                // (this runs for every callback scheduled).
+                let name = b.name.as_str();
+                let mut text = String::with_capacity(owner.len() + 1 + name.len());
+                text.push_str(owner);
+                text.push('.');
+                text.push_str(name);
+                text
+            }
             None => b.name.as_str().to_string(),
         },
         Value::Class(c) => c.qualname.borrow().as_str().to_string(),
@@ -466,6 +475,28 @@ pub fn record_settled(vm: &mut Vm, future: u64, settlement: Settlement) -> PyRes
     Ok(())
 }
 
+thread_local! {
+    /// The last float a future's description showed, and its `str`: sleeps
+    /// are described by their delay, usually the same one over and over.
+    static LAST_FLOAT_TEXT: std::cell::RefCell<Option<(u64, String)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// `str(f)`, remembered for the next description of the same float.
+fn float_text(vm: &mut Vm, f: f64) -> PyResult<String> {
+    let bits = f.to_bits();
+    let known = LAST_FLOAT_TEXT.with(|last| match &*last.borrow() {
+        Some((b, text)) if *b == bits => Some(text.clone()),
+        _ => None,
+    });
+    if let Some(text) = known {
+        return Ok(text);
+    }
+    let text = vm.str_of(&Value::Float(f))?;
+    LAST_FLOAT_TEXT.with(|last| *last.borrow_mut() = Some((bits, text.clone())));
+    Ok(text)
+}
+
 /// `describe(future, kind, *about)`: what a future asyncio made stands
 /// for; objects among `about` become its targets, numbers and strings its
 /// detail.
@@ -480,7 +511,8 @@ pub(crate) fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
                 let items = items.borrow().clone();
                 targets.extend(items.iter().map(object_id).filter(|&id| id != 0));
             }
-            Value::Int(_) | Value::Float(_) | Value::Str(_) | Value::Bool(_) => {
+            Value::Float(f) => details.push(float_text(vm, *f)?),
+            Value::Int(_) | Value::Str(_) | Value::Bool(_) => {
                 details.push(vm.str_of(&value)?);
             }
             other => {

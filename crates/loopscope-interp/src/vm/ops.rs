@@ -901,7 +901,8 @@ impl Vm {
             }
             Value::Instance(i) => {
                 let class = i.class.borrow().clone();
-                match class.lookup("__hash__") {
+                let (hash_name, eq_name) = HASH_NAMES.with(Clone::clone);
+                match class.lookup_name(&hash_name) {
                     Some(Value::None) => {
                         let t = class.name().as_str().to_string();
                         Err(self.type_error(format!("unhashable type: '{t}'")))
@@ -917,7 +918,7 @@ impl Vm {
                     }
                     _ => {
                         if class
-                            .lookup("__eq__")
+                            .lookup_name(&eq_name)
                             .is_some_and(|m| !matches!(m, Value::Builtin(_)))
                         {
                             let t = class.name().as_str().to_string();
@@ -961,13 +962,23 @@ impl Vm {
 impl Vm {
     /// Is this `object.__hash__` (identity hashing)?
     fn is_object_hash(&self, method: &Value) -> bool {
+        let hash_name = HASH_NAMES.with(|(hash_name, _)| hash_name.clone());
         self.types
             .object
             .dict
             .borrow()
-            .get("__hash__")
+            .get_name(&hash_name)
             .is_some_and(|h| h.is(method))
     }
+}
+
+thread_local! {
+    /// `__hash__` and `__eq__`, interned once: instances are hashed often
+    /// (dict keys), and interned names look up without hashing their text.
+    static HASH_NAMES: (Rc<crate::value::PyStr>, Rc<crate::value::PyStr>) = (
+        crate::value::string::intern("__hash__"),
+        crate::value::string::intern("__eq__"),
+    );
 }
 
 /// CPython's default hash is derived from the address; ours from the

@@ -49,22 +49,21 @@ pub fn receiver(
     Ok(this)
 }
 
-fn no_keywords(vm: &mut Vm, args: &Args, qualname: &str) -> PyResult<()> {
+fn no_keywords(vm: &mut Vm, args: &Args, owner: &str, name: &str) -> PyResult<()> {
     if args.keywords.is_empty() {
         Ok(())
     } else {
-        Err(vm.type_error(format!("{qualname}() takes no keyword arguments")))
+        Err(vm.type_error(format!("{owner}.{name}() takes no keyword arguments")))
     }
 }
 
 /// A `METH_O` method's single argument.
 pub fn one(vm: &mut Vm, args: &mut Args, owner: &str, name: &str) -> PyResult<Value> {
-    let qualname = format!("{owner}.{name}");
-    no_keywords(vm, args, &qualname)?;
+    no_keywords(vm, args, owner, name)?;
     if args.positional.len() != 1 {
         let n = args.positional.len();
         return Err(vm.type_error(format!(
-            "{qualname}() takes exactly one argument ({n} given)"
+            "{owner}.{name}() takes exactly one argument ({n} given)"
         )));
     }
     Ok(args.positional.remove(0))
@@ -72,11 +71,10 @@ pub fn one(vm: &mut Vm, args: &mut Args, owner: &str, name: &str) -> PyResult<Va
 
 /// A `METH_NOARGS` method takes nothing.
 pub fn none(vm: &mut Vm, args: &Args, owner: &str, name: &str) -> PyResult<()> {
-    let qualname = format!("{owner}.{name}");
-    no_keywords(vm, args, &qualname)?;
+    no_keywords(vm, args, owner, name)?;
     if !args.positional.is_empty() {
         let n = args.positional.len();
-        return Err(vm.type_error(format!("{qualname}() takes no arguments ({n} given)")));
+        return Err(vm.type_error(format!("{owner}.{name}() takes no arguments ({n} given)")));
     }
     Ok(())
 }
@@ -99,7 +97,7 @@ pub fn between(
     min: usize,
     max: usize,
 ) -> PyResult<Vec<Value>> {
-    no_keywords(vm, args, &format!("{owner}.{name}"))?;
+    no_keywords(vm, args, owner, name)?;
     let n = args.positional.len();
     if min == max && n != min {
         return Err(vm.type_error(format!(

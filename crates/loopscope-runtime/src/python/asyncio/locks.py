@@ -123,8 +123,8 @@ class Event(_LoopBoundMixin):
                 if not fut.done():
                     fut.set_result(True)
 
-    def clear(self):
-        self._value = False
+    # clear (self._value = False) is native (futures.rs, installed by
+    # queues.py).
 
     async def wait(self):
         if self._value:

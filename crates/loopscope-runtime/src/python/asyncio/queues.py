@@ -33,16 +33,11 @@ class Queue(locks._LoopBoundMixin):
     def _init(self, maxsize):
         self._queue = collections.deque()
 
-    def _get(self):
-        return self._queue.popleft()
-
-    def _put(self, item):
-        self._queue.append(item)
-
-    # qsize, empty, full, put_nowait, get_nowait, task_done and
+    # qsize, empty, full, put_nowait, get_nowait, task_done,
     # _wakeup_next(waiters) (which wakes the first waiter not yet done,
-    # dropping those before it) are native, after CPython's queues.py
-    # (futures.rs, installed below).
+    # dropping those before it), _get (self._queue.popleft()) and
+    # _put(item) (self._queue.append(item)) are native, after CPython's
+    # queues.py (futures.rs, installed below).
 
     def __repr__(self):
         return f'<{type(self).__name__} at {id(self):#x} {self._format()}>'
@@ -105,7 +100,7 @@ class Queue(locks._LoopBoundMixin):
             await self._finished.wait()
 
 
-_loopscope.install_queue(Queue, QueueEmpty, QueueFull)
+_loopscope.install_queue(Queue, QueueEmpty, QueueFull, locks.Event)
 
 
 class PriorityQueue(Queue):
