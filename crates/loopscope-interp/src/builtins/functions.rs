@@ -907,8 +907,9 @@ fn running_module(vm: &Vm) -> Rc<crate::value::Module> {
 }
 
 /// `globals()`: the running module's names, as a dict. It is a copy taken
-/// at the call: reading it is exact, but storing into it does not define
-/// a variable (the module keeps its names in its own table).
+/// at the call (the module keeps its names in its own table): reading it
+/// is exact, and changing it ends the run as `unsupported`, since the
+/// program would expect its variables to change.
 fn globals(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     vm.no_args("globals", args, 0)?;
     let module = running_module(vm);
@@ -917,6 +918,7 @@ fn globals(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     for (name, value) in entries {
         dict.set_str(vm, name.as_str(), value);
     }
+    dict.mark_globals_copy();
     Ok(Value::Dict(Rc::new(dict)))
 }
 

@@ -35,6 +35,9 @@ pub struct PyDict {
     table: RefCell<Table>,
     /// Bumped on every structural change; iterators and lookups compare it.
     generation: Cell<u64>,
+    /// The dict is the copy of a module's names that `globals()` gives:
+    /// changing it would not change the module, so it refuses.
+    globals_copy: Cell<bool>,
 }
 
 enum Probe {
@@ -92,6 +95,21 @@ impl PyDict {
 
     pub fn generation(&self) -> u64 {
         self.generation.get()
+    }
+
+    /// Marks the dict as `globals()`'s copy of a module's names.
+    pub fn mark_globals_copy(&self) {
+        self.globals_copy.set(true);
+    }
+
+    /// Refuses a change to `globals()`'s copy: the program would expect
+    /// the module's variables to change, and they would not (an
+    /// `unsupported` ending rather than a silently different run).
+    pub fn check_writable(&self, vm: &mut Vm) -> PyResult<()> {
+        if self.globals_copy.get() {
+            return Err(vm.unsupported("changing variables through globals()"));
+        }
+        Ok(())
     }
 
     fn bump(&self) {
@@ -228,6 +246,7 @@ impl PyDict {
     }
 
     pub fn set_hashed(&self, vm: &mut Vm, key: Value, hash: i64, value: Value) -> PyResult<()> {
+        self.check_writable(vm)?;
         match self.probe(vm, &key, hash)? {
             Probe::Found { entry, .. } => {
                 let mut table = self.table.borrow_mut();
@@ -266,6 +285,7 @@ impl PyDict {
     }
 
     pub fn remove(&self, vm: &mut Vm, key: &Value) -> PyResult<Option<Value>> {
+        self.check_writable(vm)?;
         let hash = vm.hash_value(key)?;
         match self.probe(vm, key, hash)? {
             Probe::Found { slot, entry } => {

@@ -228,6 +228,7 @@ fn pop(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 fn popitem(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = this(vm, args, "popitem")?;
     args::none(vm, args, "dict", "popitem")?;
+    table(&this).check_writable(vm)?;
     match table(&this).pop_last() {
         Some((k, v)) => Ok(Value::tuple(vec![k, v])),
         None => Err(vm.key_error(&Value::str("popitem(): dictionary is empty"))),
@@ -258,6 +259,7 @@ fn update(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 fn clear(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = this(vm, args, "clear")?;
     args::none(vm, args, "dict", "clear")?;
+    table(&this).check_writable(vm)?;
     table(&this).clear();
     Ok(Value::None)
 }
