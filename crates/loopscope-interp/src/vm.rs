@@ -637,7 +637,14 @@ impl Vm {
     /// finalizers, which wait for the next instruction.
     #[inline]
     pub fn count_native_step(&mut self) -> PyResult<()> {
-        self.steps += 1;
+        self.count_native_steps(1)
+    }
+
+    /// Counts `n` steps at once: the items of a native loop that skips
+    /// taking them one by one (`sum` of a range).
+    #[inline]
+    pub fn count_native_steps(&mut self, n: u64) -> PyResult<()> {
+        self.steps = self.steps.saturating_add(n);
         if self.steps >= self.next_limit_check {
             self.check_limits()?;
         }

@@ -396,13 +396,56 @@ fn sum(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         _ => {}
     }
     let iterable = a[0].clone().unwrap_or(Value::None);
+    if let (Value::Range(range), Value::Int(start)) = (&iterable, &total) {
+        if let Some(sum) = sum_of_range(vm, range, *start)? {
+            return Ok(sum);
+        }
+    }
     let it = vm.get_iter(&iterable)?;
     // CPython sums floats with extended precision? No: plain addition in
     // order (Python/bltinmodule.c builtin_sum_impl), so do the same.
     while let Some(item) = vm.next_value(&it)? {
-        total = vm.binary_op(BinOp::Add, &total, &item)?;
+        // CPython builtin_sum_impl keeps a run of small ints in a C long;
+        // adding them in place gives the same sum without the protocol.
+        total = match (&total, &item) {
+            (Value::Int(a), Value::Int(b)) => match a.checked_add(*b) {
+                Some(sum) => Value::Int(sum),
+                None => vm.binary_op(BinOp::Add, &total, &item)?,
+            },
+            _ => vm.binary_op(BinOp::Add, &total, &item)?,
+        };
     }
     Ok(total)
+}
+
+/// `sum(range(...))` over machine ints, from a machine int: the closed
+/// form, its items counted against the step budget as if taken one by
+/// one (so a range too long to sum ends as a hang at once). `None` when
+/// the arithmetic would not fit in 128 bits.
+fn sum_of_range(vm: &mut Vm, range: &crate::value::PyRange, total: i64) -> PyResult<Option<Value>> {
+    let (Value::Int(first), Value::Int(stop), Value::Int(step)) =
+        (&range.start, &range.stop, &range.step)
+    else {
+        return Ok(None);
+    };
+    let (first, stop, step) = (i128::from(*first), i128::from(*stop), i128::from(*step));
+    let count = match step {
+        0 => return Ok(None),
+        s if s > 0 && stop > first => (stop - first + s - 1) / s,
+        s if s < 0 && first > stop => (first - stop - s - 1) / -s,
+        _ => 0,
+    };
+    vm.count_native_steps(u64::try_from(count).unwrap_or(u64::MAX))?;
+    let sum = count
+        .checked_mul(count - 1)
+        .map(|pairs| pairs / 2)
+        .and_then(|pairs| pairs.checked_mul(step))
+        .and_then(|steps| count.checked_mul(first)?.checked_add(steps))
+        .and_then(|items| items.checked_add(i128::from(total)));
+    Ok(sum.map(|sum| match i64::try_from(sum) {
+        Ok(small) => Value::Int(small),
+        Err(_) => Value::from_bigint(BigInt::from(sum)),
+    }))
 }
 
 /// Sorts values in place, stably, with CPython's `<`-only comparisons;
