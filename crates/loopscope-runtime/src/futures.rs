@@ -92,6 +92,7 @@ struct Names {
     waiters: Rc<PyStr>,
     value: Rc<PyStr>,
     set_result: Rc<PyStr>,
+    cancelled_method: Rc<PyStr>,
     cancelled: Value,
     finished: Value,
 }
@@ -131,6 +132,7 @@ thread_local! {
         waiters: intern("_waiters"),
         value: intern("_value"),
         set_result: intern("set_result"),
+        cancelled_method: intern("cancelled"),
         cancelled: Value::Str(intern("CANCELLED")),
         finished: Value::Str(intern("FINISHED")),
     });
@@ -1240,6 +1242,28 @@ pub(crate) fn await_step(vm: &mut Vm, future: &Value) -> PyResult<Awaited> {
 }
 
 /// `future.set_result(value)`, by the future's own method.
+/// futures.py's `_set_result_unless_cancelled(fut, result)` (which every
+/// `sleep` timer calls), run natively for a handle whose callback is that
+/// function: `fut.cancelled()`, then `fut.set_result(result)`, each as the
+/// method call when the future's class overrides it.
+pub(crate) fn set_result_unless_cancelled(
+    vm: &mut Vm,
+    future: &Value,
+    result: Value,
+) -> PyResult<()> {
+    let n = names();
+    let cancelled = if is_native_method_of(vm, future, &n.cancelled_method, "Future") {
+        state(vm, &n, future)? == State::Cancelled
+    } else {
+        let answer = call_method(vm, future, &n.cancelled_method, Vec::new())?;
+        vm.truthy(&answer)?
+    };
+    if cancelled {
+        return Ok(());
+    }
+    call_set_result(vm, future, result)
+}
+
 fn call_set_result(vm: &mut Vm, future: &Value, value: Value) -> PyResult<()> {
     let name = names().set_result.clone();
     if is_native_method_of(vm, future, &name, "Future") {
