@@ -338,6 +338,9 @@ fn run_handle(vm: &mut Vm, n: &Names, this: &Value) -> PyResult<()> {
         (true, [future, result]) => {
             crate::futures::set_result_unless_cancelled(vm, future, result.clone())
         }
+        (false, [child]) if crate::futures::gather_done_callback_fast(vm, &callback, child)? => {
+            Ok(())
+        }
         _ => vm.call(&callback, call_args).map(drop),
     };
     let exc = match outcome {

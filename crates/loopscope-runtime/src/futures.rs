@@ -93,6 +93,8 @@ struct Names {
     value: Rc<PyStr>,
     set_result: Rc<PyStr>,
     cancelled_method: Rc<PyStr>,
+    done_method: Rc<PyStr>,
+    exception_method: Rc<PyStr>,
     cancelled: Value,
     finished: Value,
 }
@@ -133,6 +135,8 @@ thread_local! {
         value: intern("_value"),
         set_result: intern("set_result"),
         cancelled_method: intern("cancelled"),
+        done_method: intern("done"),
+        exception_method: intern("exception"),
         cancelled: Value::Str(intern("CANCELLED")),
         finished: Value::Str(intern("FINISHED")),
     });
@@ -1262,6 +1266,77 @@ pub(crate) fn set_result_unless_cancelled(
         return Ok(());
     }
     call_set_result(vm, future, result)
+}
+
+/// tasks.py's `gather.<locals>._done_callback(fut)` for a child that is
+/// not the last to finish, when nothing in it can run program code: the
+/// outer future still pending, the child finished without an exception
+/// (or `return_exceptions` true), `done`, `cancelled` and `exception`
+/// this module's. Then all the callback does is `nfinished += 1`, which is
+/// done here on its closure cell; `false` (nothing done) otherwise, and the
+/// function is called.
+pub(crate) fn gather_done_callback_fast(
+    vm: &mut Vm,
+    callback: &Value,
+    child: &Value,
+) -> PyResult<bool> {
+    let Value::Function(f) = callback else {
+        return Ok(false);
+    };
+    if f.code.qualname.as_str() != "gather.<locals>._done_callback"
+        || &*f.code.filename != "<frozen asyncio.tasks>"
+    {
+        return Ok(false);
+    }
+    let cell = |name: &str| {
+        f.code
+            .freevars
+            .iter()
+            .position(|v| v.as_str() == name)
+            .and_then(|at| f.closure.get(at))
+    };
+    let (Some(nfinished_cell), Some(nfuts), Some(outer), Some(return_exceptions)) = (
+        cell("nfinished"),
+        cell("nfuts"),
+        cell("outer"),
+        cell("return_exceptions"),
+    ) else {
+        return Ok(false);
+    };
+    let (Some(Value::Int(nfinished)), Some(Value::Int(nfuts))) = (
+        nfinished_cell.value.borrow().clone(),
+        nfuts.value.borrow().clone(),
+    ) else {
+        return Ok(false);
+    };
+    let Some(Value::Bool(return_exceptions)) = return_exceptions.value.borrow().clone() else {
+        return Ok(false);
+    };
+    let Some(outer) = outer.value.borrow().clone() else {
+        return Ok(false);
+    };
+    let Some(finished) = nfinished.checked_add(1) else {
+        return Ok(false);
+    };
+    if finished >= nfuts || outer.is_none() {
+        return Ok(false);
+    }
+    let n = names();
+    if !is_native_method_of(vm, &outer, &n.done_method, "Future")
+        || state(vm, &n, &outer)? != State::Pending
+    {
+        return Ok(false);
+    }
+    if !return_exceptions
+        && (!is_native_method_of(vm, child, &n.cancelled_method, "Future")
+            || !is_native_method_of(vm, child, &n.exception_method, "Future")
+            || state(vm, &n, child)? != State::Finished
+            || !get(vm, child, &n.exception)?.is_none())
+    {
+        return Ok(false);
+    }
+    *nfinished_cell.value.borrow_mut() = Some(Value::Int(finished));
+    Ok(true)
 }
 
 fn call_set_result(vm: &mut Vm, future: &Value, value: Value) -> PyResult<()> {
