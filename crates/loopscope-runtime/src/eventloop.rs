@@ -334,7 +334,16 @@ fn run_handle(vm: &mut Vm, n: &Names, this: &Value) -> PyResult<()> {
         Value::Tuple(t) => t.items.clone(),
         other => vm.collect(&other)?,
     };
-    let exc = match vm.call(&callback, call_args) {
+    let outcome = match (is_set_result_unless_cancelled(&callback), &call_args[..]) {
+        (true, [future, result]) => {
+            crate::futures::set_result_unless_cancelled(vm, future, result.clone())
+        }
+        (false, [child]) if crate::futures::gather_done_callback_fast(vm, &callback, child)? => {
+            Ok(())
+        }
+        _ => vm.call(&callback, call_args).map(drop),
+    };
+    let exc = match outcome {
         Ok(_) => return Ok(()),
         Err(Unwind::Exception(exc)) => exc,
         Err(halt) => return Err(halt),
@@ -349,6 +358,19 @@ fn run_handle(vm: &mut Vm, n: &Names, this: &Value) -> PyResult<()> {
     let reported = report_callback_error(vm, n, this, exc);
     vm.exc_stack.pop();
     reported
+}
+
+/// Is `callback` futures.py's `_set_result_unless_cancelled` (a function
+/// whose code is that one: code objects cannot be swapped), which
+/// `run_handle` runs natively, with the same effects?
+fn is_set_result_unless_cancelled(callback: &Value) -> bool {
+    match callback {
+        Value::Function(f) => {
+            f.code.qualname.as_str() == "_set_result_unless_cancelled"
+                && &*f.code.filename == "<frozen asyncio.futures>"
+        }
+        _ => false,
+    }
 }
 
 fn report_callback_error(vm: &mut Vm, n: &Names, this: &Value, exc: Value) -> PyResult<()> {

@@ -92,6 +92,9 @@ struct Names {
     waiters: Rc<PyStr>,
     value: Rc<PyStr>,
     set_result: Rc<PyStr>,
+    cancelled_method: Rc<PyStr>,
+    done_method: Rc<PyStr>,
+    exception_method: Rc<PyStr>,
     cancelled: Value,
     finished: Value,
 }
@@ -131,6 +134,9 @@ thread_local! {
         waiters: intern("_waiters"),
         value: intern("_value"),
         set_result: intern("set_result"),
+        cancelled_method: intern("cancelled"),
+        done_method: intern("done"),
+        exception_method: intern("exception"),
         cancelled: Value::Str(intern("CANCELLED")),
         finished: Value::Str(intern("FINISHED")),
     });
@@ -1240,6 +1246,99 @@ pub(crate) fn await_step(vm: &mut Vm, future: &Value) -> PyResult<Awaited> {
 }
 
 /// `future.set_result(value)`, by the future's own method.
+/// futures.py's `_set_result_unless_cancelled(fut, result)` (which every
+/// `sleep` timer calls), run natively for a handle whose callback is that
+/// function: `fut.cancelled()`, then `fut.set_result(result)`, each as the
+/// method call when the future's class overrides it.
+pub(crate) fn set_result_unless_cancelled(
+    vm: &mut Vm,
+    future: &Value,
+    result: Value,
+) -> PyResult<()> {
+    let n = names();
+    let cancelled = if is_native_method_of(vm, future, &n.cancelled_method, "Future") {
+        state(vm, &n, future)? == State::Cancelled
+    } else {
+        let answer = call_method(vm, future, &n.cancelled_method, Vec::new())?;
+        vm.truthy(&answer)?
+    };
+    if cancelled {
+        return Ok(());
+    }
+    call_set_result(vm, future, result)
+}
+
+/// tasks.py's `gather.<locals>._done_callback(fut)` for a child that is
+/// not the last to finish, when nothing in it can run program code: the
+/// outer future still pending, the child finished without an exception
+/// (or `return_exceptions` true), `done`, `cancelled` and `exception`
+/// this module's. Then all the callback does is `nfinished += 1`, which is
+/// done here on its closure cell; `false` (nothing done) otherwise, and the
+/// function is called.
+pub(crate) fn gather_done_callback_fast(
+    vm: &mut Vm,
+    callback: &Value,
+    child: &Value,
+) -> PyResult<bool> {
+    let Value::Function(f) = callback else {
+        return Ok(false);
+    };
+    if f.code.qualname.as_str() != "gather.<locals>._done_callback"
+        || &*f.code.filename != "<frozen asyncio.tasks>"
+    {
+        return Ok(false);
+    }
+    let cell = |name: &str| {
+        f.code
+            .freevars
+            .iter()
+            .position(|v| v.as_str() == name)
+            .and_then(|at| f.closure.get(at))
+    };
+    let (Some(nfinished_cell), Some(nfuts), Some(outer), Some(return_exceptions)) = (
+        cell("nfinished"),
+        cell("nfuts"),
+        cell("outer"),
+        cell("return_exceptions"),
+    ) else {
+        return Ok(false);
+    };
+    let (Some(Value::Int(nfinished)), Some(Value::Int(nfuts))) = (
+        nfinished_cell.value.borrow().clone(),
+        nfuts.value.borrow().clone(),
+    ) else {
+        return Ok(false);
+    };
+    let Some(Value::Bool(return_exceptions)) = return_exceptions.value.borrow().clone() else {
+        return Ok(false);
+    };
+    let Some(outer) = outer.value.borrow().clone() else {
+        return Ok(false);
+    };
+    let Some(finished) = nfinished.checked_add(1) else {
+        return Ok(false);
+    };
+    if finished >= nfuts || outer.is_none() {
+        return Ok(false);
+    }
+    let n = names();
+    if !is_native_method_of(vm, &outer, &n.done_method, "Future")
+        || state(vm, &n, &outer)? != State::Pending
+    {
+        return Ok(false);
+    }
+    if !return_exceptions
+        && (!is_native_method_of(vm, child, &n.cancelled_method, "Future")
+            || !is_native_method_of(vm, child, &n.exception_method, "Future")
+            || state(vm, &n, child)? != State::Finished
+            || !get(vm, child, &n.exception)?.is_none())
+    {
+        return Ok(false);
+    }
+    *nfinished_cell.value.borrow_mut() = Some(Value::Int(finished));
+    Ok(true)
+}
+
 fn call_set_result(vm: &mut Vm, future: &Value, value: Value) -> PyResult<()> {
     let name = names().set_result.clone();
     if is_native_method_of(vm, future, &name, "Future") {

@@ -203,13 +203,16 @@ def ensure_future(coro_or_future, *, loop=None):
 
 
 def _ensure_future(coro_or_future, *, loop=None):
-    if futures.isfuture(coro_or_future):
+    # futures.isfuture and coroutines.iscoroutine, inline: gather runs this
+    # for every child.
+    if (hasattr(coro_or_future.__class__, '_asyncio_future_blocking') and
+            coro_or_future._asyncio_future_blocking is not None):
         if loop is not None and loop is not futures._get_loop(coro_or_future):
             raise ValueError('The future belongs to a different loop than '
                              'the one specified as the loop argument')
         return coro_or_future
     called_wrap_awaitable = False
-    if not coroutines.iscoroutine(coro_or_future):
+    if not _loopscope.is_coroutine(coro_or_future):
         if _loopscope.is_awaitable(coro_or_future):
             coro_or_future = _wrap_awaitable(coro_or_future)
             called_wrap_awaitable = True
