@@ -1655,23 +1655,31 @@ fn iter_send(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     iter_answer(vm, step)
 }
 
-/// `throw(exc)`: raised back.
-fn iter_throw(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let this = vm.receiver("throw", args)?;
+/// The exception a native awaitable's `throw(exc)` or `throw(type,
+/// value)` raises (CPython genobject.c `_gen_throw`'s normalisation: a
+/// value already of the type is used as it is, else the type is called
+/// with it).
+pub(crate) fn thrown_exception(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let mut given = std::mem::take(&mut args.positional).into_iter();
     let Some(kind) = given.next() else {
         return Err(vm.type_error("throw expected at least 1 argument, got 0"));
     };
-    let exc = match (kind, given.next()) {
+    match (kind, given.next()) {
         (Value::Class(class), Some(value)) if !value.is_none() => {
             if vm.class_of(&value).is_subclass_of(&class) {
-                value
+                Ok(value)
             } else {
-                vm.call(&Value::Class(class), vec![value])?
+                vm.call(&Value::Class(class), vec![value])
             }
         }
-        (kind, _) => vm.make_raisable(kind)?,
-    };
+        (kind, _) => vm.make_raisable(kind),
+    }
+}
+
+/// `throw(exc)`: raised back.
+fn iter_throw(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
+    let this = vm.receiver("throw", args)?;
+    let exc = thrown_exception(vm, args)?;
     // (CPython FutureIter_throw raises it and leaves the iterator as it is.)
     drop(this);
     Err(Unwind::Exception(exc))

@@ -512,20 +512,7 @@ fn awaitable_send(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 /// `throw(exc)` / `throw(type, value)`: into `acquire` at its `await`.
 fn awaitable_throw(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = vm.receiver("throw", args)?;
-    let mut given = std::mem::take(&mut args.positional).into_iter();
-    let Some(kind) = given.next() else {
-        return Err(vm.type_error("throw expected at least 1 argument, got 0"));
-    };
-    let exc = match (kind, given.next()) {
-        (Value::Class(class), Some(value)) if !value.is_none() => {
-            if vm.class_of(&value).is_subclass_of(&class) {
-                value
-            } else {
-                vm.call(&Value::Class(class), vec![value])?
-            }
-        }
-        (kind, _) => vm.make_raisable(kind)?,
-    };
+    let exc = crate::futures::thrown_exception(vm, args)?;
     let stepped = step(vm, &this, &Value::None, Some(exc));
     answer(vm, stepped)
 }
