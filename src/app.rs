@@ -61,6 +61,9 @@ pub struct Model {
     pub phase: RunPhase,
     /// The replay on show: the last run that produced events.
     pub replay: Option<Rc<Replay>>,
+    /// The replay's trace in the binary codec, as the worker sent it (the
+    /// worker writes the exports from it).
+    pub trace_bytes: Rc<[u8]>,
     /// Bumped for each new replay (the views cache by it).
     pub generation: u64,
     /// The CLI's `--json` verdict of the last finished run.
@@ -122,6 +125,7 @@ impl Default for Model {
         Model {
             phase: RunPhase::Idle,
             replay: None,
+            trace_bytes: Rc::from(Vec::new()),
             generation: 0,
             verdict: None,
             verdict_run: 0,
@@ -275,6 +279,8 @@ impl Reducible for Model {
                         time,
                     };
                 }
+                // Downloaded where the worker's message arrives (start_runner).
+                WorkerMessage::Exported { .. } => return self,
                 WorkerMessage::Failed(text) => {
                     model.phase = RunPhase::Failed(text);
                     model.stop_requests += 1;
@@ -315,8 +321,8 @@ impl Reducible for Model {
                             .any(|kind| error.starts_with(kind))
                     });
                     match loopscope_trace::codec::decode(&trace) {
-                        Ok(trace) if !never_ran || model.replay.is_none() => {
-                            let replay = Replay::new(trace);
+                        Ok(decoded) if !never_ran || model.replay.is_none() => {
+                            let replay = Replay::new(decoded);
                             model.error_frame = model
                                 .error_text
                                 .as_ref()
@@ -336,6 +342,7 @@ impl Reducible for Model {
                                 };
                             }
                             model.replay = Some(Rc::new(replay));
+                            model.trace_bytes = Rc::from(trace);
                             model.generation += 1;
                             model.playing = !model.reduced_motion;
                         }
@@ -717,6 +724,17 @@ pub fn app() -> Html {
         let dispatcher = model.dispatcher();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(make()))
     };
+    // Export: the worker writes the trace's text (the page's wasm has no
+    // writers); its answer is downloaded in start_runner's listener.
+    let on_export = {
+        let runner = runner.clone();
+        let trace_bytes = model.trace_bytes.clone();
+        Callback::from(move |format| {
+            if let Some(runner) = &*runner.borrow() {
+                runner.export(format, &trace_bytes);
+            }
+        })
+    };
     let on_scrub = {
         let dispatcher = model.dispatcher();
         Callback::from(move |event: InputEvent| {
@@ -967,7 +985,7 @@ pub fn app() -> Html {
                     </div>
                     <crate::export::Export replay={model.replay.clone().map(ReplayRef)}
                         timeline={timeline_canvas.clone()} has_timeline={model.view.shows_timeline()}
-                        lang={lang} />
+                        lang={lang} on_export={on_export} />
                     <div class="scrubber">
                         <input type="range" data-testid="scrubber" aria-label={t(T::Moment)} min="0"
                             max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}
@@ -1287,8 +1305,10 @@ fn grouped(value: f64) -> String {
 const RECYCLE_WORKER_ABOVE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 
 fn start_runner(dispatcher: UseReducerDispatcher<Model>) -> Option<Runner> {
-    let listener: Rc<dyn Fn(WorkerMessage)> =
-        Rc::new(move |message| dispatcher.dispatch(Action::Worker(message)));
+    let listener: Rc<dyn Fn(WorkerMessage)> = Rc::new(move |message| match message {
+        WorkerMessage::Exported { format, text } => crate::export::save_trace(format, &text),
+        message => dispatcher.dispatch(Action::Worker(message)),
+    });
     match Runner::start(listener) {
         Ok(runner) => Some(runner),
         Err(error) => {
