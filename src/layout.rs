@@ -105,7 +105,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
 /// [`loop_view`], labelled in `lang`.
 pub fn loop_view_in(replay: &Replay, state: &State, width: f64, lang: Lang) -> LoopLayout {
     let catalog = &replay.catalog;
-    let seconds = |time: f64| format!("{time:.3}");
+    let seconds = crate::decimal::fixed3;
     let mut layout = LoopLayout {
         clock: lang.fill(
             T::Clock,
@@ -829,8 +829,7 @@ fn nice_step(raw: f64) -> f64 {
 }
 
 fn trim_float(value: f64) -> String {
-    let text = format!("{value:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::decimal::trimmed(value, 3)
 }
 
 #[cfg(test)]
