@@ -458,12 +458,16 @@ pub fn loop_view_in(replay: &Replay, state: &State, width: f64, lang: Lang) -> L
     layout
 }
 
+/// `text` with its first letter in upper case, if ASCII (the kinds of
+/// primitives the runtime records are: `lock`, `event`, ...). Not
+/// `char::to_uppercase`, whose Unicode tables would cost the page's wasm
+/// several KB.
 fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut text = text.to_string();
+    if let Some(first) = text.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    text
 }
 
 /// At most `max` characters, with an ellipsis when cut.
