@@ -19,6 +19,7 @@ use yew::prelude::*;
 
 use loopscope_link::View;
 
+use crate::decimal::{fixed3, trimmed};
 use crate::draw::{self, task_colour_property};
 use crate::editor::CodeEditor;
 use crate::gallery;
@@ -26,8 +27,8 @@ use crate::i18n::{Lang, T};
 use crate::layout::{self, Axis, TokenKey};
 use crate::replay::{GeneratorState, Playhead, Replay, State, TaskState};
 use crate::runner::{Runner, WorkerMessage};
-pub use crate::startup::SPEEDS;
 use crate::startup::{Problem, Startup};
+pub use crate::startup::{SPEEDS, SPEED_NAMES};
 
 /// How often the text panels follow the playback while it plays: the
 /// canvases redraw every frame, a table of a thousand tasks cannot.
@@ -61,6 +62,9 @@ pub struct Model {
     pub phase: RunPhase,
     /// The replay on show: the last run that produced events.
     pub replay: Option<Rc<Replay>>,
+    /// The replay's trace in the binary codec, as the worker sent it (the
+    /// worker writes the exports from it).
+    pub trace_bytes: Rc<[u8]>,
     /// Bumped for each new replay (the views cache by it).
     pub generation: u64,
     /// The CLI's `--json` verdict of the last finished run.
@@ -122,6 +126,7 @@ impl Default for Model {
         Model {
             phase: RunPhase::Idle,
             replay: None,
+            trace_bytes: Rc::from(Vec::new()),
             generation: 0,
             verdict: None,
             verdict_run: 0,
@@ -275,6 +280,8 @@ impl Reducible for Model {
                         time,
                     };
                 }
+                // Downloaded where the worker's message arrives (start_runner).
+                WorkerMessage::Exported { .. } => return self,
                 WorkerMessage::Failed(text) => {
                     model.phase = RunPhase::Failed(text);
                     model.stop_requests += 1;
@@ -315,8 +322,8 @@ impl Reducible for Model {
                             .any(|kind| error.starts_with(kind))
                     });
                     match loopscope_trace::codec::decode(&trace) {
-                        Ok(trace) if !never_ran || model.replay.is_none() => {
-                            let replay = Replay::new(trace);
+                        Ok(decoded) if !never_ran || model.replay.is_none() => {
+                            let replay = Replay::new(decoded);
                             model.error_frame = model
                                 .error_text
                                 .as_ref()
@@ -336,6 +343,7 @@ impl Reducible for Model {
                                 };
                             }
                             model.replay = Some(Rc::new(replay));
+                            model.trace_bytes = Rc::from(trace);
                             model.generation += 1;
                             model.playing = !model.reduced_motion;
                         }
@@ -717,6 +725,17 @@ pub fn app() -> Html {
         let dispatcher = model.dispatcher();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(make()))
     };
+    // Export: the worker writes the trace's text (the page's wasm has no
+    // writers); its answer is downloaded in start_runner's listener.
+    let on_export = {
+        let runner = runner.clone();
+        let trace_bytes = model.trace_bytes.clone();
+        Callback::from(move |format| {
+            if let Some(runner) = &*runner.borrow() {
+                runner.export(format, &trace_bytes);
+            }
+        })
+    };
     let on_scrub = {
         let dispatcher = model.dispatcher();
         Callback::from(move |event: InputEvent| {
@@ -729,7 +748,9 @@ pub fn app() -> Html {
         let dispatcher = model.dispatcher();
         Callback::from(move |event: Event| {
             if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-                dispatcher.dispatch(Action::Speed(select.value().parse().unwrap_or(1.0)));
+                let chosen = usize::try_from(select.selected_index()).ok();
+                let speed = chosen.and_then(|index| SPEEDS.get(index));
+                dispatcher.dispatch(Action::Speed(speed.copied().unwrap_or(1.0)));
             }
         })
     };
@@ -820,7 +841,7 @@ pub fn app() -> Html {
             time,
         } => lang.fill(
             T::RunningProgress,
-            &[&grouped(*steps), &grouped(*events), &format!("{time:.3}")],
+            &[&grouped(*steps), &grouped(*events), &fixed3(*time)],
         ),
         RunPhase::Stopped => t(T::Stopped).to_string(),
         RunPhase::Failed(text) => lang.fill(T::RunnerFailed, &[text]),
@@ -948,9 +969,9 @@ pub fn app() -> Html {
                             aria-label={t(T::StepForward)}
                             onclick={dispatch(|| Action::Step(1))} disabled={len == 0}>{ "▶" }</button>
                         <select aria-label={t(T::Speed)} onchange={on_speed} data-testid="speed">
-                            { for SPEEDS.iter().map(|&speed| html! {
-                                <option value={speed.to_string()} selected={speed == model.speed}>
-                                    { format!("{speed}×") }</option>
+                            { for SPEEDS.iter().zip(SPEED_NAMES).map(|(&speed, name)| html! {
+                                <option value={name} selected={speed == model.speed}>
+                                    { format!("{name}×") }</option>
                             }) }
                         </select>
                         <button type="button" class="secondary" onclick={dispatch(|| Action::ToggleAxis)}
@@ -967,7 +988,7 @@ pub fn app() -> Html {
                     </div>
                     <crate::export::Export replay={model.replay.clone().map(ReplayRef)}
                         timeline={timeline_canvas.clone()} has_timeline={model.view.shows_timeline()}
-                        lang={lang} />
+                        lang={lang} on_export={on_export} />
                     <div class="scrubber">
                         <input type="range" data-testid="scrubber" aria-label={t(T::Moment)} min="0"
                             max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}
@@ -1048,7 +1069,7 @@ fn canvas_summaries(replay: Option<&Replay>, index: usize, lang: Lang) -> (Strin
             _ => {}
         }
     }
-    let time = format!("{:.3}", state.time);
+    let time = fixed3(state.time);
     let loop_summary = lang.fill(
         T::LoopSummary,
         &[
@@ -1287,8 +1308,10 @@ fn grouped(value: f64) -> String {
 const RECYCLE_WORKER_ABOVE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 
 fn start_runner(dispatcher: UseReducerDispatcher<Model>) -> Option<Runner> {
-    let listener: Rc<dyn Fn(WorkerMessage)> =
-        Rc::new(move |message| dispatcher.dispatch(Action::Worker(message)));
+    let listener: Rc<dyn Fn(WorkerMessage)> = Rc::new(move |message| match message {
+        WorkerMessage::Exported { format, text } => crate::export::save_trace(format, &text),
+        message => dispatcher.dispatch(Action::Worker(message)),
+    });
     match Runner::start(listener) {
         Ok(runner) => Some(runner),
         Err(error) => {
@@ -1549,7 +1572,7 @@ fn scrubber_marks(replay: &Replay) -> Vec<Html> {
                 crate::replay::MarkKind::Cancel => "mark mark-cancel",
             };
             let left = 100.0 * (mark.event as f64 + 1.0) / len;
-            html! { <span class={class} style={format!("left: {left:.3}%")}></span> }
+            html! { <span class={class} style={format!("left: {}%", fixed3(left))}></span> }
         })
         .collect()
 }
@@ -1757,7 +1780,7 @@ fn event_table(props: &EventTableProps) -> Html {
                     <tr key={number} aria-current={now.then_some("step")} class={classes!(now.then_some("now"))}>
                         <td><button type="button" class="code-link" onclick={seek}
                             title={t(T::JumpHere)}>{ number + 1 }</button></td>
-                        <td>{ format!("{:.3}", event.time) }</td>
+                        <td>{ fixed3(event.time) }</td>
                         <td>{ who }</td>
                         <td>{ what }{ if now { format!(" ({})", t(T::Now)) } else { String::new() } }</td>
                     </tr>
@@ -1819,10 +1842,9 @@ fn describe_event(
         EventKind::CallbackRun { callback, .. } => {
             (the_loop(), fill(T::EvCallbackRun, &[callback]))
         }
-        EventKind::TimerSet { when, callback, .. } => (
-            the_loop(),
-            fill(T::EvTimerSet, &[&format!("{when:.3}"), callback]),
-        ),
+        EventKind::TimerSet { when, callback, .. } => {
+            (the_loop(), fill(T::EvTimerSet, &[&fixed3(*when), callback]))
+        }
         EventKind::TimerCancelled { .. } => (the_loop(), t(T::EvTimerCancelled)),
         EventKind::TimerFired { .. } => (the_loop(), t(T::EvTimerFired)),
         EventKind::FutureCreated { .. } => (the_loop(), t(T::EvFutureCreated)),
@@ -1882,7 +1904,7 @@ fn describe_event(
         } => (job(*id), fill(T::EvJobSubmitted, &[function])),
         EventKind::JobRunning { job: id } => (job(*id), t(T::EvJobRunning)),
         EventKind::JobSleeping { job: id, until } => {
-            (job(*id), fill(T::EvJobSleeping, &[&format!("{until:.3}")]))
+            (job(*id), fill(T::EvJobSleeping, &[&fixed3(*until)]))
         }
         EventKind::JobFinished {
             job: id,
@@ -1891,7 +1913,7 @@ fn describe_event(
         EventKind::JobDropped { job: id } => (job(*id), t(T::EvJobDropped)),
         EventKind::BlockingSleep { seconds } => {
             let who = running_name(replay, number);
-            (who, fill(T::EvBlocking, &[seconds]))
+            (who, fill(T::EvBlocking, &[&trimmed(*seconds, 6)]))
         }
         EventKind::Output {
             stream,
@@ -1949,10 +1971,7 @@ fn describe_event(
             actor,
         } => (
             catalog.actor_name(*actor),
-            fill(
-                T::EvRequest,
-                &[method, url, status, &format!("{duration:.3}")],
-            ),
+            fill(T::EvRequest, &[method, url, status, &fixed3(*duration)]),
         ),
         EventKind::Warning {
             category, message, ..

@@ -104,7 +104,7 @@ impl Surface {
         if height != self.height {
             canvas
                 .style()
-                .set_property("height", &format!("{height}px"))?;
+                .set_property("height", &format!("{}px", height as i64))?;
             self.height = height;
         }
         let (pixel_width, pixel_height) = (

@@ -2,7 +2,9 @@
 //! Trace Event Format (the CLI's `--chrome-trace`, to open in Perfetto),
 //! the timeline canvas as PNG, and the run's output copied to the
 //! clipboard. Both traces come from the trace crate's own writers, so the
-//! page and the CLI write the same bytes for the same run.
+//! page and the CLI write the same bytes for the same run; the worker runs
+//! them (`Runner::export`, from the binary trace the page holds), so the
+//! page's wasm does not carry them.
 //!
 //! Files are downloaded through a `blob:` URL and a link with `download`
 //! (which also works from `file://`, for the single-file build). The browser
@@ -13,6 +15,8 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect};
 use loopscope_trace::{EventKind, Trace};
+
+pub use crate::runner::TraceFormat;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -54,6 +58,9 @@ pub struct ExportProps {
     pub has_timeline: bool,
     /// The interface's language.
     pub lang: Lang,
+    /// Asks the worker for the replay's trace as text ([`save_trace`]
+    /// downloads it when it comes).
+    pub on_export: Callback<TraceFormat>,
 }
 
 /// The export buttons.
@@ -61,28 +68,10 @@ pub struct ExportProps {
 pub fn export(props: &ExportProps) -> Html {
     let copied = use_state(|| false);
     let trace = props.replay.as_ref().map(|replay| Rc::clone(&replay.0));
-    let with_trace = |write: fn(&Trace)| {
-        let trace = trace.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(replay) = &trace {
-                write(&replay.trace);
-            }
-        })
-    };
-    let on_trace = with_trace(|trace| {
-        download_text(
-            TRACE_FILE,
-            "application/json",
-            &loopscope_trace::to_json(trace),
-        )
-    });
-    let on_chrome_trace = with_trace(|trace| {
-        download_text(
-            CHROME_TRACE_FILE,
-            "application/json",
-            &loopscope_trace::to_chrome_trace(trace),
-        )
-    });
+    let on_trace = props.on_export.reform(|_: MouseEvent| TraceFormat::Json);
+    let on_chrome_trace = props
+        .on_export
+        .reform(|_: MouseEvent| TraceFormat::ChromeTrace);
     let on_png = {
         let timeline = props.timeline.clone();
         Callback::from(move |_: MouseEvent| {
@@ -150,13 +139,22 @@ fn call_method(object: &JsValue, method: &str, argument: &JsValue) -> Result<JsV
         .call1(object, argument)
 }
 
-/// Downloads `text` as a file called `name`.
-fn download_text(name: &str, mime: &str, text: &str) {
+/// Downloads a trace the worker wrote in `format` (a JS string).
+pub fn save_trace(format: TraceFormat, text: &JsValue) {
+    let name = match format {
+        TraceFormat::Json => TRACE_FILE,
+        TraceFormat::ChromeTrace => CHROME_TRACE_FILE,
+    };
+    download_text(name, "application/json", text);
+}
+
+/// Downloads `text` (a JS string) as a file called `name`.
+fn download_text(name: &str, mime: &str, text: &JsValue) {
     let made = (|| -> Result<JsValue, JsValue> {
         let constructor = global_property("Blob").dyn_into::<Function>()?;
         let options = Object::new();
         Reflect::set(&options, &"type".into(), &JsValue::from_str(mime))?;
-        let parts = Array::of1(&JsValue::from_str(text));
+        let parts = Array::of1(text);
         Reflect::construct(&constructor, &Array::of2(&parts, &options))
     })();
     match made {

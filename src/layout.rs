@@ -105,7 +105,7 @@ pub fn loop_view(replay: &Replay, state: &State, width: f64) -> LoopLayout {
 /// [`loop_view`], labelled in `lang`.
 pub fn loop_view_in(replay: &Replay, state: &State, width: f64, lang: Lang) -> LoopLayout {
     let catalog = &replay.catalog;
-    let seconds = |time: f64| format!("{time:.3}");
+    let seconds = crate::decimal::fixed3;
     let mut layout = LoopLayout {
         clock: lang.fill(
             T::Clock,
@@ -458,12 +458,16 @@ pub fn loop_view_in(replay: &Replay, state: &State, width: f64, lang: Lang) -> L
     layout
 }
 
+/// `text` with its first letter in upper case, if ASCII (the kinds of
+/// primitives the runtime records are: `lock`, `event`, ...). Not
+/// `char::to_uppercase`, whose Unicode tables would cost the page's wasm
+/// several KB.
 fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut text = text.to_string();
+    if let Some(first) = text.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    text
 }
 
 /// At most `max` characters, with an ellipsis when cut.
@@ -829,8 +833,7 @@ fn nice_step(raw: f64) -> f64 {
 }
 
 fn trim_float(value: f64) -> String {
-    let text = format!("{value:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::decimal::trimmed(value, 3)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! rest is the only code that touches the DOM.
 
 pub mod app;
+pub mod decimal;
 pub mod draw;
 pub mod editor;
 pub mod embed;

@@ -2,6 +2,10 @@
 //! (`crates/loopscope-worker`): start it, send it a program, hear its
 //! progress and its result, stop it. Stopping terminates the worker (a
 //! program in `while True: pass` never yields) and starts a fresh one.
+//!
+//! The worker also writes the exported traces (JSON, Trace Event Format)
+//! from the binary trace the page holds: it links the trace crate's writers
+//! anyway, and the page's wasm, downloaded on a first visit, need not.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -50,15 +54,49 @@ pub enum WorkerMessage {
         /// reference cycles left behind: there is no cycle collector).
         heap_bytes: f64,
     },
+    /// The text of a trace asked for with [`Runner::export`] (a JS string,
+    /// handed on to the download as it is).
+    Exported {
+        format: TraceFormat,
+        text: JsValue,
+    },
     /// The worker failed to load or crashed.
     Failed(String),
 }
 
-/// A worker and the run waiting for it to be ready.
+/// The text formats the worker writes a trace in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceFormat {
+    /// The CLI's `--trace`.
+    Json,
+    /// The CLI's `--chrome-trace` (the Trace Event Format, for Perfetto).
+    ChromeTrace,
+}
+
+impl TraceFormat {
+    /// The name in the worker's protocol.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceFormat::Json => "json",
+            TraceFormat::ChromeTrace => "chrome-trace",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<TraceFormat> {
+        [TraceFormat::Json, TraceFormat::ChromeTrace]
+            .into_iter()
+            .find(|format| format.as_str() == name)
+    }
+}
+
+/// A worker and the requests waiting for it to be ready.
 pub struct Runner {
     worker: Worker,
     ready: Rc<RefCell<bool>>,
+    /// The run asked for before the worker was ready.
     pending: Rc<RefCell<Option<JsValue>>>,
+    /// The exports asked for before the worker was ready.
+    pending_exports: Rc<RefCell<Vec<JsValue>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -74,9 +112,11 @@ impl Runner {
         let worker = Worker::new(&worker_script())?;
         let ready = Rc::new(RefCell::new(false));
         let pending: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
+        let pending_exports: Rc<RefCell<Vec<JsValue>>> = Rc::new(RefCell::new(Vec::new()));
         let on_message = {
             let ready = ready.clone();
             let pending = pending.clone();
+            let pending_exports = pending_exports.clone();
             let worker = worker.clone();
             let listener = listener.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -84,6 +124,9 @@ impl Runner {
                 let message = match field(&data, "kind").as_string().as_deref() {
                     Some("ready") => {
                         *ready.borrow_mut() = true;
+                        for request in pending_exports.borrow_mut().drain(..) {
+                            let _ = worker.post_message(&request);
+                        }
                         if let Some(request) = pending.borrow_mut().take() {
                             let _ = worker.post_message(&request);
                         }
@@ -108,6 +151,23 @@ impl Runner {
                             heap_bytes: field(&data, "heapBytes").as_f64().unwrap_or(0.0),
                         }
                     }
+                    Some("exported") => {
+                        let format = field(&data, "format").as_string();
+                        let Some(format) = format.as_deref().and_then(TraceFormat::parse) else {
+                            return;
+                        };
+                        WorkerMessage::Exported {
+                            format,
+                            text: field(&data, "text"),
+                        }
+                    }
+                    Some("export-failed") => {
+                        web_sys::console::error_2(
+                            &"Loopscope: cannot export".into(),
+                            &field(&data, "error"),
+                        );
+                        return;
+                    }
                     _ => return,
                 };
                 listener(message);
@@ -126,6 +186,7 @@ impl Runner {
             worker,
             ready,
             pending,
+            pending_exports,
             _on_message: on_message,
             _on_error: on_error,
         })
@@ -139,6 +200,25 @@ impl Runner {
             let _ = self.worker.post_message(&request);
         } else {
             *self.pending.borrow_mut() = Some(request);
+        }
+    }
+
+    /// Asks the worker for `trace` (in the binary codec) as text in
+    /// `format`; the text comes back as [`WorkerMessage::Exported`] (after
+    /// the run in progress, if any).
+    pub fn export(&self, format: TraceFormat, trace: &[u8]) {
+        let request = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&request, &"kind".into(), &"export".into());
+        let _ = js_sys::Reflect::set(&request, &"format".into(), &format.as_str().into());
+        let _ = js_sys::Reflect::set(
+            &request,
+            &"trace".into(),
+            &js_sys::Uint8Array::from(trace).into(),
+        );
+        if *self.ready.borrow() {
+            let _ = self.worker.post_message(&request);
+        } else {
+            self.pending_exports.borrow_mut().push(request.into());
         }
     }
 

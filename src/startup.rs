@@ -11,6 +11,10 @@ use crate::i18n::{Lang, T};
 /// Playback speeds, in virtual seconds per wall second.
 pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
+/// [`SPEEDS`] as the speed menu shows them (written out: formatting and
+/// parsing floats would cost the page's wasm more than this table).
+pub const SPEED_NAMES: [&str; 6] = ["0.25", "0.5", "1", "2", "4", "8"];
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Startup {
     pub program: String,
@@ -137,6 +141,13 @@ pub fn nearest_speed(speed: f64) -> f64 {
 mod tests {
     use super::*;
     use loopscope_link::share_hash;
+
+    #[test]
+    fn the_speed_names_are_the_speeds() {
+        for (speed, name) in SPEEDS.iter().zip(SPEED_NAMES) {
+            assert_eq!(speed.to_string(), name);
+        }
+    }
 
     #[test]
     fn the_default_example_opens_without_an_address() {

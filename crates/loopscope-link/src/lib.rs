@@ -229,6 +229,30 @@ fn inflate(z: &str) -> Result<String, LinkError> {
     String::from_utf8(bytes).map_err(|_| LinkError::NotUtf8)
 }
 
+/// A plain decimal number (`2`, `0.25`, `.5`, `1.`): digits with at most
+/// one point, 15 digits at most. Not `str::parse::<f64>`, which would link
+/// core's float parser and its power-of-ten tables (about 10 KB gzipped)
+/// into the page's wasm for this one query value. The quotient of two
+/// exactly represented numbers is correctly rounded, so the result is what
+/// `parse::<f64>` gives.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = whole.len() + fraction.len();
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for byte in whole.bytes().chain(fraction.bytes()) {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(byte - b'0');
+    }
+    // At most 15 digits: both numbers are exact in an f64.
+    let scale = (0..fraction.len()).fold(1.0, |scale, _| scale * 10.0);
+    Some(mantissa as f64 / scale)
+}
+
 /// What the query asks of the page (`?example=…&embed=1…`). Values that
 /// make no sense are ignored: the page opens as if they were absent.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -257,7 +281,7 @@ pub fn read_query(search: &str) -> PageQuery {
         embed: flag(value(&pairs, "embed")),
         autoplay: flag(value(&pairs, "autoplay")),
         speed: value(&pairs, "speed")
-            .and_then(|s| s.trim_end_matches(['x', '×']).parse::<f64>().ok())
+            .and_then(|s| parse_decimal(s.trim_end_matches(['x', '×'])))
             .filter(|s| (0.25..=8.0).contains(s)),
         view: value(&pairs, "view").and_then(View::parse),
         lang: value(&pairs, "lang")
@@ -435,6 +459,36 @@ mod tests {
         assert_eq!(odd, PageQuery::default());
         assert_eq!(read_query("?speed=0.25x").speed, Some(0.25));
         assert!(read_query("?embed").embed);
+    }
+
+    #[test]
+    fn decimals_parse_as_str_parse_does() {
+        for text in [
+            "0",
+            "2",
+            "0.25",
+            ".5",
+            "1.",
+            "8.000",
+            "0.1",
+            "1.3",
+            "123456789012.345",
+        ] {
+            assert_eq!(parse_decimal(text), text.parse::<f64>().ok(), "{text}");
+        }
+        for text in [
+            "",
+            ".",
+            "-1",
+            "+1",
+            "1e3",
+            "inf",
+            "1.2.3",
+            "1 ",
+            "1234567890123456",
+        ] {
+            assert_eq!(parse_decimal(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -11,7 +11,13 @@
 //!   trace crate's binary codec (transferred, not copied), and the error's
 //!   place in the source when the program did not parse or used something
 //!   unsupported (0 when unknown), and `heapBytes`, the heap the worker
-//!   still holds (the page replaces a worker that holds too much).
+//!   still holds (the page replaces a worker that holds too much);
+//! - page → worker `{kind: "export", format, trace}` to write a trace (a
+//!   `Uint8Array` in the binary codec, the page's copy) as text: `format`
+//!   `"json"` is the CLI's `--trace`, `"chrome-trace"` its `--chrome-trace`;
+//!   worker → page `{kind: "exported", format, text}`, or `{kind:
+//!   "export-failed", error}`. The writers live here, not in the page's
+//!   wasm, which a first visit downloads.
 //!
 //! Stopping a run is the page's business: it terminates this worker and
 //! starts a fresh one.
@@ -37,16 +43,43 @@ mod worker {
         object.into()
     }
 
+    fn field(object: &JsValue, key: &str) -> JsValue {
+        js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
     pub fn start() {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let handler_scope = scope.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            run(&handler_scope, &event.data());
+            let data = event.data();
+            if js_sys::Array::is_array(&data) {
+                run(&handler_scope, &data);
+            } else if field(&data, "kind").as_string().as_deref() == Some("export") {
+                export(&handler_scope, &data);
+            }
         });
         scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // The handler lives as long as the worker.
         on_message.forget();
         let _ = scope.post_message(&object(&[("kind", "ready".into())]));
+    }
+
+    /// Writes the page's trace as text (see the protocol above).
+    fn export(scope: &DedicatedWorkerGlobalScope, request: &JsValue) {
+        let format = field(request, "format").as_string().unwrap_or_default();
+        let trace = field(request, "trace")
+            .dyn_into::<js_sys::Uint8Array>()
+            .map(|array| array.to_vec())
+            .unwrap_or_default();
+        let message = match crate::export_trace(&format, &trace) {
+            Ok(text) => object(&[
+                ("kind", "exported".into()),
+                ("format", format.into()),
+                ("text", text.into()),
+            ]),
+            Err(error) => object(&[("kind", "export-failed".into()), ("error", error.into())]),
+        };
+        let _ = scope.post_message(&message);
     }
 
     fn run(scope: &DedicatedWorkerGlobalScope, request: &JsValue) {
@@ -143,6 +176,20 @@ pub fn error_place(source: &str, verdict: &loopscope_interp::verdict::Verdict) -
     }
 }
 
+/// `trace` (the binary codec) written as text in `format`: `"json"` (the
+/// CLI's `--trace`) or `"chrome-trace"` (its `--chrome-trace`), with the
+/// trace crate's own writers, so the page's downloads are the CLI's bytes.
+pub fn export_trace(format: &str, trace: &[u8]) -> Result<String, String> {
+    let write: fn(&loopscope_trace::Trace) -> String = match format {
+        "json" => loopscope_trace::to_json,
+        "chrome-trace" => loopscope_trace::to_chrome_trace,
+        _ => return Err(format!("unknown export format {format:?}")),
+    };
+    let trace = loopscope_trace::codec::decode(trace)
+        .map_err(|error| format!("cannot decode the trace: {error}"))?;
+    Ok(write(&trace))
+}
+
 fn main() {
     #[cfg(target_arch = "wasm32")]
     worker::start();
@@ -189,6 +236,24 @@ mod tests {
             result.verdict.error.as_deref(),
             Some("RecursionError: maximum recursion depth exceeded")
         );
+    }
+
+    #[test]
+    fn exports_write_what_the_cli_writes() {
+        let source = "import asyncio\n\nasync def main():\n    print('hi')\n    \
+                      await asyncio.sleep(1)\n\nasyncio.run(main())\n";
+        let result = loopscope_runtime::run_program(source, &browser_options(0));
+        let bytes = loopscope_trace::codec::encode(&result.trace);
+        assert_eq!(
+            export_trace("json", &bytes),
+            Ok(loopscope_trace::to_json(&result.trace))
+        );
+        assert_eq!(
+            export_trace("chrome-trace", &bytes),
+            Ok(loopscope_trace::to_chrome_trace(&result.trace))
+        );
+        assert!(export_trace("png", &bytes).is_err());
+        assert!(export_trace("json", &bytes[..bytes.len() / 2]).is_err());
     }
 
     #[test]
