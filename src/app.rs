@@ -844,6 +844,7 @@ pub fn app() -> Html {
             &[&grouped(*steps), &grouped(*events), &fixed3(*time)],
         ),
         RunPhase::Stopped => t(T::Stopped).to_string(),
+        RunPhase::Failed(text) if text.is_empty() => lang.t(T::WorkerStopped).to_string(),
         RunPhase::Failed(text) => lang.fill(T::RunnerFailed, &[text]),
         RunPhase::Finished => model
             .verdict
@@ -1057,7 +1058,7 @@ fn canvas_summaries(replay: Option<&Replay>, index: usize, lang: Lang) -> (Strin
     let state = replay.state_at(index);
     let running = match state.running {
         Some(loopscope_trace::Actor::Task(id)) => {
-            catalog.actor_name(loopscope_trace::Actor::Task(id))
+            catalog.actor_name(loopscope_trace::Actor::Task(id), lang)
         }
         _ => lang.t(T::Nothing).to_string(),
     };
@@ -1524,7 +1525,7 @@ fn console_lines(
             html! {
                 <li key={first + offset} class={class} style={colour_style(catalog.actor_colour(line.actor))}
                     onclick={onclick} title={lang.t(T::JumpHere)}>
-                    <span class="tag">{ catalog.actor_name(line.actor) }</span>
+                    <span class="tag">{ catalog.actor_name(line.actor, lang) }</span>
                     { text }
                 </li>
             }
@@ -1821,9 +1822,9 @@ fn describe_event(
     let catalog = &replay.catalog;
     let t = |text: T| lang.t(text).to_string();
     let fill = |text: T, args: &[&dyn std::fmt::Display]| lang.fill(text, args);
-    let task = |id| catalog.actor_name(Actor::Task(id));
-    let job = |id| catalog.actor_name(Actor::Job(id));
-    let generator = |id| catalog.actor_name(Actor::Generator(id));
+    let task = |id| catalog.actor_name(Actor::Task(id), lang);
+    let job = |id| catalog.actor_name(Actor::Job(id), lang);
+    let generator = |id| catalog.actor_name(Actor::Generator(id), lang);
     let the_loop = || t(T::TheLoop);
     let settled = |settlement: &Settlement| match settlement {
         Settlement::Result(value) => fill(T::EvFutureResult, &[value]),
@@ -1912,7 +1913,7 @@ fn describe_event(
         } => (job(*id), fill(T::EvJobDone, &[&settled(settlement)])),
         EventKind::JobDropped { job: id } => (job(*id), t(T::EvJobDropped)),
         EventKind::BlockingSleep { seconds } => {
-            let who = running_name(replay, number);
+            let who = running_name(replay, number, lang);
             (who, fill(T::EvBlocking, &[&trimmed(*seconds, 6)]))
         }
         EventKind::Output {
@@ -1924,7 +1925,10 @@ fn describe_event(
                 Stream::Stdout => T::EvPrints,
                 Stream::Stderr => T::EvStderr,
             };
-            (catalog.actor_name(*actor), fill(what, &[&short(text)]))
+            (
+                catalog.actor_name(*actor, lang),
+                fill(what, &[&short(text)]),
+            )
         }
         EventKind::GeneratorCreated {
             generator: id,
@@ -1944,7 +1948,7 @@ fn describe_event(
             };
             (
                 generator(*id),
-                fill(T::EvGenResumed, &[&catalog.actor_name(*by), &how]),
+                fill(T::EvGenResumed, &[&catalog.actor_name(*by, lang), &how]),
             )
         }
         EventKind::GeneratorYielded {
@@ -1970,7 +1974,7 @@ fn describe_event(
             duration,
             actor,
         } => (
-            catalog.actor_name(*actor),
+            catalog.actor_name(*actor, lang),
             fill(T::EvRequest, &[method, url, status, &fixed3(*duration)]),
         ),
         EventKind::Warning {
@@ -1981,10 +1985,12 @@ fn describe_event(
 
 /// Who was running when event `number` happened (a blocking
 /// `time.sleep` names no one itself).
-fn running_name(replay: &Replay, number: usize) -> String {
+fn running_name(replay: &Replay, number: usize, lang: Lang) -> String {
     match replay.state_at(number).running {
-        Some(actor) => replay.catalog.actor_name(actor),
-        None => replay.catalog.actor_name(loopscope_trace::Actor::Main),
+        Some(actor) => replay.catalog.actor_name(actor, lang),
+        None => replay
+            .catalog
+            .actor_name(loopscope_trace::Actor::Main, lang),
     }
 }
 

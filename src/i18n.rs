@@ -152,6 +152,7 @@ texts! {
         "Выполняется… шагов: {}, событий: {}, виртуальное время {} с";
     Stopped: "Stopped.", "Остановлено.";
     RunnerFailed: "The runner failed: {}", "Сбой интерпретатора: {}";
+    WorkerStopped: "The runner stopped unexpectedly.", "Интерпретатор неожиданно остановился.";
     Completed: "✓ completed · {} s of virtual time", "✓ завершена · {} с виртуального времени";
     Failed: "✗ error · at {} s", "✗ ошибка · на {} с";
     IdleForever: "⏸ idle forever · at {} s nothing was ready and no timer was set, yet the program still waited",

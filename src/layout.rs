@@ -325,7 +325,7 @@ pub fn loop_view_in(replay: &Replay, state: &State, width: f64, lang: Lang) -> L
                         x: 0.0,
                         y: 0.0,
                         colour: None,
-                        label: catalog.actor_name(request.actor),
+                        label: catalog.actor_name(request.actor, lang),
                         note: note(request),
                         done: false,
                         hollow: false,
@@ -407,8 +407,8 @@ pub fn loop_view_in(replay: &Replay, state: &State, width: f64, lang: Lang) -> L
         let notes: Vec<String> = catalog.exchanges[shown.saturating_sub(EXCHANGES_SHOWN)..shown]
             .iter()
             .map(|exchange| {
-                let generator = catalog.actor_name(Actor::Generator(exchange.generator));
-                let caller = catalog.actor_name(exchange.caller);
+                let generator = catalog.actor_name(Actor::Generator(exchange.generator), lang);
+                let caller = catalog.actor_name(exchange.caller, lang);
                 let what = clip(&exchange.describe(), 48);
                 match exchange.passing {
                     Passing::In => format!("{caller} → {generator}: {what}"),

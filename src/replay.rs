@@ -376,8 +376,9 @@ impl Catalog {
         self.output.partition_point(|line| line.event < index)
     }
 
-    /// A short name for who did something: `main`, a task's name, `job N`.
-    pub fn actor_name(&self, actor: Actor) -> String {
+    /// A short name for who did something: `main`, a task's name, `thread
+    /// f` (in `lang`); the program's own names stay as they are.
+    pub fn actor_name(&self, actor: Actor, lang: Lang) -> String {
         match actor {
             Actor::Main => "main".to_string(),
             Actor::Task(id) => self
@@ -386,7 +387,7 @@ impl Catalog {
                 .unwrap_or_else(|| format!("task {id}")),
             Actor::Job(id) => self
                 .job(id)
-                .map(|j| format!("thread {}", j.function))
+                .map(|j| lang.fill(T::ThreadOf, &[&j.function]))
                 .unwrap_or_else(|| format!("job {id}")),
             Actor::Generator(id) => self
                 .generator(id)
@@ -1744,7 +1745,10 @@ mod tests {
         assert_eq!(replay.catalog.output_before(11), 0);
         assert_eq!(replay.catalog.output_before(12), 1);
         assert_eq!(replay.catalog.output_before(31), 3);
-        assert_eq!(replay.catalog.actor_name(Actor::Task(256)), "Task-2");
+        assert_eq!(
+            replay.catalog.actor_name(Actor::Task(256), Lang::Ru),
+            "Task-2"
+        );
     }
 
     #[test]

@@ -60,7 +60,8 @@ pub enum WorkerMessage {
         format: TraceFormat,
         text: JsValue,
     },
-    /// The worker failed to load or crashed.
+    /// The worker failed to load or crashed: the browser's message, or
+    /// nothing when it gave none.
     Failed(String),
 }
 
@@ -174,9 +175,9 @@ impl Runner {
             })
         };
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let text = field(&event, "message")
-                .as_string()
-                .unwrap_or_else(|| "the worker stopped unexpectedly".to_string());
+            // Empty when the browser gives no message: the page says so
+            // in its own words.
+            let text = field(&event, "message").as_string().unwrap_or_default();
             event.prevent_default();
             listener(WorkerMessage::Failed(text));
         });

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use loopscope_interp::verdict::RunOptions;
 use loopscope_trace::Stream;
+use loopscope_web::i18n::Lang;
 use loopscope_web::replay::{Replay, TaskState};
 
 fn run(source: String) -> loopscope_runtime::RunResult {
@@ -73,4 +74,25 @@ fn every_lecture_trace_replays_to_its_output() {
             }
         }
     }
+}
+
+#[test]
+fn a_thread_job_is_named_in_the_interface_language() {
+    let source = "import asyncio\n\ndef work():\n    print('in a thread')\n\nasync def main():\n    await asyncio.to_thread(work)\n\nasyncio.run(main())\n";
+    let result = run(source.to_string());
+    let replay = Replay::new(result.trace);
+    let line = replay
+        .catalog
+        .output
+        .iter()
+        .find(|line| line.text.contains("in a thread"))
+        .expect("the thread's output");
+    assert_eq!(
+        replay.catalog.actor_name(line.actor, Lang::En),
+        "thread work"
+    );
+    assert_eq!(
+        replay.catalog.actor_name(line.actor, Lang::Ru),
+        "поток work"
+    );
 }
