@@ -1702,7 +1702,21 @@ fn iter_close(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 
 /// Where the ids of classes the runtime makes start (far above any a run
 /// reaches).
-const RUNTIME_CLASS_IDS: u64 = 1 << 40;
+pub(crate) const RUNTIME_CLASS_IDS: u64 = 1 << 40;
+
+/// A built-in class of the runtime's own (module `_asyncio`) whose id is
+/// `id`, from the range of [`RUNTIME_CLASS_IDS`] that no program reaches.
+pub(crate) fn runtime_class(vm: &mut Vm, id: u64, name: &str) -> PyResult<Rc<Class>> {
+    new_class(
+        &IdCounter::starting_at(id),
+        name,
+        "_asyncio",
+        vec![vm.types.object.clone()],
+        Layout::Special,
+        true,
+    )
+    .map_err(|message| internal_error(vm, &message))
+}
 
 /// `_loopscope.install_future_iter(Future)`: `__await__` and `__iter__`
 /// of `Future` make native iterators (after `install_future`).
@@ -1715,17 +1729,7 @@ pub fn install_future_iter(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     // takes its id from a range of its own: every object of the program
     // keeps the id it had (ids order sets of futures, and name objects in
     // the trace).
-    let iter_class = match new_class(
-        &IdCounter::starting_at(RUNTIME_CLASS_IDS),
-        "FutureIter",
-        "_asyncio",
-        vec![vm.types.object.clone()],
-        Layout::Special,
-        true,
-    ) {
-        Ok(class) => class,
-        Err(message) => return Err(internal_error(vm, &message)),
-    };
+    let iter_class = runtime_class(vm, RUNTIME_CLASS_IDS, "FutureIter")?;
     add_methods(
         &iter_class,
         "FutureIter",

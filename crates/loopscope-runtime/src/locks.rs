@@ -20,9 +20,8 @@ use loopscope_interp::builtins::{add_methods, native_object, with_native};
 use loopscope_interp::bytecode::{BinOp, CmpOp};
 use loopscope_interp::modules::deque::DequeData;
 use loopscope_interp::value::string::intern;
-use loopscope_interp::value::{Args, Class, IdCounter, Layout, PyResult, PyStr, Unwind, Value};
+use loopscope_interp::value::{Args, Class, PyResult, PyStr, Unwind, Value};
 use loopscope_interp::vm::generators::Delegated;
-use loopscope_interp::vm::types::new_class;
 use loopscope_interp::vm::{ExcType, Vm};
 
 use crate::futures::{await_step, get, is_cancelled, refs, set, Awaited};
@@ -82,7 +81,7 @@ fn names() -> Rc<Names> {
 
 /// Where the awaitables' class takes its id (see futures.rs's
 /// `RUNTIME_CLASS_IDS`: far above any a run reaches, next to FutureIter's).
-const AWAITABLE_CLASS_ID: u64 = (1 << 40) + 1024;
+const AWAITABLE_CLASS_ID: u64 = crate::futures::RUNTIME_CLASS_IDS + 1024;
 
 /// `_loopscope.install_semaphore(Semaphore, aenter, aexit, deque)`.
 pub fn install_semaphore(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
@@ -99,17 +98,7 @@ pub fn install_semaphore(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     };
     let n = names();
     let method = |name: &Rc<PyStr>| class.lookup_name(name).unwrap_or(Value::None);
-    let awaitable = match new_class(
-        &IdCounter::starting_at(AWAITABLE_CLASS_ID),
-        "coroutine",
-        "_asyncio",
-        vec![vm.types.object.clone()],
-        Layout::Special,
-        true,
-    ) {
-        Ok(class) => class,
-        Err(message) => return Err(internal_error(vm, &message)),
-    };
+    let awaitable = crate::futures::runtime_class(vm, AWAITABLE_CLASS_ID, "coroutine")?;
     add_methods(
         &awaitable,
         "coroutine",
