@@ -1052,21 +1052,7 @@ fn step_body(
         Err(halt) => return Err(halt),
     };
     // The step ended at a suspension.
-    let line = match coro {
-        Value::Generator(g) => crate::natives::suspended_line(g).unwrap_or(0),
-        _ => 0,
-    };
-    let awaiting = match &result {
-        Value::None => None,
-        other => Some(object_id(other)).filter(|&id| id != 0),
-    };
-    let w = world(vm)?;
-    w.actors.pop();
-    w.record(EventKind::TaskSuspended {
-        task,
-        line,
-        awaiting,
-    });
+    crate::natives::record_task_suspended(vm, task, coro, &result)?;
     // getattr(result, '_asyncio_future_blocking', None)
     let blocking = match get(vm, &result, &n.blocking) {
         Ok(value) => value,

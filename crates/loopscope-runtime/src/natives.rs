@@ -626,14 +626,25 @@ fn task_left(vm: &mut Vm, _args: &mut Args) -> PyResult<Value> {
 
 /// `task_suspended(task, coro, yielded)`: the step ended at a suspension.
 fn task_suspended(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let task = object_id(&arg(args, 0));
-    let line = match arg(args, 1) {
-        Value::Generator(g) => suspended_line(&g).unwrap_or(0),
+    record_task_suspended(vm, object_id(&arg(args, 0)), &arg(args, 1), &arg(args, 2))?;
+    Ok(Value::None)
+}
+
+/// A task's step ended with `coro` suspended, having yielded `yielded`
+/// (what the task now waits for, if anything): the task stops running.
+pub(crate) fn record_task_suspended(
+    vm: &mut Vm,
+    task: u64,
+    coro: &Value,
+    yielded: &Value,
+) -> PyResult<()> {
+    let line = match coro {
+        Value::Generator(g) => suspended_line(g).unwrap_or(0),
         _ => 0,
     };
-    let awaiting = match arg(args, 2) {
+    let awaiting = match yielded {
         Value::None => None,
-        other => Some(object_id(&other)).filter(|&id| id != 0),
+        other => Some(object_id(other)).filter(|&id| id != 0),
     };
     let w = world(vm)?;
     w.actors.pop();
@@ -642,7 +653,7 @@ fn task_suspended(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         line,
         awaiting,
     });
-    Ok(Value::None)
+    Ok(())
 }
 
 fn primitive_created(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
