@@ -884,7 +884,8 @@ pub fn app() -> Html {
             }
             <main class={classes!("workbench", model.embed.then_some("embed"))}>
                 <section class="editor-pane" aria-label={t(T::Program)}>
-                    <div class="toolbar" data-runs={model.run_requests.to_string()}>
+                    <div class="toolbar" data-runs={model.run_requests.to_string()}
+                        data-worker={if model.runner_ready { "ready" } else { "loading" }}>
                         <button type="button" data-testid="run" onclick={dispatch(|| Action::Run)}
                             disabled={running} title={t(T::RunTitle)}>{ t(T::Run) }</button>
                         <button type="button" data-testid="stop" class="secondary"

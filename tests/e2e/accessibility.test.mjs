@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, position, repoRoot, runProgram, startServer } from './support.mjs';
+import { gotoSettled, launchBrowser, openPage, position, repoRoot, runProgram, startServer } from './support.mjs';
 
 let server;
 let browser;
@@ -60,12 +60,10 @@ test('?lang=ru shows the interface in Russian, the switch toggles it and is reme
   // ... and back; remembered for the next visit without ?lang=.
   await page.getByTestId('lang').selectOption('ru');
   assert.equal(await label(page, 'run'), 'Запустить');
-  await page.goto(server.url);
-  await page.getByTestId('run').waitFor();
+  await gotoSettled(page, server.url);
   assert.equal(await label(page, 'run'), 'Запустить');
   // ?lang= wins over the remembered choice: an English embed.
-  await page.goto(`${server.url}?embed=1&lang=en`);
-  await page.getByTestId('run').waitFor();
+  await gotoSettled(page, `${server.url}?embed=1&lang=en`);
   assert.equal(await label(page, 'run'), 'Run');
   assert.equal(await page.locator('header').count(), 0);
   assert.deepEqual(problems, []);

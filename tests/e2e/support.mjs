@@ -86,10 +86,20 @@ export async function openPage(
     responses.push(response);
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
+  await gotoSettled(page, url);
+  return { page, problems, responses };
+}
+
+/**
+ * Opens `url` and waits until the page is whole: the editor is CodeMirror
+ * and the worker has its VM. Leaving a page sooner aborts the worker's
+ * wasm download, which a test collecting failed requests would count.
+ */
+export async function gotoSettled(page, url) {
   await page.goto(url);
   await page.getByTestId('run').waitFor();
   await page.locator('[data-testid=editor] .cm-editor').waitFor();
-  return { page, problems, responses };
+  await page.locator('[data-worker=ready]').waitFor({ state: 'attached', timeout: 60000 });
 }
 
 /** Replaces the program in the editor (CodeMirror, through its small API). */
