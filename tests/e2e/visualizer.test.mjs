@@ -219,6 +219,7 @@ test("a traceback's lines link to the editor, and the status names the error's l
     '    f(0)',
     '  File "main.py", line 2, in f',
     '    return 1 / x',
+    '           ~~^~~',
     'ZeroDivisionError: division by zero',
   ]);
   const links = page.locator('[data-testid=console] .code-link');

@@ -252,25 +252,34 @@ fn absolute_path(path: &str) -> String {
         .unwrap_or_else(|_| path.to_string())
 }
 
-/// The verdict as JSON, or the program's output and how it ended.
+/// The verdict as JSON, or the program's output and how it ended. A
+/// reader that has gone (`loopscope run p.py | head`) is not an error.
 fn print_verdict(verdict: &Verdict, json: bool) {
     if json {
-        println!("{}", verdict.to_json());
+        write_out(&format!("{}\n", verdict.to_json()));
     } else {
-        print!("{}", verdict.stdout);
-        eprint!("{}", verdict.stderr);
+        write_out(&verdict.stdout);
+        let mut err = verdict.stderr.clone();
         if verdict.status != "completed" && verdict.status != "error" {
-            eprintln!(
-                "[{}{}]",
+            err.push_str(&format!(
+                "[{}{}]\n",
                 verdict.status,
                 verdict
                     .error
                     .as_deref()
                     .map(|e| format!(": {e}"))
                     .unwrap_or_default()
-            );
+            ));
         }
+        let _ = std::io::stderr().lock().write_all(err.as_bytes());
     }
+}
+
+/// Writes to the standard output, ignoring a closed pipe (`print!` would
+/// panic on it).
+fn write_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// The process's peak resident memory (Linux `VmHWM`), in KB.
@@ -295,7 +304,7 @@ fn dis(args: &[String]) -> ExitCode {
     };
     match loopscope_interp::compiler::compile_module(&source, "main.py") {
         Ok(code) => {
-            print!("{}", code.disassemble());
+            write_out(&code.disassemble());
             ExitCode::SUCCESS
         }
         Err(e) => {

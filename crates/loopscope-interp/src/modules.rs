@@ -29,6 +29,7 @@ pub mod string;
 pub mod support;
 pub mod sys;
 pub mod time;
+pub mod traceback;
 pub mod types_native;
 
 use std::rc::Rc;
@@ -57,6 +58,7 @@ const AVAILABLE: &[&str] = &[
     "_types",
     "re",
     "json",
+    "traceback",
 ];
 
 /// Modules written in Python (`modules/python/*.py`), where the language
@@ -93,6 +95,7 @@ pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
         "json" => json::make(vm),
         "datetime" => datetime::make(vm),
         "_types" => types_native::make(vm),
+        "traceback" => traceback::make(vm),
         _ => return None,
     })
 }

@@ -116,6 +116,13 @@ impl<'a> LineIndex<'a> {
         self.source
     }
 
+    /// The byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        self.line_starts
+            .get((line as usize).checked_sub(1)?)
+            .copied()
+    }
+
     /// The text of a 1-based line without its line break.
     pub fn line_text(&self, line: u32) -> &'a str {
         let index = (line as usize).saturating_sub(1);

@@ -23,6 +23,7 @@ pub mod inline_cache;
 pub mod ops;
 pub mod protocols;
 pub mod repr;
+pub mod traceback_text;
 pub mod types;
 
 use std::rc::Rc;

@@ -113,18 +113,7 @@ fn print(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
         text.push_str(&vm.str_of(v)?);
     }
     text.push_str(&end);
-    let stream = match &file {
-        Value::None => Stream::Stdout,
-        other => match crate::modules::sys::stream_of(vm, other) {
-            Some(stream) => stream,
-            None => {
-                let write = vm.get_attr(other, &Rc::new(PyStr::new("write")))?;
-                vm.call(&write, vec![Value::string(text)])?;
-                return Ok(Value::None);
-            }
-        },
-    };
-    vm.write_output(stream, &text)?;
+    crate::modules::sys::write_to(vm, &file, Stream::Stdout, text)?;
     Ok(Value::None)
 }
 

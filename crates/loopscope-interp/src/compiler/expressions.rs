@@ -402,16 +402,19 @@ impl<'a> Compiler<'a> {
             return Ok(());
         }
         self.compile_expr(&call.func)?;
-        self.compile_call_arguments(arguments, 0)?;
+        self.compile_call_arguments(arguments, 0, call_range(call))?;
         Ok(())
     }
 
     /// Emits the arguments and the call instruction; `already` positional
     /// arguments are on the stack above the callee (class definitions).
+    /// The call instruction is at `call` (CPython: the whole call
+    /// expression, or the class statement).
     pub(super) fn compile_call_arguments(
         &mut self,
         arguments: &'a ast::Arguments,
         already: u32,
+        call: TextRange,
     ) -> CompileResult {
         let range = arguments.range;
         let simple = !arguments.args.iter().any(|a| matches!(a, Expr::Starred(_)))
@@ -422,7 +425,7 @@ impl<'a> Compiler<'a> {
             }
             let positional = already + arguments.args.len() as u32;
             if arguments.keywords.is_empty() {
-                self.set_location(range);
+                self.set_location(call);
                 self.emit(Op::Call(positional));
             } else {
                 let mut names = Vec::new();
@@ -438,7 +441,7 @@ impl<'a> Compiler<'a> {
                 }
                 let count = positional + names.len() as u32;
                 self.emit_const(Value::tuple(names.into_iter().map(Value::string).collect()));
-                self.set_location(range);
+                self.set_location(call);
                 self.emit(Op::CallKw(count));
             }
             return Ok(());
@@ -472,7 +475,7 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        self.set_location(range);
+        self.set_location(call);
         self.emit(Op::CallEx(has_keywords));
         Ok(())
     }

@@ -110,7 +110,7 @@ impl<'a> Compiler<'a> {
             Stmt::Assert(assert) => {
                 self.compile_expr(&assert.test)?;
                 let jump = self.emit(Op::PopJumpIfTrue(0));
-                self.set_location(assert.range);
+                self.set_location(last_comparison(&assert.test).unwrap_or(assert.range));
                 self.emit(Op::LoadAssertionError);
                 if let Some(msg) = &assert.msg {
                     self.compile_expr(msg)?;
@@ -242,11 +242,13 @@ impl<'a> Compiler<'a> {
             Expr::Attribute(attr) => {
                 self.compile_expr(&attr.value)?;
                 let i = self.name_index(attr.attr.id.as_str());
+                self.set_location(attr.range);
                 self.emit(Op::DeleteAttr(i));
             }
             Expr::Subscript(sub) => {
                 self.compile_expr(&sub.value)?;
                 self.compile_slice_or_expr(&sub.slice)?;
+                self.set_location(sub.range);
                 self.emit(Op::DeleteSubscript);
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
@@ -269,26 +271,32 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::InPlace(op));
                 self.store_name(name.id.as_str());
             }
+            // CPython compiler.c `compiler_augassign`: the target's load and
+            // store are at the target, the operation at the statement.
             Expr::Attribute(attr) => {
                 self.compile_expr(&attr.value)?;
                 self.emit(Op::Dup);
                 let i = self.name_index(attr.attr.id.as_str());
+                self.set_location(attr.range);
                 self.emit(Op::LoadAttr(i));
                 self.compile_expr(&aug.value)?;
                 self.set_location(aug.range);
                 self.emit(Op::InPlace(op));
                 self.emit(Op::Rot2);
+                self.set_location(attr.range);
                 self.emit(Op::StoreAttr(i));
             }
             Expr::Subscript(sub) => {
                 self.compile_expr(&sub.value)?;
                 self.compile_slice_or_expr(&sub.slice)?;
                 self.emit(Op::DupTwo);
+                self.set_location(sub.range);
                 self.emit(Op::Subscript);
                 self.compile_expr(&aug.value)?;
                 self.set_location(aug.range);
                 self.emit(Op::InPlace(op));
                 self.emit(Op::Rot3);
+                self.set_location(sub.range);
                 self.emit(Op::StoreSubscript);
             }
             other => {
@@ -378,10 +386,11 @@ impl<'a> Compiler<'a> {
 
     fn compile_for(&mut self, f: &'a ast::StmtFor) -> CompileResult {
         self.compile_expr(&f.iter)?;
-        self.set_location(f.iter.range());
+        // CPython compiler.c `compiler_for`: GET_ITER and FOR_ITER are at
+        // the statement.
+        self.set_location(f.range);
         self.emit(Op::GetIter);
         let start = self.here();
-        self.set_location(f.target.range());
         let for_iter = self.emit(Op::ForIter(0));
         self.compile_store(&f.target)?;
         self.unit().blocks.push(FrameBlock::ForLoop {
@@ -404,7 +413,7 @@ impl<'a> Compiler<'a> {
 
     fn compile_async_for(&mut self, f: &'a ast::StmtFor) -> CompileResult {
         self.compile_expr(&f.iter)?;
-        self.set_location(f.iter.range());
+        self.set_location(f.range);
         self.emit(Op::GetAIter);
         let start = self.here();
         let setup = self.emit(Op::SetupExcept(0));
@@ -423,7 +432,7 @@ impl<'a> Compiler<'a> {
             unreachable!("loop block")
         };
         self.patch(setup);
-        self.set_location(f.iter.range());
+        self.set_location(f.range);
         self.emit(Op::EndAsyncFor);
         self.compile_body(&f.orelse)?;
         for b in breaks {
@@ -763,7 +772,9 @@ impl<'a> Compiler<'a> {
             return self.compile_body(&with.body);
         };
         self.compile_expr(&item.context_expr)?;
-        self.set_location(item.context_expr.range());
+        // CPython compiler.c `compiler_with`: entering and leaving are at the
+        // statement.
+        self.set_location(with.range);
         let setup = if with.is_async {
             self.emit(Op::BeforeAsyncWith);
             self.emit(Op::GetAwaitable(AwaitContext::AsyncWithEnter));
@@ -784,7 +795,7 @@ impl<'a> Compiler<'a> {
         });
         self.compile_with(with, item_index + 1)?;
         self.unit().blocks.pop();
-        self.set_location(item.context_expr.range());
+        self.set_location(with.range);
         self.emit(Op::PopBlock);
         self.emit_const(Value::None);
         self.emit(Op::Dup);
@@ -930,7 +941,8 @@ impl<'a> Compiler<'a> {
         self.set_location(def.range);
         self.make_closure(code, flags);
         for decorator in def.decorator_list.iter().rev() {
-            self.set_location(decorator.range);
+            // CPython: a decorator's call is at its expression, not its `@`.
+            self.set_location(decorator.expression.range());
             self.emit(Op::Call(1));
         }
         self.store_name(def.name.id.as_str());
@@ -975,12 +987,13 @@ impl<'a> Compiler<'a> {
         self.make_closure(code, 0);
         self.emit_const(Value::str(class.name.id.as_str()));
         match &class.arguments {
-            Some(arguments) => self.compile_call_arguments(arguments, 2)?,
+            Some(arguments) => self.compile_call_arguments(arguments, 2, class.range)?,
             None => {
                 self.emit(Op::Call(2));
             }
         }
-        for _ in &class.decorator_list {
+        for decorator in class.decorator_list.iter().rev() {
+            self.set_location(decorator.expression.range());
             self.emit(Op::Call(1));
         }
         self.store_name(class.name.id.as_str());
@@ -1050,4 +1063,20 @@ fn find_flow_exit(body: &[Stmt], in_loop: bool) -> Option<TextRange> {
         }
     }
     None
+}
+
+/// Where CPython 3.11 places an `assert`'s raise: at the last comparison
+/// its condition tests (through `not`, `and`, `or`), which is where
+/// compiler.c `compiler_jump_if` leaves the location; else at the statement.
+fn last_comparison(test: &Expr) -> Option<TextRange> {
+    match test {
+        Expr::Compare(compare) => Some(compare.range),
+        Expr::UnaryOp(ast::ExprUnaryOp {
+            op: ast::UnaryOp::Not,
+            operand,
+            ..
+        }) => last_comparison(operand),
+        Expr::BoolOp(boolean) => boolean.values.iter().rev().find_map(last_comparison),
+        _ => None,
+    }
 }

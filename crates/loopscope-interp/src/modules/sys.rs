@@ -133,6 +133,24 @@ pub fn stream_of(_vm: &Vm, file: &Value) -> Option<Stream> {
     crate::builtins::with_native::<Stream, _>(file, |s| *s)
 }
 
+/// Writes `text` where a `file=` argument says: the given stream, any
+/// object with a `write` method, or `default` for None (what `print` and
+/// `traceback.print_exc` do).
+pub fn write_to(vm: &mut Vm, file: &Value, default: Stream, text: String) -> PyResult<()> {
+    let stream = match file {
+        Value::None => default,
+        other => match stream_of(vm, other) {
+            Some(stream) => stream,
+            None => {
+                let write = vm.get_attr(other, &Rc::new(crate::value::PyStr::new("write")))?;
+                vm.call(&write, vec![Value::string(text)])?;
+                return Ok(());
+            }
+        },
+    };
+    vm.write_output(stream, &text)
+}
+
 fn stream_write(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let a = vm.parse_args("write", args, &["self", "text"], 2)?;
     let this = a[0].clone().unwrap_or(Value::None);

@@ -5,7 +5,8 @@
 
 use std::rc::Rc;
 
-use super::exceptions::{format_traceback_entries, CAUSE_SEPARATOR, CONTEXT_SEPARATOR};
+use super::exceptions::{CAUSE_SEPARATOR, CONTEXT_SEPARATOR};
+use super::traceback_text::{self, FrameLine, Style};
 use super::{ExcType, Vm};
 use crate::value::{Class, ExceptionData, Instance, Payload, PyResult, Unwind, Value};
 
@@ -651,11 +652,19 @@ impl Vm {
     /// The whole traceback text CPython prints for an uncaught exception,
     /// causes and contexts first.
     pub fn format_traceback(&mut self, exc: &Value) -> String {
+        self.traceback_parts(exc, TracebackOptions::INTERPRETER)
+            .concat()
+    }
+
+    /// A traceback as the pieces `traceback.format_exception` returns
+    /// (each ends with a newline; a frame is one piece): with `chain`,
+    /// the causes and contexts first, each followed by its separator.
+    pub fn traceback_parts(&mut self, exc: &Value, options: TracebackOptions) -> Vec<String> {
         let mut chain: Vec<(Value, &'static str)> = Vec::new();
         let mut current = exc.clone();
         let mut seen: Vec<Value> = Vec::new();
         loop {
-            if seen.iter().any(|s| s.is(&current)) {
+            if !options.chain || seen.iter().any(|s| s.is(&current)) {
                 break;
             }
             seen.push(current.clone());
@@ -674,52 +683,71 @@ impl Vm {
             chain.push((current.clone(), separator));
             current = next;
         }
-        let mut out = String::new();
-        out.push_str(&self.format_one_exception(&current, ""));
+        let mut parts = self.exception_parts(&current, options);
         for (exc, separator) in chain.into_iter().rev() {
-            out.push_str(separator);
-            out.push_str(&self.format_one_exception(&exc, ""));
+            parts.push(separator.to_string());
+            parts.extend(self.exception_parts(&exc, options));
         }
-        out
+        parts
     }
 
-    fn format_one_exception(&mut self, exc: &Value, _indent: &str) -> String {
-        let lines = self.exception_lines(exc, true);
-        let mut text = String::new();
-        for line in lines {
-            text.push_str(&line);
-            text.push('\n');
+    /// One exception without its chain: its frames and its last line, or
+    /// a group's boxes line by line.
+    fn exception_parts(&mut self, exc: &Value, options: TracebackOptions) -> Vec<String> {
+        if self.group_members(exc).is_some() {
+            return self
+                .exception_lines(exc, true, options)
+                .into_iter()
+                .map(|line| line + "\n")
+                .collect();
         }
-        text
+        let mut parts = self.frame_parts(exc, options);
+        parts.push(self.exception_summary(exc) + "\n");
+        parts
     }
 
     /// The traceback block of one exception (no chain), as lines.
-    fn exception_block(&mut self, exc: &Value) -> Vec<String> {
-        let entries: Vec<(String, u32, String)> = exc
-            .as_exception()
-            .map(|d| {
-                d.traceback
-                    .borrow()
-                    .iter()
-                    .filter(|e| !e.filename.starts_with('<'))
-                    .map(|e| (e.filename.to_string(), e.line, e.function.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let index = crate::syntax::LineIndex::new(&self.source);
-        let text = format_traceback_entries(&entries, |line| index.line_text(line).to_string());
+    fn exception_block(&mut self, exc: &Value, options: TracebackOptions) -> Vec<String> {
+        let text = self.frame_parts(exc, options).concat();
         let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
         lines.push(self.exception_summary(exc));
         lines
     }
 
+    /// The header and frames of an exception's traceback, one piece per
+    /// frame; the frames of Loopscope's own Python modules are left out.
+    fn frame_parts(&mut self, exc: &Value, options: TracebackOptions) -> Vec<String> {
+        let Some(data) = exc.as_exception() else {
+            return Vec::new();
+        };
+        let entries = data.traceback.borrow();
+        let mut frames: Vec<FrameLine> = entries
+            .iter()
+            .filter(|e| !e.filename.starts_with('<'))
+            .map(|e| FrameLine {
+                filename: &e.filename,
+                line: e.line,
+                function: &e.function,
+                range: e.range,
+            })
+            .collect();
+        traceback_text::apply_limit(&mut frames, options.limit);
+        let index = crate::syntax::LineIndex::new(&self.source);
+        traceback_text::traceback_parts(&frames, &index, options.style)
+    }
+
     /// Lines of one exception; a group draws its members in CPython
     /// 3.11's boxes (traceback.py `TracebackException.format`).
-    fn exception_lines(&mut self, exc: &Value, top: bool) -> Vec<String> {
+    fn exception_lines(
+        &mut self,
+        exc: &Value,
+        top: bool,
+        options: TracebackOptions,
+    ) -> Vec<String> {
         let Some(members) = self.group_members(exc) else {
-            return self.exception_block(exc);
+            return self.exception_block(exc, options);
         };
-        let own = self.exception_block(exc);
+        let own = self.exception_block(exc, options);
         let mut lines = Vec::new();
         for (i, line) in own.into_iter().enumerate() {
             let line = if i == 0 && line.starts_with("Traceback") {
@@ -737,8 +765,7 @@ impl Vm {
             } else {
                 format!("  +---------------- {} ----------------", i + 1)
             });
-            let text = self.format_traceback_nested(member);
-            for line in text {
+            for line in self.exception_lines(member, false, options) {
                 lines.push(format!("  | {line}"));
             }
             if i + 1 == count {
@@ -751,11 +778,29 @@ impl Vm {
             lines
         }
     }
+}
 
-    /// A member of a group with its own chain, as lines.
-    fn format_traceback_nested(&mut self, exc: &Value) -> Vec<String> {
-        self.exception_lines(exc, false)
-    }
+/// How a traceback is drawn.
+#[derive(Clone, Copy, Debug)]
+pub struct TracebackOptions {
+    /// Which of CPython's printers to follow.
+    pub style: Style,
+    /// `traceback.py`'s `limit`: so many frames from the outermost, or
+    /// from the innermost when negative; None for all.
+    pub limit: Option<i64>,
+    /// Causes and contexts too.
+    pub chain: bool,
+}
+
+impl TracebackOptions {
+    /// CPython's printer of an uncaught exception, which shows the
+    /// innermost `sys.tracebacklimit` frames (1000 by default,
+    /// Python/traceback.c `PyTraceBack_LIMIT`).
+    pub const INTERPRETER: TracebackOptions = TracebackOptions {
+        style: Style::Interpreter,
+        limit: Some(-1000),
+        chain: true,
+    };
 }
 
 /// The state of a `traceback` object: one frame's entry and the frames

@@ -2,10 +2,8 @@
 //!
 //! The hierarchy is CPython 3.11's (Lib/test/exception_hierarchy.txt),
 //! restricted to the classes a program in the simulated world can meet.
-//! Tracebacks are printed as CPython's `traceback.print_exception` does:
-//! the chain of causes and contexts first, each with its
-//! "The above exception was the direct cause of the following exception:"
-//! separator, then `File "main.py", line N, in f` and the source line.
+//! The separators between chained exceptions are here too; the frames of
+//! a traceback are drawn by `traceback_text`.
 
 /// The built-in exception classes, parents before children.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -404,31 +402,6 @@ pub const CAUSE_SEPARATOR: &str =
 pub const CONTEXT_SEPARATOR: &str =
     "\nDuring handling of the above exception, another exception occurred:\n\n";
 
-/// One traceback block for one exception: the header, a
-/// `File "...", line N, in f` line and the stripped source line per entry.
-/// `entries` are `(filename, line, function)`, outermost first.
-pub fn format_traceback_entries(
-    entries: &[(String, u32, String)],
-    source_line: impl Fn(u32) -> String,
-) -> String {
-    let mut out = String::new();
-    if entries.is_empty() {
-        return out;
-    }
-    out.push_str("Traceback (most recent call last):\n");
-    for (filename, line, function) in entries {
-        out.push_str(&format!(
-            "  File \"{filename}\", line {line}, in {function}\n"
-        ));
-        let text = source_line(*line);
-        let text = text.trim();
-        if !text.is_empty() {
-            out.push_str(&format!("    {text}\n"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,24 +413,5 @@ mod tests {
                 assert!(parent.index() < position);
             }
         }
-    }
-
-    #[test]
-    fn traceback_block_looks_like_cpython() {
-        let entries = vec![
-            ("main.py".to_string(), 5, "<module>".to_string()),
-            ("main.py".to_string(), 2, "f".to_string()),
-        ];
-        let text = format_traceback_entries(&entries, |line| {
-            if line == 2 {
-                "    return 1 / 0".into()
-            } else {
-                "f()".into()
-            }
-        });
-        assert_eq!(
-            text,
-            "Traceback (most recent call last):\n  File \"main.py\", line 5, in <module>\n    f()\n  File \"main.py\", line 2, in f\n    return 1 / 0\n"
-        );
     }
 }

@@ -62,8 +62,14 @@ impl Vm {
             Resume::Throw(exc) => Some(exc),
         };
         let result = loop {
+            // What `throw()` brings in keeps its `__context__` (CPython
+            // genobject.c `_gen_throw` restores it as it is).
+            let mut thrown: Option<Value> = None;
             let outcome = match pending.take() {
-                Some(exc) => self.throw_into(frame, exc),
+                Some(exc) => {
+                    thrown = Some(exc.clone());
+                    self.throw_into(frame, exc)
+                }
                 None => self.execute(frame),
             };
             match outcome {
@@ -82,6 +88,15 @@ impl Vm {
                 Err(Unwind::Halt(halt)) => break Err(Unwind::Halt(halt)),
                 Err(Unwind::Exception(exc)) => {
                     if !std::mem::take(&mut frame.reraising) {
+                        // CPython `_PyErr_SetObject`: an exception raised
+                        // while another is handled has it as `__context__`,
+                        // whether `raise` or an operation raised it.
+                        let arising_here = exc
+                            .as_exception()
+                            .is_some_and(|data| data.traceback.borrow().is_empty());
+                        if arising_here && !thrown.as_ref().is_some_and(|t| t.is(&exc)) {
+                            self.set_context(&exc);
+                        }
                         self.add_traceback(&exc, frame);
                     }
                     if !self.unwind_to_handler(frame, exc.clone()) {
