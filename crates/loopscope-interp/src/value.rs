@@ -387,6 +387,10 @@ pub struct Class {
     /// How calling the class makes an instance, as of a class generation
     /// (kept by `Vm::creation_of`).
     pub creation: RefCell<Option<(u64, Creation)>>,
+    /// How many attributes the last instance `__init__` made had: new
+    /// instances get room for as many (CPython sizes instance values by
+    /// the class's shared keys).
+    pub instance_attributes: Cell<u8>,
 }
 
 /// What `cls(...)` finds along the class's MRO, remembered so that making
