@@ -426,6 +426,13 @@ impl Class {
         if known_at == now {
             return hooks;
         }
+        self.hooks_now(now)
+    }
+
+    /// [`Class::hooks`] looked up again (out of line: the hot callers
+    /// only compare generations).
+    #[inline(never)]
+    fn hooks_now(self: &Rc<Self>, now: u64) -> ClassHooks {
         let builtin = |name: &str| matches!(self.lookup(name), Some(Value::Builtin(_)));
         let hooks = ClassHooks {
             standard_getattribute: builtin("__getattribute__"),

@@ -147,6 +147,29 @@ impl Vm {
         Ok(())
     }
 
+    /// The Python `__init__` that calling `class` runs on an instance made
+    /// by `object.__new__`, as [`Vm::creation_of`] knows it (without
+    /// cloning the whole record); `None` for any other way of making one.
+    #[inline]
+    pub(super) fn plain_python_init(&mut self, class: &Rc<Class>) -> Option<Rc<Function>> {
+        let now = crate::value::method_cache::generation();
+        if let Some((known_at, creation)) = &*class.creation.borrow() {
+            if *known_at == now {
+                return match &creation.init {
+                    Some(Value::Function(init)) if creation.object_new => Some(init.clone()),
+                    _ => None,
+                };
+            }
+        }
+        match self.creation_of(class) {
+            crate::value::Creation {
+                object_new: true,
+                init: Some(Value::Function(init)),
+            } => Some(init),
+            _ => None,
+        }
+    }
+
     /// What calling `class` finds for `__new__` and `__init__`, looked up
     /// again only after some class namespace changed.
     pub(super) fn creation_of(&mut self, class: &Rc<Class>) -> crate::value::Creation {

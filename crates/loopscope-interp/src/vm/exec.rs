@@ -150,12 +150,8 @@ impl Vm {
             Some(Value::Class(class)) if !Rc::ptr_eq(class, &self.types.type_) => class.clone(),
             _ => return Ok(None),
         };
-        let creation = self.creation_of(&class);
-        if !creation.object_new {
-            return Ok(None);
-        }
-        let function = match creation.init {
-            Some(Value::Function(f)) if Vm::is_simple_call(&f, frame.stack.len() - at + 1) => f,
+        let function = match self.plain_python_init(&class) {
+            Some(f) if Vm::is_simple_call(&f, frame.stack.len() - at + 1) => f,
             _ => return Ok(None),
         };
         self.note_call_site(frame.ip);
