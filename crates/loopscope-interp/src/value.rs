@@ -387,6 +387,10 @@ pub struct Class {
     /// How calling the class makes an instance, as of a class generation
     /// (kept by `Vm::creation_of`).
     pub creation: RefCell<Option<(u64, Creation)>>,
+    /// How many attributes the last instance `__init__` made had: new
+    /// instances get room for as many (CPython sizes instance values by
+    /// the class's shared keys).
+    pub instance_attributes: Cell<u8>,
 }
 
 /// What `cls(...)` finds along the class's MRO, remembered so that making
@@ -422,6 +426,13 @@ impl Class {
         if known_at == now {
             return hooks;
         }
+        self.hooks_now(now)
+    }
+
+    /// [`Class::hooks`] looked up again (out of line: the hot callers
+    /// only compare generations).
+    #[inline(never)]
+    fn hooks_now(self: &Rc<Self>, now: u64) -> ClassHooks {
         let builtin = |name: &str| matches!(self.lookup(name), Some(Value::Builtin(_)));
         let hooks = ClassHooks {
             standard_getattribute: builtin("__getattribute__"),

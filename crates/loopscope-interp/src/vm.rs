@@ -858,6 +858,29 @@ impl Vm {
         frame::Frame::with_buffers(code, globals, None, arguments, buffers)
     }
 
+    /// A call's frame on spare buffers, its first local `receiver` and
+    /// the next ones the values of `arguments` from `at` on (moved out):
+    /// a method's frame, with no chained iterator to build it.
+    #[inline]
+    pub fn frame_with_receiver(
+        &mut self,
+        code: Rc<crate::bytecode::Code>,
+        globals: Rc<Module>,
+        receiver: Value,
+        arguments: &mut Vec<Value>,
+        at: usize,
+    ) -> frame::Frame {
+        let (stack, mut locals) = self.frame_buffers.take();
+        let count = code.varnames.len();
+        locals.reserve(count);
+        locals.push(Some(receiver));
+        locals.extend(arguments.drain(at.min(arguments.len())..).map(Some));
+        while locals.len() < count {
+            locals.push(None);
+        }
+        frame::Frame::with_buffers(code, globals, None, std::iter::empty(), (stack, locals))
+    }
+
     /// Gives a finished call frame's buffers back for the next calls.
     #[inline]
     pub fn release_frame(&mut self, mut frame: frame::Frame) {

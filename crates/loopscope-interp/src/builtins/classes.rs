@@ -140,7 +140,9 @@ fn first_class(vm: &mut Vm, args: &mut Args, what: &str) -> PyResult<Rc<Class>> 
 fn new_instance(vm: &Vm, class: &Rc<Class>, payload: Payload) -> Value {
     Value::Instance(Rc::new(Instance {
         class: std::cell::RefCell::new(class.clone()),
-        dict: Default::default(),
+        dict: std::cell::RefCell::new(crate::value::AttrMap::with_capacity(
+            class.instance_attributes.get() as usize,
+        )),
         dict_object: Default::default(),
         payload,
         id: vm.ids.next(),

@@ -77,7 +77,7 @@ fn one_arg(vm: &mut Vm, fname: &str, args: &mut Args) -> PyResult<Value> {
         let n = args.positional.len();
         return Err(vm.type_error(format!("{fname}() takes exactly one argument ({n} given)")));
     }
-    Ok(args.positional.remove(0))
+    Ok(args.positional.pop().unwrap_or(Value::None))
 }
 
 fn print(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {

@@ -147,9 +147,32 @@ impl Vm {
         Ok(())
     }
 
+    /// The Python `__init__` that calling `class` runs on an instance made
+    /// by `object.__new__`, as [`Vm::creation_of`] knows it (without
+    /// cloning the whole record); `None` for any other way of making one.
+    #[inline]
+    pub(super) fn plain_python_init(&mut self, class: &Rc<Class>) -> Option<Rc<Function>> {
+        let now = crate::value::method_cache::generation();
+        if let Some((known_at, creation)) = &*class.creation.borrow() {
+            if *known_at == now {
+                return match &creation.init {
+                    Some(Value::Function(init)) if creation.object_new => Some(init.clone()),
+                    _ => None,
+                };
+            }
+        }
+        match self.creation_of(class) {
+            crate::value::Creation {
+                object_new: true,
+                init: Some(Value::Function(init)),
+            } => Some(init),
+            _ => None,
+        }
+    }
+
     /// What calling `class` finds for `__new__` and `__init__`, looked up
     /// again only after some class namespace changed.
-    fn creation_of(&mut self, class: &Rc<Class>) -> crate::value::Creation {
+    pub(super) fn creation_of(&mut self, class: &Rc<Class>) -> crate::value::Creation {
         let now = crate::value::method_cache::generation();
         if let Some((known_at, creation)) = &*class.creation.borrow() {
             if *known_at == now {
@@ -224,11 +247,12 @@ impl Vm {
                 // The common `__init__(self, a, b)`: its frame takes the
                 // instance and the arguments directly.
                 let mut args = args;
-                let values = std::iter::once(instance.clone()).chain(args.drain(..));
-                let frame = self.frame_with_arguments(
+                let frame = self.frame_with_receiver(
                     function.code.clone(),
                     function.globals.clone(),
-                    values,
+                    instance.clone(),
+                    &mut args,
+                    0,
                 );
                 self.recycle_arg_vec(args);
                 let result = self.start_function(function, frame)?;
@@ -248,7 +272,7 @@ impl Vm {
     }
 
     /// The instance, once `__init__` returned `None` (CPython type_call).
-    fn init_result(&mut self, instance: Value, result: Value) -> PyResult<Value> {
+    pub(super) fn init_result(&mut self, instance: Value, result: Value) -> PyResult<Value> {
         if !result.is_none() {
             return Err(self.type_error(format!(
                 "__init__() should return None, not '{}'",

@@ -52,7 +52,9 @@ impl Vm {
         // A resumed generator takes back the exceptions it was handling.
         let saved = std::mem::take(&mut frame.saved_exceptions);
         let base = self.exc_stack.len();
-        self.exc_stack.extend(saved);
+        if !saved.is_empty() {
+            self.exc_stack.extend(saved);
+        }
         let mut pending = match resume {
             Resume::Start => None,
             Resume::Send(value) => {
@@ -148,6 +150,83 @@ impl Vm {
                 Err(error)
             }
         }
+    }
+
+    /// `cls(a, b)` with the arguments on the stack from `at` on, below
+    /// them the class: when the class makes its instances with
+    /// `object.__new__` and its `__init__` is a Python function the
+    /// arguments [simply bind](Vm::is_simple_call) to, the instance and
+    /// the arguments go straight into `__init__`'s frame (what
+    /// `call_class` does, without an argument vector). `None` when the
+    /// callee or the call is not that simple.
+    #[inline]
+    fn call_class_from_stack(&mut self, frame: &mut Frame, at: usize) -> PyResult<Option<Value>> {
+        let class = match at.checked_sub(1).and_then(|c| frame.stack.get(c)) {
+            Some(Value::Class(class)) if !Rc::ptr_eq(class, &self.types.type_) => class.clone(),
+            _ => return Ok(None),
+        };
+        let function = match self.plain_python_init(&class) {
+            Some(f) if Vm::is_simple_call(&f, frame.stack.len() - at + 1) => f,
+            _ => return Ok(None),
+        };
+        self.note_call_site(frame.ip);
+        // An `__init__` that is a Python function never makes arguments
+        // an error in `object.__new__` (CPython object_new).
+        self.enter_native()?;
+        let made = crate::builtins::classes::instantiate_checked(self, &class, false);
+        self.depth -= 1;
+        let instance = made?;
+        let init_frame = self.frame_with_receiver(
+            function.code.clone(),
+            function.globals.clone(),
+            instance.clone(),
+            &mut frame.stack,
+            at,
+        );
+        frame.stack.pop();
+        match self.start_function(&function, init_frame) {
+            Ok(result) => {
+                if let Value::Instance(made) = &instance {
+                    // The next instances get room for as many attributes.
+                    let count = made.dict.borrow().len();
+                    class.instance_attributes.set(count.min(64) as u8);
+                }
+                self.init_result(instance, result).map(Some)
+            }
+            Err(error) => {
+                if let Unwind::Halt(Halt::Park(parked)) = &error {
+                    parked.link_call(false);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// A call of a native function that is no bound method (`abs(x)`,
+    /// `len(s)`) with positional arguments only, the stack's values from
+    /// `at` on: `call_builtin`'s work without going through `call_with`.
+    /// `None` when the callee is something else.
+    #[inline]
+    fn call_native_from_stack(&mut self, frame: &mut Frame, at: usize) -> PyResult<Option<Value>> {
+        let native = match at.checked_sub(1).and_then(|c| frame.stack.get(c)) {
+            Some(Value::Builtin(builtin)) if builtin.receiver.is_none() => match builtin.func {
+                crate::value::NativeFn::Plain(native) => native,
+                crate::value::NativeFn::Closure(_) => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let mut args = crate::value::Args::new(self.take_arg_vec());
+        args.positional.extend(frame.stack.drain(at..));
+        let callee = Self::pop(frame);
+        self.note_call_site(frame.ip);
+        self.enter_native()?;
+        let result = native(self, &mut args);
+        self.depth -= 1;
+        self.recycle_arg_vec(std::mem::take(&mut args.positional));
+        if let Err(Unwind::Halt(Halt::Park(parked))) = &result {
+            parked.native_returned();
+        }
+        result.map(Some).map_err(|error| link_park(error, &callee))
     }
 
     /// Remembers where the innermost frame is calling from.
@@ -534,6 +613,9 @@ impl Vm {
                     self.del_item(&obj, &key)?;
                 }
                 Op::Binary(b) => {
+                    if int_arithmetic_in_place(b, &mut frame.stack) {
+                        continue;
+                    }
                     let right = Self::pop(frame);
                     let left = Self::pop(frame);
                     let v = match small_arithmetic(b, &left, &right) {
@@ -545,6 +627,9 @@ impl Vm {
                     frame.stack.push(v);
                 }
                 Op::InPlace(b) => {
+                    if int_arithmetic_in_place(b, &mut frame.stack) {
+                        continue;
+                    }
                     let right = Self::pop(frame);
                     let left = Self::pop(frame);
                     let v = match small_arithmetic(b, &left, &right) {
@@ -868,6 +953,14 @@ impl Vm {
                 Op::Call(n) => {
                     let at = frame.stack.len().saturating_sub(n as usize);
                     if let Some(v) = self.call_python_from_stack(frame, at)? {
+                        frame.stack.push(v);
+                        continue;
+                    }
+                    if let Some(v) = self.call_class_from_stack(frame, at)? {
+                        frame.stack.push(v);
+                        continue;
+                    }
+                    if let Some(v) = self.call_native_from_stack(frame, at)? {
                         frame.stack.push(v);
                         continue;
                     }
@@ -1224,6 +1317,45 @@ pub(super) fn discard(value: Value) {
     match value {
         Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) => std::mem::forget(value),
         other => drop(other),
+    }
+}
+
+/// Arithmetic on the two small ints on top of the stack, done where the
+/// left one is (the right one popped): `small_arithmetic`'s int cases but
+/// true division, without moving the operands out. False (the stack as
+/// it was) when the operands are something else or the result needs the
+/// general path.
+#[inline(always)]
+fn int_arithmetic_in_place(op: BinOp, stack: &mut Vec<Value>) -> bool {
+    let [.., Value::Int(left), Value::Int(right)] = stack.as_mut_slice() else {
+        return false;
+    };
+    let (a, b) = (*left, *right);
+    let result = match op {
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
+        BinOp::Mod => a.checked_rem(b).map(|r| {
+            if r != 0 && ((r < 0) != (b < 0)) {
+                r + b
+            } else {
+                r
+            }
+        }),
+        BinOp::And => Some(a & b),
+        BinOp::Or => Some(a | b),
+        BinOp::Xor => Some(a ^ b),
+        _ => None,
+    };
+    match result {
+        Some(result) => {
+            *left = result;
+            if let Some(right) = stack.pop() {
+                discard(right);
+            }
+            true
+        }
+        None => false,
     }
 }
 

@@ -106,7 +106,10 @@ impl Frame {
     ) -> Frame {
         let count = code.varnames.len();
         locals.extend(arguments.take(count).map(Some));
-        locals.resize(count, None);
+        // A loop of pushes: `resize` is an out-of-line call per frame.
+        while locals.len() < count {
+            locals.push(None);
+        }
         Frame {
             stack,
             locals,

@@ -726,6 +726,7 @@ impl Vm {
 
     /// `LOAD_GLOBAL` through the instruction's cache (one entry: the
     /// globals of a code object are nearly always the same module).
+    #[inline(never)]
     pub(super) fn load_global_cached(
         &mut self,
         code: &Code,
@@ -733,8 +734,9 @@ impl Vm {
         globals: &crate::value::Module,
         name: &Rc<PyStr>,
     ) -> PyResult<Value> {
-        let site = code.caches.site(ip);
-        if let Some(site) = site {
+        // A small function for the hit (few registers to save); the miss
+        // takes the general lookup out of line.
+        if let Some(site) = code.caches.site(ip) {
             let hit = match &*site.ways[0].borrow() {
                 Entry::Global { layout, position } => module_value(globals, *layout, *position),
                 Entry::Builtin {
@@ -751,6 +753,20 @@ impl Vm {
                 return Ok(value);
             }
         }
+        self.load_global_missed(code, ip, globals, name)
+    }
+
+    /// `LOAD_GLOBAL` when the cache did not answer: the lookup in the
+    /// globals, then builtins, remembered for the next time.
+    #[inline(never)]
+    fn load_global_missed(
+        &mut self,
+        code: &Code,
+        ip: usize,
+        globals: &crate::value::Module,
+        name: &Rc<PyStr>,
+    ) -> PyResult<Value> {
+        let site = code.caches.site(ip);
         let (found, entry) = {
             let dict = globals.dict.borrow();
             match dict.position_of_name(name) {

@@ -111,6 +111,7 @@ pub fn new_class(
         id: ids.next(),
         hooks: Default::default(),
         creation: Default::default(),
+        instance_attributes: Default::default(),
     }))
 }
 
