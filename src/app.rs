@@ -1008,7 +1008,7 @@ pub fn app() -> Html {
                         lang={lang} on_export={on_export} />
                     <div class="scrubber">
                         <input type="range" data-testid="scrubber" aria-label={t(T::Moment)} min="0"
-                            max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}
+                            max={len.to_string()} value={scrubber_value(model.head.index, len, model.playing).to_string()} oninput={on_scrub}
                             disabled={len == 0} />
                         <div class="scrubber-marks" aria-hidden="true">
                             <ScrubberMarks replay={model.replay.clone().map(ReplayRef)} />
@@ -1060,6 +1060,15 @@ pub fn app() -> Html {
             </dialog>
         </>
     }
+}
+
+/// The scrubber's value at moment `index` of `len`: while playing, only a
+/// thousandth of the run at a time (a scrubber is narrower than a thousand
+/// pixels, so its thumb is where it would be), since each new value lays
+/// the slider out again; paused, the moment itself.
+fn scrubber_value(index: usize, len: usize, playing: bool) -> usize {
+    let step = if playing { (len / 1000).max(1) } else { 1 };
+    index - index % step
 }
 
 /// What the canvases show at moment `index`, in words (their aria-labels).
@@ -1388,15 +1397,15 @@ struct TaskTableProps {
 fn task_table(props: &TaskTableProps) -> Html {
     let lang = props.lang;
     let t = |text: T| lang.t(text);
-    let rows = props
-        .replay
+    let replay = props.replay.as_ref().map(|r| &*r.0);
+    let state = replay.map(|replay| replay.state_at(props.index));
+    let shown = replay.zip(state.as_ref());
+    let rows = shown
         .iter()
-        .flat_map(|r| task_rows(&r.0, &r.0.state_at(props.index), lang));
-    let generators = props
-        .replay
-        .as_ref()
-        .filter(|r| !r.0.catalog.generators.is_empty())
-        .map(|r| generator_rows(&r.0, &r.0.state_at(props.index), lang));
+        .flat_map(|&(replay, state)| task_rows(replay, state, lang));
+    let generators = shown
+        .filter(|(replay, _)| !replay.catalog.generators.is_empty())
+        .map(|(replay, state)| generator_rows(replay, state, lang));
     html! {
         <>
             <table class="tasks" data-testid="task-table">
@@ -2386,6 +2395,14 @@ mod tests {
         assert_eq!(traceback_line("Traceback (most recent call last):"), None);
         assert_eq!(traceback_line("    f(0)"), None);
         assert_eq!(traceback_line("  File \"x\", line x"), None);
+    }
+
+    #[test]
+    fn the_scrubber_moves_by_thousandths_while_playing() {
+        assert_eq!(scrubber_value(12_345, 28_692, true), 12_320);
+        assert_eq!(scrubber_value(12_345, 28_692, false), 12_345);
+        assert_eq!(scrubber_value(17, 300, true), 17);
+        assert_eq!(scrubber_value(28_692, 28_692, true), 28_672);
     }
 
     #[test]
