@@ -506,20 +506,39 @@ pub fn app() -> Html {
         })
     };
     let help_dialog = use_node_ref();
-    let editor_host = use_node_ref();
     let loop_canvas = use_node_ref();
     let timeline_canvas = use_node_ref();
-    let editor: Rc<RefCell<Option<CodeEditor>>> = use_mut_ref(|| None);
+    // The editor is made in the first render, not in an effect after it:
+    // Yew may hand the browser a style, layout and paint between a render
+    // and its effects, and the program must be editable and runnable from
+    // the first paint. Its host element is the page's (rendered as a
+    // reference), its contents the editor's (CodeMirror replaces them).
+    let on_run = {
+        let dispatcher = model.dispatcher();
+        use_memo((), move |_| {
+            Closure::<dyn Fn()>::new(move || dispatcher.dispatch(Action::Run))
+        })
+    };
+    let editor_host = use_memo((), |_| crate::editor::host_element());
+    let editor: Rc<RefCell<Option<CodeEditor>>> = {
+        let (host, start, on_run) = (editor_host.clone(), start.clone(), on_run.clone());
+        use_mut_ref(move || {
+            let on_run = on_run.as_ref().as_ref().unchecked_ref::<js_sys::Function>();
+            host.as_ref()
+                .as_ref()
+                .and_then(|host| CodeEditor::plain(host, &start.program, on_run.clone()))
+        })
+    };
     let runner: Rc<RefCell<Option<Runner>>> = use_mut_ref(|| None);
     let view_cache: Rc<RefCell<ViewCache>> = use_mut_ref(ViewCache::default);
 
-    // Mount: the editor (with the program of the address, if any; a plain
-    // textarea until CodeMirror has loaded), the worker (it starts fetching
-    // the VM now that the page has painted), the keyboard and resize
-    // listeners.
+    // Mount: CodeMirror in the plain editor's place once the page has
+    // painted, the worker (it starts fetching the VM now that the page has
+    // painted), the keyboard and resize listeners.
     {
         let editor = editor.clone();
         let editor_host = editor_host.clone();
+        let on_run = on_run.clone();
         let runner = runner.clone();
         let dispatcher = model.dispatcher();
         let loop_canvas = loop_canvas.clone();
@@ -532,19 +551,16 @@ pub fn app() -> Html {
                     listeners.watch_width(&canvas);
                 }
             }
-            let program = start.program.clone();
             let resize_reporter = start
                 .embed
                 .then(crate::embed::ResizeReporter::install)
                 .flatten();
-            let run_dispatcher = dispatcher.clone();
-            let on_run = Closure::<dyn Fn()>::new(move || run_dispatcher.dispatch(Action::Run));
-            let on_run_function: js_sys::Function =
-                on_run.as_ref().unchecked_ref::<js_sys::Function>().clone();
-            if let Some(host) = editor_host.cast::<web_sys::Element>() {
-                // The program is editable and runnable at the first paint;
+            let on_run_function: js_sys::Function = (*on_run)
+                .as_ref()
+                .unchecked_ref::<js_sys::Function>()
+                .clone();
+            if let Some(host) = editor_host.as_ref().clone() {
                 // CodeMirror takes the textarea's place once it has loaded.
-                *editor.borrow_mut() = CodeEditor::plain(&host, &program, on_run_function.clone());
                 let editor = editor.clone();
                 crate::editor::load_after_first_paint(move || {
                     if let Some(editor) = editor.borrow_mut().as_mut() {
@@ -557,7 +573,6 @@ pub fn app() -> Html {
                 dispatcher.dispatch(Action::Run);
             }
             move || {
-                drop(on_run);
                 drop(listeners);
                 drop(resize_reporter);
             }
@@ -938,7 +953,7 @@ pub fn app() -> Html {
                     // The editor's accessible name (CodeMirror and the
                     // textarea point here with aria-labelledby).
                     <span id="editor-label" hidden=true>{ t(T::EditorLabel) }</span>
-                    <div class="editor" data-testid="editor" ref={editor_host}></div>
+                    { editor_host.as_ref().clone().map_or_else(Html::default, |host| Html::VRef(host.into())) }
                     <output class={classes!("status", model.error_text.is_some().then_some("status-error"))}
                         data-testid="status" role="status" aria-live="polite">
                         { progress }
@@ -993,7 +1008,7 @@ pub fn app() -> Html {
                         lang={lang} on_export={on_export} />
                     <div class="scrubber">
                         <input type="range" data-testid="scrubber" aria-label={t(T::Moment)} min="0"
-                            max={len.to_string()} value={model.head.index.to_string()} oninput={on_scrub}
+                            max={len.to_string()} value={scrubber_value(model.head.index, len, model.playing).to_string()} oninput={on_scrub}
                             disabled={len == 0} />
                         <div class="scrubber-marks" aria-hidden="true">
                             <ScrubberMarks replay={model.replay.clone().map(ReplayRef)} />
@@ -1045,6 +1060,15 @@ pub fn app() -> Html {
             </dialog>
         </>
     }
+}
+
+/// The scrubber's value at moment `index` of `len`: while playing, only a
+/// thousandth of the run at a time (a scrubber is narrower than a thousand
+/// pixels, so its thumb is where it would be), since each new value lays
+/// the slider out again; paused, the moment itself.
+fn scrubber_value(index: usize, len: usize, playing: bool) -> usize {
+    let step = if playing { (len / 1000).max(1) } else { 1 };
+    index - index % step
 }
 
 /// What the canvases show at moment `index`, in words (their aria-labels).
@@ -1373,15 +1397,15 @@ struct TaskTableProps {
 fn task_table(props: &TaskTableProps) -> Html {
     let lang = props.lang;
     let t = |text: T| lang.t(text);
-    let rows = props
-        .replay
+    let replay = props.replay.as_ref().map(|r| &*r.0);
+    let state = replay.map(|replay| replay.state_at(props.index));
+    let shown = replay.zip(state.as_ref());
+    let rows = shown
         .iter()
-        .flat_map(|r| task_rows(&r.0, &r.0.state_at(props.index), lang));
-    let generators = props
-        .replay
-        .as_ref()
-        .filter(|r| !r.0.catalog.generators.is_empty())
-        .map(|r| generator_rows(&r.0, &r.0.state_at(props.index), lang));
+        .flat_map(|&(replay, state)| task_rows(replay, state, lang));
+    let generators = shown
+        .filter(|(replay, _)| !replay.catalog.generators.is_empty())
+        .map(|(replay, state)| generator_rows(replay, state, lang));
     html! {
         <>
             <table class="tasks" data-testid="task-table">
@@ -2371,6 +2395,14 @@ mod tests {
         assert_eq!(traceback_line("Traceback (most recent call last):"), None);
         assert_eq!(traceback_line("    f(0)"), None);
         assert_eq!(traceback_line("  File \"x\", line x"), None);
+    }
+
+    #[test]
+    fn the_scrubber_moves_by_thousandths_while_playing() {
+        assert_eq!(scrubber_value(12_345, 28_692, true), 12_320);
+        assert_eq!(scrubber_value(12_345, 28_692, false), 12_345);
+        assert_eq!(scrubber_value(17, 300, true), 17);
+        assert_eq!(scrubber_value(28_692, 28_692, true), 28_672);
     }
 
     #[test]

@@ -318,6 +318,10 @@ pub struct TimelinePainter {
     /// The language of the axis's labels.
     pub lang: Lang,
     cache: Option<TimelineCache>,
+    /// Where the cursor was last painted (with the cache's key): a cursor
+    /// that moved right only needs the strip from there to its new place
+    /// painted again.
+    painted: Option<((u64, Axis, u64, Lang), f64)>,
 }
 
 struct TimelineCache {
@@ -388,28 +392,53 @@ impl TimelinePainter {
         let (context, colours) = self.surface.prepare(canvas, cache.height, view)?;
         let cursor_x = layout::Scale::new(replay, axis, cache.plot_left, cache.plot_right)
             .x(head_index, head_time);
-        context.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)?;
-        context.draw_image_with_html_canvas_element(&cache.frame, 0.0, 0.0)?;
-        let from = (cache.plot_left * ratio).floor();
-        let to = ((cursor_x + REVEAL_PAST_CURSOR) * ratio)
-            .ceil()
-            .min(f64::from(canvas.width()));
+        let columns = f64::from(canvas.width());
         let rows = f64::from(canvas.height());
-        if to > from && rows > 0.0 {
-            context.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
-                &cache.picture,
-                from,
-                0.0,
-                to - from,
-                rows,
-                from,
-                0.0,
-                to - from,
-                rows,
-            )?;
+        // The device-pixel columns to paint again: all of them, or (the
+        // cursor moved right) from the old cursor's left edge (less a
+        // pixel: its antialiasing) to the new reveal.
+        let left = match self.painted {
+            Some((painted_key, painted_x)) if painted_key == key && cursor_x >= painted_x => {
+                ((painted_x - 1.0) * ratio).floor() - 1.0
+            }
+            _ => 0.0,
         }
+        .max(0.0);
+        let reveal = ((cursor_x + REVEAL_PAST_CURSOR) * ratio)
+            .ceil()
+            .min(columns);
+        context.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)?;
+        let copy = |source: &HtmlCanvasElement, from: f64, to: f64| {
+            if to > from && rows > 0.0 {
+                context
+                    .draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                        source,
+                        from,
+                        0.0,
+                        to - from,
+                        rows,
+                        from,
+                        0.0,
+                        to - from,
+                        rows,
+                    )
+            } else {
+                Ok(())
+            }
+        };
+        if left == 0.0 {
+            context.draw_image_with_html_canvas_element(&cache.frame, 0.0, 0.0)?;
+        } else {
+            copy(&cache.frame, left, reveal.max(left))?;
+        }
+        copy(
+            &cache.picture,
+            left.max((cache.plot_left * ratio).floor()),
+            reveal,
+        )?;
         context.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)?;
         timeline_cursor(&context, colours, cursor_x, cache.height);
+        self.painted = Some((key, cursor_x));
         Ok(())
     }
 }

@@ -162,6 +162,17 @@ impl CodeEditor {
     }
 }
 
+/// The element the editor lives in (`<div class="editor"
+/// data-testid="editor">`), made before the page renders it, so the plain
+/// editor is in it from the first render.
+pub fn host_element() -> Option<web_sys::Element> {
+    let document = web_sys::window()?.document()?;
+    let host = document.create_element("div").ok()?;
+    host.set_class_name("editor");
+    host.set_attribute("data-testid", "editor").ok()?;
+    Some(host)
+}
+
 /// Whether the editor script has run (it defines `window.loopscopeEditor`).
 fn script_loaded() -> bool {
     web_sys::window().is_some_and(|window| {

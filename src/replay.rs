@@ -931,6 +931,10 @@ fn catalogue(trace: &Trace) -> Catalog {
     // Who resumed each running generator (it gets what comes out).
     let mut generator_callers: HashMap<ObjectId, Actor> = HashMap::new();
     let mut main_changes: Vec<(usize, Phase)> = vec![(0, Phase::Running)];
+    // The generators running now, innermost last, each with the actor at
+    // the bottom of its chain of callers (`Main` for a generator driven by
+    // the program outside any event loop).
+    let mut running_generators: Vec<(ObjectId, Actor)> = Vec::new();
 
     for (i, event) in events.iter().enumerate() {
         match &event.kind {
@@ -1079,6 +1083,7 @@ fn catalogue(trace: &Trace) -> Catalog {
                 text,
                 actor,
             } => {
+                let actor = &writer(&running_generators, *actor);
                 catalog.marks.push(Mark {
                     event: i,
                     kind: match stream {
@@ -1139,6 +1144,15 @@ fn catalogue(trace: &Trace) -> Catalog {
                     main_changes.push((i, Phase::Waiting));
                 }
                 generator_callers.insert(*generator, *by);
+                let root = match by {
+                    Actor::Generator(caller) => running_generators
+                        .iter()
+                        .rev()
+                        .find(|(id, _)| id == caller)
+                        .map_or(*by, |&(_, root)| root),
+                    other => *other,
+                };
+                running_generators.push((*generator, root));
                 catalog.exchanges.push(Exchange {
                     event: i,
                     generator: *generator,
@@ -1151,6 +1165,7 @@ fn catalogue(trace: &Trace) -> Catalog {
             EventKind::GeneratorYielded {
                 generator, value, ..
             } => {
+                leave_generator(&mut running_generators, *generator);
                 let back = GeneratorGivesBack {
                     event: i,
                     generator: *generator,
@@ -1166,6 +1181,7 @@ fn catalogue(trace: &Trace) -> Catalog {
                 );
             }
             EventKind::GeneratorFinished { generator, end, .. } => {
+                leave_generator(&mut running_generators, *generator);
                 let (how, value) = match end {
                     GeneratorEnd::Returned(value) => ("return", value.clone()),
                     GeneratorEnd::Raised(error) => ("raise", error.clone()),
@@ -1229,6 +1245,27 @@ fn catalogue(trace: &Trace) -> Catalog {
         .map(|changes| segments(changes, end))
         .collect();
     catalog
+}
+
+/// Who wrote output the trace says `actor` wrote: the innermost generator
+/// running for the program outside any event loop (the runtime names the
+/// frame's owner, `Main`, while a plain generator's body runs); otherwise
+/// `actor` itself (output inside a task stays the task's).
+fn writer(running_generators: &[(ObjectId, Actor)], actor: Actor) -> Actor {
+    match running_generators.last() {
+        Some(&(generator, Actor::Main)) if actor == Actor::Main => Actor::Generator(generator),
+        _ => actor,
+    }
+}
+
+/// A generator stopped running (it yielded, returned, raised or closed).
+fn leave_generator(running_generators: &mut Vec<(ObjectId, Actor)>, generator: ObjectId) {
+    if let Some(at) = running_generators
+        .iter()
+        .rposition(|&(id, _)| id == generator)
+    {
+        running_generators.truncate(at);
+    }
 }
 
 /// Splits output into lines: a write without a newline waits for the rest
@@ -2013,6 +2050,26 @@ mod tests {
                 (7, Phase::Running)
             ]
         );
+    }
+
+    #[test]
+    fn output_inside_a_plain_generator_is_the_generators() {
+        let replay = Replay::new(calc());
+        let line = &replay.catalog.output[0];
+        assert_eq!((line.text.as_str(), line.actor), ("1", Actor::Generator(7)));
+        assert_eq!(replay.catalog.marks[0].actor, Actor::Generator(7));
+        // Outside the generator, and inside a task, output stays its writer's.
+        let running = [(7, Actor::Main)];
+        assert_eq!(writer(&[], Actor::Main), Actor::Main);
+        assert_eq!(writer(&running, Actor::Task(3)), Actor::Task(3));
+        assert_eq!(
+            writer(&[(7, Actor::Task(3))], Actor::Task(3)),
+            Actor::Task(3)
+        );
+        let mut nested = vec![(7, Actor::Main), (8, Actor::Main)];
+        assert_eq!(writer(&nested, Actor::Main), Actor::Generator(8));
+        leave_generator(&mut nested, 8);
+        assert_eq!(writer(&nested, Actor::Main), Actor::Generator(7));
     }
 
     #[test]

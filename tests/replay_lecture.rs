@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use loopscope_interp::verdict::RunOptions;
-use loopscope_trace::Stream;
+use loopscope_trace::{Actor, Stream};
 use loopscope_web::i18n::Lang;
 use loopscope_web::replay::{Replay, TaskState};
 
@@ -94,5 +94,37 @@ fn a_thread_job_is_named_in_the_interface_language() {
     assert_eq!(
         replay.catalog.actor_name(line.actor, Lang::Ru),
         "поток work"
+    );
+}
+
+#[test]
+fn output_inside_a_plain_generator_is_tagged_with_the_generator() {
+    let source = "def counter(n):\n    for i in range(n):\n        print('counting', i)\n        yield i\n\n\nprint('before')\nfor value in counter(2):\n    print('got', value)\n";
+    let result = run(source.to_string());
+    assert_eq!(
+        result.verdict.stdout,
+        "before\ncounting 0\ngot 0\ncounting 1\ngot 1\n"
+    );
+    let replay = Replay::new(result.trace);
+    let catalog = &replay.catalog;
+    let generator = catalog.generators.first().expect("the generator").id;
+    let tags: Vec<(&str, Actor)> = catalog
+        .output
+        .iter()
+        .map(|line| (line.text.as_str(), line.actor))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            ("before", Actor::Main),
+            ("counting 0", Actor::Generator(generator)),
+            ("got 0", Actor::Main),
+            ("counting 1", Actor::Generator(generator)),
+            ("got 1", Actor::Main),
+        ]
+    );
+    assert_eq!(
+        catalog.actor_name(Actor::Generator(generator), Lang::En),
+        catalog.actor_name(tags[1].1, Lang::En)
     );
 }
