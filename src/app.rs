@@ -34,6 +34,21 @@ pub use crate::startup::{SPEEDS, SPEED_NAMES};
 /// canvases redraw every frame, a table of a thousand tasks cannot.
 pub const PANEL_EVERY_SECONDS: f64 = 0.25;
 
+/// The text views that follow the playhead: each is rebuilt on its own
+/// frame while playing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Console,
+    Tasks,
+    Events,
+    /// The canvases' text descriptions (their `aria-label`s).
+    Summaries,
+}
+
+impl Panel {
+    pub const COUNT: usize = 4;
+}
+
 /// How often the editor's task lines follow the playback while it plays:
 /// CodeMirror's update costs a frame's worth of work each time.
 pub const EDITOR_LINES_EVERY_SECONDS: f64 = 1.0;
@@ -75,10 +90,13 @@ pub struct Model {
     /// `(line, column, message)` to mark in the editor.
     pub error_mark: Option<(u32, u32, String)>,
     pub head: Playhead,
-    /// The moment the text panels (console, task table) show: the head's,
-    /// but while playing updated only every [`PANEL_EVERY_SECONDS`].
-    pub panel_index: usize,
+    /// The moment each text panel ([`Panel`]) shows: the head's, but while
+    /// playing updated only every [`PANEL_EVERY_SECONDS`], one panel at a
+    /// time in turn, so that no single frame rebuilds them all.
+    pub panel_indexes: [usize; Panel::COUNT],
     panel_clock: f64,
+    /// The panel the next refresh while playing updates.
+    next_panel: usize,
     /// The moment the editor's task lines show: the head's, but while
     /// playing updated only every [`EDITOR_LINES_EVERY_SECONDS`].
     pub editor_index: usize,
@@ -137,8 +155,9 @@ impl Default for Model {
                 time: 0.0,
                 carry: 0.0,
             },
-            panel_index: 0,
+            panel_indexes: [0; Panel::COUNT],
             panel_clock: 0.0,
+            next_panel: 0,
             editor_index: 0,
             editor_clock: 0.0,
             playing: false,
@@ -185,7 +204,7 @@ impl PartialEq for Model {
             && self.generation == other.generation
             && self.verdict == other.verdict
             && self.head == other.head
-            && self.panel_index == other.panel_index
+            && self.panel_indexes == other.panel_indexes
             && self.editor_index == other.editor_index
             && self.playing == other.playing
             && self.speed == other.speed
@@ -372,9 +391,13 @@ impl Reducible for Model {
                     model.playing = false;
                 }
                 model.panel_clock += seconds;
-                if model.panel_clock >= PANEL_EVERY_SECONDS || !model.playing {
+                if !model.playing {
                     model.panel_clock = 0.0;
-                    model.panel_index = model.head.index;
+                    model.panel_indexes = [model.head.index; Panel::COUNT];
+                } else if model.panel_clock >= PANEL_EVERY_SECONDS / Panel::COUNT as f64 {
+                    model.panel_clock = 0.0;
+                    model.panel_indexes[model.next_panel] = model.head.index;
+                    model.next_panel = (model.next_panel + 1) % Panel::COUNT;
                 }
                 model.editor_clock += seconds;
                 if model.editor_clock >= EDITOR_LINES_EVERY_SECONDS || !model.playing {
@@ -439,7 +462,7 @@ impl Reducible for Model {
             }
             Action::Help => model.help_requests += 1,
         }
-        model.panel_index = model.head.index;
+        model.panel_indexes = [model.head.index; Panel::COUNT];
         model.editor_index = model.head.index;
         Rc::new(model)
     }
@@ -871,7 +894,7 @@ pub fn app() -> Html {
     let summaries = {
         let replay = model.replay.clone();
         use_memo(
-            (model.generation, model.panel_index, lang),
+            (model.generation, model.panel_indexes[Panel::Summaries as usize], lang),
             move |&(_, index, lang)| canvas_summaries(replay.as_deref(), index, lang),
         )
     };
@@ -1025,14 +1048,14 @@ pub fn app() -> Html {
                 </section>
                 <section class="console-pane" aria-labelledby="console-title">
                     <h2 class="pane-title" id="console-title">{ t(T::Console) }</h2>
-                    <Console replay={model.replay.clone().map(ReplayRef)} index={model.panel_index}
+                    <Console replay={model.replay.clone().map(ReplayRef)} index={model.panel_indexes[Panel::Console as usize]}
                         dispatcher={model.dispatcher()} lang={lang} />
                 </section>
                 <section class="tasks-pane" aria-labelledby="tasks-title">
                     <h2 class="pane-title" id="tasks-title">{ t(T::Tasks) }</h2>
-                    <TaskTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_index}
+                    <TaskTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_indexes[Panel::Tasks as usize]}
                         lang={lang} />
-                    <EventTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_index}
+                    <EventTable replay={model.replay.clone().map(ReplayRef)} index={model.panel_indexes[Panel::Events as usize]}
                         lang={lang} dispatcher={model.dispatcher()} />
                 </section>
             </main>
@@ -2352,6 +2375,28 @@ mod tests {
         assert_eq!(model.head.index, 0);
         let model = model.reduce(Action::Tick(0.1));
         assert!(model.head.index >= 1);
+    }
+
+    #[test]
+    fn while_playing_the_panels_follow_one_at_a_time_and_all_when_paused() {
+        // 200 events half a second apart: at 1x, a tick of 1/16 s moves
+        // the head less than one event, so ticks of 0.5 s are used.
+        let model = finish(Rc::new(Model::default()), COMPLETED, 200, 0);
+        let model = model.reduce(Action::Home).reduce(Action::TogglePlay);
+        assert!(model.playing);
+        assert_eq!(model.panel_indexes, [0; Panel::COUNT]);
+        let mut model = model;
+        for turn in 0..Panel::COUNT {
+            model = model.reduce(Action::Tick(0.5));
+            let head = model.head.index;
+            assert!(head > 0);
+            // This tick's panel caught up; the ones after it still wait.
+            assert_eq!(model.panel_indexes[turn], head);
+            assert!(model.panel_indexes[turn + 1..].iter().all(|&i| i == 0));
+        }
+        let model = model.reduce(Action::TogglePlay);
+        assert!(!model.playing);
+        assert_eq!(model.panel_indexes, [model.head.index; Panel::COUNT]);
     }
 
     #[test]
