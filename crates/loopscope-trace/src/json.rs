@@ -55,10 +55,10 @@ fn write_document(
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b", \"events\": [");
-    let mut time = LastTime::default();
+    let mut numbers = Numbers::default();
     for (i, event) in trace.events.iter().enumerate() {
         out.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
-        write_event(out, event, &mut time);
+        write_event(out, event, &mut numbers);
         if out.len() >= chunk {
             flush(out)?;
             out.clear();
@@ -72,29 +72,46 @@ fn write_document(
     Ok(())
 }
 
-/// The last event time written and its text: runs of events share the
-/// virtual time, so it is formatted once per run of them.
+/// The last number written in one place and its text: runs of events
+/// share the virtual time, and timers set in one iteration their `when`,
+/// so each is formatted once per run of them.
 #[derive(Default)]
-struct LastTime {
+struct LastNumber {
     bits: Option<u64>,
     text: String,
 }
 
-fn write_event(out: &mut Vec<u8>, event: &Event, last_time: &mut LastTime) {
+impl LastNumber {
+    fn write(&mut self, out: &mut Vec<u8>, value: f64) {
+        let bits = value.to_bits();
+        if self.bits != Some(bits) {
+            self.text.clear();
+            number(&mut self.text, value);
+            self.bits = Some(bits);
+        }
+        out.extend_from_slice(self.text.as_bytes());
+    }
+}
+
+/// The events' times, and their other floats (`when`, `until`, ...).
+#[derive(Default)]
+struct Numbers {
+    time: LastNumber,
+    other: LastNumber,
+}
+
+fn write_event(out: &mut Vec<u8>, event: &Event, numbers: &mut Numbers) {
     out.extend_from_slice(b"{\"step\": ");
     integer(out, event.step);
     out.extend_from_slice(b", \"time\": ");
-    let bits = event.time.to_bits();
-    if last_time.bits != Some(bits) {
-        last_time.text.clear();
-        number(&mut last_time.text, event.time);
-        last_time.bits = Some(bits);
-    }
-    out.extend_from_slice(last_time.text.as_bytes());
+    numbers.time.write(out, event.time);
     out.extend_from_slice(b", \"iteration\": ");
     integer(out, event.iteration);
     out.extend_from_slice(b", \"kind\": ");
-    let mut fields = Fields::new(out);
+    let mut fields = Fields {
+        out,
+        floats: &mut numbers.other,
+    };
     match &event.kind {
         EventKind::LoopCreated { event_loop } => {
             fields.kind("loop_created").id("loop", *event_loop);
@@ -340,13 +357,10 @@ fn write_event(out: &mut Vec<u8>, event: &Event, last_time: &mut LastTime) {
 /// Writes the `kind` string and the event's own fields after it.
 struct Fields<'a> {
     out: &'a mut Vec<u8>,
+    floats: &'a mut LastNumber,
 }
 
-impl<'a> Fields<'a> {
-    fn new(out: &'a mut Vec<u8>) -> Self {
-        Fields { out }
-    }
-
+impl Fields<'_> {
     /// The kinds are this file's own literals, lower case and underscores:
     /// quoted without the escape scan.
     fn kind(&mut self, kind: &str) -> &mut Self {
@@ -383,7 +397,7 @@ impl<'a> Fields<'a> {
 
     fn float(&mut self, key: &str, value: f64) -> &mut Self {
         self.key(key);
-        number_into(self.out, value);
+        self.floats.write(self.out, value);
         self
     }
 
