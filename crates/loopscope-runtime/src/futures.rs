@@ -59,6 +59,8 @@ pub struct AsyncioRefs {
 
 /// Interned attribute names, made once per thread.
 struct Names {
+    /// `__hash__`.
+    hash: Rc<PyStr>,
     state: Rc<PyStr>,
     result: Rc<PyStr>,
     exception: Rc<PyStr>,
@@ -101,6 +103,7 @@ struct Names {
 
 thread_local! {
     static NAMES: Rc<Names> = Rc::new(Names {
+        hash: intern("__hash__"),
         state: intern("_state"),
         result: intern("_result"),
         exception: intern("_exception"),
@@ -900,10 +903,42 @@ fn current_tasks(vm: &mut Vm, refs: &AsyncioRefs) -> PyResult<Rc<PyDict>> {
     }
 }
 
+/// The event loop's hash for `_current_tasks`, computed once for both
+/// operations of `_enter_task` or `_leave_task` when its class hashes it
+/// natively (object's `__hash__`: no Python runs, so nobody can count the
+/// calls); None when a Python `__hash__` must run for each, as in tasks.py.
+fn native_loop_hash(vm: &mut Vm, event_loop: &Value) -> PyResult<Option<i64>> {
+    let native = match event_loop {
+        Value::Instance(instance) => {
+            let name = &names().hash;
+            let hash = instance.class.borrow().lookup_name(name);
+            hash.is_some_and(|hash| {
+                vm.types
+                    .object
+                    .dict
+                    .borrow()
+                    .get_name(name)
+                    .is_some_and(|object_hash| object_hash.is(&hash))
+            })
+        }
+        _ => false,
+    };
+    if native {
+        vm.hash_value(event_loop).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// tasks.py `_enter_task`.
 fn enter_task(vm: &mut Vm, refs: &AsyncioRefs, event_loop: &Value, task: &Value) -> PyResult<()> {
     let tasks = current_tasks(vm, refs)?;
-    if let Some(current) = tasks.get(vm, event_loop)? {
+    let hash = native_loop_hash(vm, event_loop)?;
+    let current = match hash {
+        Some(hash) => tasks.get_hashed(vm, event_loop, hash)?,
+        None => tasks.get(vm, event_loop)?,
+    };
+    if let Some(current) = current {
         if !current.is_none() {
             let task = vm.repr_of(task)?;
             let current = vm.repr_of(&current)?;
@@ -915,13 +950,21 @@ fn enter_task(vm: &mut Vm, refs: &AsyncioRefs, event_loop: &Value, task: &Value)
             ));
         }
     }
-    tasks.set(vm, event_loop.clone(), task.clone())
+    match hash {
+        Some(hash) => tasks.set_hashed(vm, event_loop.clone(), hash, task.clone()),
+        None => tasks.set(vm, event_loop.clone(), task.clone()),
+    }
 }
 
 /// tasks.py `_leave_task`.
 fn leave_task(vm: &mut Vm, refs: &AsyncioRefs, event_loop: &Value, task: &Value) -> PyResult<()> {
     let tasks = current_tasks(vm, refs)?;
-    let current = tasks.get(vm, event_loop)?.unwrap_or(Value::None);
+    let hash = native_loop_hash(vm, event_loop)?;
+    let current = match hash {
+        Some(hash) => tasks.get_hashed(vm, event_loop, hash)?,
+        None => tasks.get(vm, event_loop)?,
+    }
+    .unwrap_or(Value::None);
     if !current.is(task) {
         let task = vm.repr_of(task)?;
         let current = vm.repr_of(&current)?;
@@ -930,7 +973,10 @@ fn leave_task(vm: &mut Vm, refs: &AsyncioRefs, event_loop: &Value, task: &Value)
             format!("Leaving task {task} does not match the current task {current}."),
         ));
     }
-    tasks.remove(vm, event_loop)?;
+    match hash {
+        Some(hash) => tasks.remove_hashed(vm, event_loop, hash)?,
+        None => tasks.remove(vm, event_loop)?,
+    };
     Ok(())
 }
 
