@@ -221,6 +221,9 @@ fn run(args: &[String]) -> ExitCode {
         );
     }
     print_verdict(&result.verdict, json);
+    // The process ends here: freeing the trace event by event (260,000 for
+    // a 10,000-task run, a String in most) would only cost time.
+    std::mem::forget(result);
     ExitCode::SUCCESS
 }
 

@@ -561,12 +561,23 @@ impl Heap {
     }
 
     /// CPython heapq._siftdown.
+    /// The moving item's key is read once, and again after any comparison
+    /// through `__lt__` (which could have changed it).
     fn sift_down(&self, vm: &mut Vm, n: &Names, start: usize, mut pos: usize) -> PyResult<()> {
         let item = self.at(vm, pos)?;
+        let mut item_key = heap_key(n, &item);
         while pos > start {
             let parent_pos = (pos - 1) >> 1;
             let parent = self.at(vm, parent_pos)?;
-            if Self::less(vm, n, &item, &parent)? {
+            let less = match (item_key, heap_key(n, &parent)) {
+                (Some(x), Some(y)) => key_less(x, y),
+                _ => {
+                    let less = vm.less_than(&item, &parent)?;
+                    item_key = heap_key(n, &item);
+                    less
+                }
+            };
+            if less {
                 self.put(pos, parent);
                 pos = parent_pos;
                 continue;
@@ -1147,7 +1158,6 @@ pub fn sleep_timer(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             vec![delay.clone(), callback, future.clone(), result],
         )?
     };
-    let mut describe_args = Args::new(vec![future.clone(), Value::str("sleep"), delay]);
-    crate::natives::describe(vm, &mut describe_args)?;
+    crate::natives::describe_values(vm, &future, "sleep", std::slice::from_ref(&delay))?;
     Ok(Value::tuple(vec![future, timer]))
 }

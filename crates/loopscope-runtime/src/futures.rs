@@ -59,6 +59,8 @@ pub struct AsyncioRefs {
 
 /// Interned attribute names, made once per thread.
 struct Names {
+    /// `__hash__`.
+    hash: Rc<PyStr>,
     state: Rc<PyStr>,
     result: Rc<PyStr>,
     exception: Rc<PyStr>,
@@ -101,6 +103,7 @@ struct Names {
 
 thread_local! {
     static NAMES: Rc<Names> = Rc::new(Names {
+        hash: intern("__hash__"),
         state: intern("_state"),
         result: intern("_result"),
         exception: intern("_exception"),
@@ -900,10 +903,42 @@ fn current_tasks(vm: &mut Vm, refs: &AsyncioRefs) -> PyResult<Rc<PyDict>> {
     }
 }
 
+/// The event loop's hash for `_current_tasks`, computed once for both
+/// operations of `_enter_task` or `_leave_task` when its class hashes it
+/// natively (object's `__hash__`: no Python runs, so nobody can count the
+/// calls); None when a Python `__hash__` must run for each, as in tasks.py.
+fn native_loop_hash(vm: &mut Vm, event_loop: &Value) -> PyResult<Option<i64>> {
+    let native = match event_loop {
+        Value::Instance(instance) => {
+            let name = &names().hash;
+            let hash = instance.class.borrow().lookup_name(name);
+            hash.is_some_and(|hash| {
+                vm.types
+                    .object
+                    .dict
+                    .borrow()
+                    .get_name(name)
+                    .is_some_and(|object_hash| object_hash.is(&hash))
+            })
+        }
+        _ => false,
+    };
+    if native {
+        vm.hash_value(event_loop).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// tasks.py `_enter_task`.
 fn enter_task(vm: &mut Vm, refs: &AsyncioRefs, event_loop: &Value, task: &Value) -> PyResult<()> {
     let tasks = current_tasks(vm, refs)?;
-    if let Some(current) = tasks.get(vm, event_loop)? {
+    let hash = native_loop_hash(vm, event_loop)?;
+    let current = match hash {
+        Some(hash) => tasks.get_hashed(vm, event_loop, hash)?,
+        None => tasks.get(vm, event_loop)?,
+    };
+    if let Some(current) = current {
         if !current.is_none() {
             let task = vm.repr_of(task)?;
             let current = vm.repr_of(&current)?;
@@ -915,13 +950,21 @@ fn enter_task(vm: &mut Vm, refs: &AsyncioRefs, event_loop: &Value, task: &Value)
             ));
         }
     }
-    tasks.set(vm, event_loop.clone(), task.clone())
+    match hash {
+        Some(hash) => tasks.set_hashed(vm, event_loop.clone(), hash, task.clone()),
+        None => tasks.set(vm, event_loop.clone(), task.clone()),
+    }
 }
 
 /// tasks.py `_leave_task`.
 fn leave_task(vm: &mut Vm, refs: &AsyncioRefs, event_loop: &Value, task: &Value) -> PyResult<()> {
     let tasks = current_tasks(vm, refs)?;
-    let current = tasks.get(vm, event_loop)?.unwrap_or(Value::None);
+    let hash = native_loop_hash(vm, event_loop)?;
+    let current = match hash {
+        Some(hash) => tasks.get_hashed(vm, event_loop, hash)?,
+        None => tasks.get(vm, event_loop)?,
+    }
+    .unwrap_or(Value::None);
     if !current.is(task) {
         let task = vm.repr_of(task)?;
         let current = vm.repr_of(&current)?;
@@ -930,7 +973,10 @@ fn leave_task(vm: &mut Vm, refs: &AsyncioRefs, event_loop: &Value, task: &Value)
             format!("Leaving task {task} does not match the current task {current}."),
         ));
     }
-    tasks.remove(vm, event_loop)?;
+    match hash {
+        Some(hash) => tasks.remove_hashed(vm, event_loop, hash)?,
+        None => tasks.remove(vm, event_loop)?,
+    };
     Ok(())
 }
 
@@ -1335,6 +1381,24 @@ fn call_set_result(vm: &mut Vm, future: &Value, value: Value) -> PyResult<()> {
     Ok(())
 }
 
+/// `bool(value)` for the deques of waiters and items: a deque's length is
+/// read directly (ours cannot be subclassed, so no `__bool__` or `__len__`
+/// of the program's own applies); anything else asks the VM.
+pub(crate) fn deque_truthy(vm: &mut Vm, value: &Value) -> PyResult<bool> {
+    match with_native::<DequeData, _>(value, |d| !d.items.is_empty()) {
+        Some(nonempty) => Ok(nonempty),
+        None => vm.truthy(value),
+    }
+}
+
+/// `len(value)`, a deque's read directly as in [`deque_truthy`].
+fn deque_len(vm: &mut Vm, value: &Value) -> PyResult<usize> {
+    match with_native::<DequeData, _>(value, |d| d.items.len()) {
+        Some(len) => Ok(len),
+        None => vm.len_of(value),
+    }
+}
+
 /// The waiter at `index` of a deque of waiters (a snapshot for other
 /// iterables).
 fn waiter_at(
@@ -1375,7 +1439,7 @@ pub(crate) fn semaphore_wake_up_next(vm: &mut Vm, args: &mut Args) -> PyResult<V
     let this = receiver_only(vm, "_wake_up_next", args)?;
     let n = names();
     let waiters = get(vm, &this, &n.waiters)?;
-    if !vm.truthy(&waiters)? {
+    if !deque_truthy(vm, &waiters)? {
         return Ok(Value::None);
     }
     // Woken waiters stay at the front of the deque until their tasks run
@@ -1494,7 +1558,7 @@ fn queue_wakeup_next(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     drop(this);
     let waiters = a.into_iter().next().flatten().unwrap_or(Value::None);
     let n = names();
-    while vm.truthy(&waiters)? {
+    while deque_truthy(vm, &waiters)? {
         let popped = with_native::<DequeData, _>(&waiters, |d| {
             d.state += 1;
             d.items.pop_front()
@@ -1824,7 +1888,7 @@ fn call_method(vm: &mut Vm, this: &Value, name: &Rc<PyStr>, args: Vec<Value>) ->
 fn queue_qsize_of(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<usize> {
     if is_native_queue_method(vm, this, &q.qsize) {
         let items = get(vm, this, &q.queue)?;
-        return vm.len_of(&items);
+        return deque_len(vm, &items);
     }
     let size = call_method(vm, this, &q.qsize, Vec::new())?;
     Ok(vm.expect_int(&size)?.max(0) as usize)
@@ -1833,7 +1897,7 @@ fn queue_qsize_of(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<usize> 
 fn queue_empty_of(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<bool> {
     if is_native_queue_method(vm, this, &q.empty) {
         let items = get(vm, this, &q.queue)?;
-        return Ok(!vm.truthy(&items)?);
+        return Ok(!deque_truthy(vm, &items)?);
     }
     let empty = call_method(vm, this, &q.empty, Vec::new())?;
     vm.truthy(&empty)
@@ -1889,14 +1953,14 @@ fn queue_qsize(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = receiver_only(vm, "Queue.qsize", args)?;
     let q = QUEUE_NAMES.with(Rc::clone);
     let items = get(vm, &this, &q.queue)?;
-    Ok(Value::Int(vm.len_of(&items)? as i64))
+    Ok(Value::Int(deque_len(vm, &items)? as i64))
 }
 
 fn queue_empty(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     let this = receiver_only(vm, "Queue.empty", args)?;
     let q = QUEUE_NAMES.with(Rc::clone);
     let items = get(vm, &this, &q.queue)?;
-    Ok(Value::Bool(!vm.truthy(&items)?))
+    Ok(Value::Bool(!deque_truthy(vm, &items)?))
 }
 
 fn queue_full(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
@@ -1958,16 +2022,44 @@ fn queue_get_nowait(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
 }
 
 /// Queue.\_put: `self._queue.append(item)`.
+/// A plain deque (no `maxlen`) takes the item directly, as its `append`
+/// would.
 fn put_item(vm: &mut Vm, q: &QueueNames, this: &Value, item: Value) -> PyResult<()> {
     let items = get(vm, this, &q.queue)?;
-    call_method(vm, &items, &q.append, vec![item])?;
+    let mut item = Some(item);
+    let appended = with_native::<DequeData, _>(&items, |d| {
+        if d.maxlen.is_some() {
+            return false;
+        }
+        d.state += 1;
+        if let Some(item) = item.take() {
+            d.items.push_back(item);
+        }
+        true
+    });
+    if appended != Some(true) {
+        let item = item.unwrap_or(Value::None);
+        call_method(vm, &items, &q.append, vec![item])?;
+    }
     Ok(())
 }
 
 /// Queue.\_get: `return self._queue.popleft()`.
+/// A deque gives up its first item directly, as its `popleft` would
+/// (an empty one still raises through `popleft`).
 fn get_item(vm: &mut Vm, q: &QueueNames, this: &Value) -> PyResult<Value> {
     let items = get(vm, this, &q.queue)?;
-    call_method(vm, &items, &q.popleft, Vec::new())
+    let popped = with_native::<DequeData, _>(&items, |d| {
+        let first = d.items.pop_front();
+        if first.is_some() {
+            d.state += 1;
+        }
+        first
+    });
+    match popped {
+        Some(Some(item)) => Ok(item),
+        _ => call_method(vm, &items, &q.popleft, Vec::new()),
+    }
 }
 
 fn queue_put(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {

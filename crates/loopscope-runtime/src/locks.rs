@@ -314,7 +314,7 @@ fn locked(vm: &mut Vm, semaphore: &Value) -> PyResult<bool> {
         return Ok(true);
     }
     let waiters = get(vm, semaphore, &n.waiters)?;
-    let waiters = if vm.truthy(&waiters)? {
+    let waiters = if crate::futures::deque_truthy(vm, &waiters)? {
         match with_native::<DequeData, _>(&waiters, |d| d.items.iter().cloned().collect()) {
             Some(items) => items,
             None => vm.collect(&waiters)?,

@@ -501,19 +501,33 @@ fn float_text(vm: &mut Vm, f: f64) -> PyResult<String> {
 /// for; objects among `about` become its targets, numbers and strings its
 /// detail.
 pub(crate) fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
-    let future = object_id(&arg(args, 0));
+    let future = arg(args, 0);
     let kind = text_of(&arg(args, 1)).unwrap_or_default();
+    let values: Vec<Value> = args.positional.iter().skip(2).cloned().collect();
+    describe_values(vm, &future, &kind, &values)?;
+    Ok(Value::None)
+}
+
+/// [`describe`] with its arguments as Rust values (the native `sleep`
+/// describes every sleep's future).
+pub(crate) fn describe_values(
+    vm: &mut Vm,
+    future: &Value,
+    kind: &str,
+    values: &[Value],
+) -> PyResult<()> {
+    let future = object_id(future);
     let mut targets = Vec::new();
     let mut details = Vec::new();
-    for value in args.positional.iter().skip(2).cloned().collect::<Vec<_>>() {
-        match &value {
+    for value in values {
+        match value {
             Value::List(items) => {
                 let items = items.borrow().clone();
                 targets.extend(items.iter().map(object_id).filter(|&id| id != 0));
             }
             Value::Float(f) => details.push(float_text(vm, *f)?),
             Value::Int(_) | Value::Str(_) | Value::Bool(_) => {
-                details.push(vm.str_of(&value)?);
+                details.push(vm.str_of(value)?);
             }
             other => {
                 let id = object_id(other);
@@ -528,7 +542,7 @@ pub(crate) fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
     } else {
         Some(details.join(" "))
     };
-    let mut kind = kind;
+    let mut kind = kind.to_string();
     let w = world(vm)?;
     if kind == "sleep" {
         // The sleep a simulated async client takes right after sending a
@@ -549,7 +563,7 @@ pub(crate) fn describe(vm: &mut Vm, args: &mut Args) -> PyResult<Value> {
             detail,
         },
     });
-    Ok(Value::None)
+    Ok(())
 }
 
 /// `task_created(task, coro, name)`.

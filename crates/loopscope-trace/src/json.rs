@@ -1,16 +1,21 @@
 //! The trace as JSON (`docs/trace.md`): one object per event, keys in a
 //! fixed order, floats as Python's `repr` would write them, so identical
 //! traces give identical bytes.
+//!
+//! The writer works on bytes (`Vec<u8>`): digits and ASCII pieces are
+//! appended without a UTF-8 check, and every `&str` it copies is already
+//! UTF-8, so the document is too.
 
 use crate::{Actor, Event, EventKind, FutureRole, GeneratorEnd, Settlement, Stream, Trace};
 use std::fmt::Write;
 
 /// The whole trace as one JSON document.
 pub fn to_json(trace: &Trace) -> String {
-    let mut out = String::with_capacity(64 + trace.events.len() * 160);
+    let mut out = Vec::with_capacity(64 + trace.events.len() * 160);
     // Never flushed: the document grows in `out`.
     let _ = write_document(trace, &mut out, usize::MAX, &mut |_| Ok(()));
-    out
+    // Made of `&str` pieces and ASCII: the lossy branch never runs.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The same document as [`to_json`], written to `sink` in chunks of about
@@ -18,9 +23,9 @@ pub fn to_json(trace: &Trace) -> String {
 /// writes 34 MB). Wrap a file in a `BufWriter` or not: the chunks are large.
 pub fn write_json(trace: &Trace, sink: &mut impl std::io::Write) -> std::io::Result<()> {
     const CHUNK: usize = 64 * 1024;
-    let mut buffer = String::with_capacity(CHUNK + 4096);
+    let mut buffer = Vec::with_capacity(CHUNK + 4096);
     write_document(trace, &mut buffer, CHUNK, &mut |chunk| {
-        sink.write_all(chunk.as_bytes())
+        sink.write_all(chunk)
     })
 }
 
@@ -28,38 +33,38 @@ pub fn write_json(trace: &Trace, sink: &mut impl std::io::Write) -> std::io::Res
 /// whenever it holds `chunk` bytes or more, and at the end.
 fn write_document(
     trace: &Trace,
-    out: &mut String,
+    out: &mut Vec<u8>,
     chunk: usize,
-    flush: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    flush: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    out.push_str("{\"version\": ");
+    out.extend_from_slice(b"{\"version\": ");
     integer(out, u64::from(trace.version));
-    out.push_str(", \"seed\": ");
+    out.extend_from_slice(b", \"seed\": ");
     integer(out, trace.seed);
-    out.push_str(", \"verdict\": ");
+    out.extend_from_slice(b", \"verdict\": ");
     match &trace.verdict {
         Some(v) => {
-            out.push_str("{\"status\": ");
-            string(out, &v.status);
-            out.push_str(", \"error\": ");
+            out.extend_from_slice(b"{\"status\": ");
+            string_into(out, &v.status);
+            out.extend_from_slice(b", \"error\": ");
             optional_string(out, v.error.as_deref());
-            out.push_str(", \"time\": ");
-            number(out, v.time);
-            out.push('}');
+            out.extend_from_slice(b", \"time\": ");
+            number_into(out, v.time);
+            out.push(b'}');
         }
-        None => out.push_str("null"),
+        None => out.extend_from_slice(b"null"),
     }
-    out.push_str(", \"events\": [");
-    let mut time = LastTime::default();
+    out.extend_from_slice(b", \"events\": [");
+    let mut numbers = Numbers::default();
     for (i, event) in trace.events.iter().enumerate() {
-        out.push_str(if i == 0 { "\n  " } else { ",\n  " });
-        write_event(out, event, &mut time);
+        out.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+        write_event(out, event, &mut numbers);
         if out.len() >= chunk {
             flush(out)?;
             out.clear();
         }
     }
-    out.push_str("\n]}\n");
+    out.extend_from_slice(b"\n]}\n");
     flush(out)?;
     if chunk != usize::MAX {
         out.clear();
@@ -67,29 +72,46 @@ fn write_document(
     Ok(())
 }
 
-/// The last event time written and its text: runs of events share the
-/// virtual time, so it is formatted once per run of them.
+/// The last number written in one place and its text: runs of events
+/// share the virtual time, and timers set in one iteration their `when`,
+/// so each is formatted once per run of them.
 #[derive(Default)]
-struct LastTime {
+struct LastNumber {
     bits: Option<u64>,
     text: String,
 }
 
-fn write_event(out: &mut String, event: &Event, last_time: &mut LastTime) {
-    out.push_str("{\"step\": ");
-    integer(out, event.step);
-    out.push_str(", \"time\": ");
-    let bits = event.time.to_bits();
-    if last_time.bits != Some(bits) {
-        last_time.text.clear();
-        number(&mut last_time.text, event.time);
-        last_time.bits = Some(bits);
+impl LastNumber {
+    fn write(&mut self, out: &mut Vec<u8>, value: f64) {
+        let bits = value.to_bits();
+        if self.bits != Some(bits) {
+            self.text.clear();
+            number(&mut self.text, value);
+            self.bits = Some(bits);
+        }
+        out.extend_from_slice(self.text.as_bytes());
     }
-    out.push_str(&last_time.text);
-    out.push_str(", \"iteration\": ");
+}
+
+/// The events' times, and their other floats (`when`, `until`, ...).
+#[derive(Default)]
+struct Numbers {
+    time: LastNumber,
+    other: LastNumber,
+}
+
+fn write_event(out: &mut Vec<u8>, event: &Event, numbers: &mut Numbers) {
+    out.extend_from_slice(b"{\"step\": ");
+    integer(out, event.step);
+    out.extend_from_slice(b", \"time\": ");
+    numbers.time.write(out, event.time);
+    out.extend_from_slice(b", \"iteration\": ");
     integer(out, event.iteration);
-    out.push_str(", \"kind\": ");
-    let mut fields = Fields::new(out);
+    out.extend_from_slice(b", \"kind\": ");
+    let mut fields = Fields {
+        out,
+        floats: &mut numbers.other,
+    };
     match &event.kind {
         EventKind::LoopCreated { event_loop } => {
             fields.kind("loop_created").id("loop", *event_loop);
@@ -329,28 +351,29 @@ fn write_event(out: &mut String, event: &Event, last_time: &mut LastTime) {
                 .int("line", u64::from(*line));
         }
     }
-    out.push('}');
+    out.push(b'}');
 }
 
 /// Writes the `kind` string and the event's own fields after it.
 struct Fields<'a> {
-    out: &'a mut String,
+    out: &'a mut Vec<u8>,
+    floats: &'a mut LastNumber,
 }
 
-impl<'a> Fields<'a> {
-    fn new(out: &'a mut String) -> Self {
-        Fields { out }
-    }
-
+impl Fields<'_> {
+    /// The kinds are this file's own literals, lower case and underscores:
+    /// quoted without the escape scan.
     fn kind(&mut self, kind: &str) -> &mut Self {
-        string(self.out, kind);
+        self.out.push(b'"');
+        self.out.extend_from_slice(kind.as_bytes());
+        self.out.push(b'"');
         self
     }
 
     fn key(&mut self, key: &str) {
-        self.out.push_str(", \"");
-        self.out.push_str(key);
-        self.out.push_str("\": ");
+        self.out.extend_from_slice(b", \"");
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
     }
 
     fn id(&mut self, key: &str, id: u64) -> &mut Self {
@@ -363,7 +386,7 @@ impl<'a> Fields<'a> {
         self.key(key);
         match id {
             Some(id) => integer(self.out, id),
-            None => self.out.push_str("null"),
+            None => self.out.extend_from_slice(b"null"),
         }
         self
     }
@@ -374,13 +397,13 @@ impl<'a> Fields<'a> {
 
     fn float(&mut self, key: &str, value: f64) -> &mut Self {
         self.key(key);
-        number(self.out, value);
+        self.floats.write(self.out, value);
         self
     }
 
     fn text(&mut self, key: &str, value: &str) -> &mut Self {
         self.key(key);
-        string(self.out, value);
+        string_into(self.out, value);
         self
     }
 
@@ -401,14 +424,14 @@ impl<'a> Fields<'a> {
     fn role(&mut self, role: &FutureRole) -> &mut Self {
         self.text("role", &role.kind);
         self.key("targets");
-        self.out.push('[');
+        self.out.push(b'[');
         for (i, target) in role.targets.iter().enumerate() {
             if i > 0 {
-                self.out.push_str(", ");
+                self.out.extend_from_slice(b", ");
             }
             integer(self.out, *target);
         }
-        self.out.push(']');
+        self.out.push(b']');
         self.optional_text("detail", role.detail.as_deref())
     }
 
@@ -432,25 +455,26 @@ impl<'a> Fields<'a> {
 
     fn boolean(&mut self, key: &str, value: bool) -> &mut Self {
         self.key(key);
-        self.out.push_str(if value { "true" } else { "false" });
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
         self
     }
 }
 
-fn optional_string(out: &mut String, value: Option<&str>) {
+fn optional_string(out: &mut Vec<u8>, value: Option<&str>) {
     match value {
-        Some(s) => string(out, s),
-        None => out.push_str("null"),
+        Some(s) => string_into(out, s),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
 /// A JSON string literal (non-ASCII kept as UTF-8).
-pub(crate) fn string(out: &mut String, s: &str) {
-    out.push('"');
+fn string_into(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
     // Most strings (kinds, names, reprs of numbers) need no escape at all.
     if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        out.push_str(s);
-        out.push('"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
         return;
     }
     // Runs of characters that need no escape are copied whole; the
@@ -466,22 +490,28 @@ pub(crate) fn string(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        out.extend_from_slice(s.as_bytes().get(start..i).unwrap_or_default());
         if escape.is_empty() {
-            let _ = write!(out, "\\u{byte:04x}");
+            let mut text = String::new();
+            let _ = write!(text, "\\u{byte:04x}");
+            out.extend_from_slice(text.as_bytes());
         } else {
-            out.push_str(escape);
+            out.extend_from_slice(escape.as_bytes());
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
-    out.push('"');
+    out.extend_from_slice(s.as_bytes().get(start..).unwrap_or_default());
+    out.push(b'"');
 }
 
 /// An integer, written without an intermediate `String` or the
 /// formatting machinery (every event has several): small ones (ids,
 /// iterations, counts) digit by digit into the output, two at a time.
-fn integer(out: &mut String, mut value: u64) {
+fn integer(out: &mut Vec<u8>, mut value: u64) {
+    if value < 10 {
+        out.push(b'0' + value as u8);
+        return;
+    }
     const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 2021222324252627282930313233343536373839\
 4041424344454647484950515253545556575859\
@@ -505,10 +535,7 @@ fn integer(out: &mut String, mut value: u64) {
         start -= 1;
         digits[start] = b'0' + value as u8;
     }
-    out.reserve(digits.len() - start);
-    for &digit in &digits[start..] {
-        out.push(char::from(digit));
-    }
+    out.extend_from_slice(digits.get(start..).unwrap_or_default());
 }
 
 /// A float the way Python's `repr` writes it (`1.0`, `0.30000000000000004`),
@@ -523,10 +550,36 @@ pub(crate) fn number(out: &mut String, value: f64) {
     }
 }
 
+/// [`number`] into the byte buffer.
+fn number_into(out: &mut Vec<u8>, value: f64) {
+    let mut text = String::new();
+    number(&mut text, value);
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// [`string_into`] for a `String` (the Chrome trace's writer).
+pub(crate) fn string(out: &mut String, s: &str) {
+    let mut bytes = Vec::with_capacity(s.len() + 2);
+    string_into(&mut bytes, s);
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{Event, Trace, Verdict, TRACE_VERSION};
+
+    #[test]
+    fn integers_as_display_writes_them() {
+        let mut values = vec![0, 9, 10, 99, 100, 101, 999, 1000, u64::MAX, u64::MAX - 1];
+        values.extend((0..64).map(|shift| 1u64 << shift));
+        values.extend((1..20).map(|power| 10u64.pow(power) - 1));
+        for value in values {
+            let mut out = b"x".to_vec();
+            integer(&mut out, value);
+            assert_eq!(out, format!("x{value}").into_bytes());
+        }
+    }
 
     #[test]
     fn writes_events_in_order_with_fixed_keys() {
@@ -578,9 +631,9 @@ mod tests {
             (12345, "12345"),
             (u64::MAX, "18446744073709551615"),
         ] {
-            let mut out = String::new();
+            let mut out = Vec::new();
             integer(&mut out, value);
-            assert_eq!(out, text);
+            assert_eq!(out, text.as_bytes());
         }
         let mut streamed = Vec::new();
         write_json(&trace, &mut streamed).unwrap();

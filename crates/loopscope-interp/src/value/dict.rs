@@ -287,6 +287,12 @@ impl PyDict {
     pub fn remove(&self, vm: &mut Vm, key: &Value) -> PyResult<Option<Value>> {
         self.check_writable(vm)?;
         let hash = vm.hash_value(key)?;
+        self.remove_hashed(vm, key, hash)
+    }
+
+    /// [`Self::remove`] with the key's hash already known.
+    pub fn remove_hashed(&self, vm: &mut Vm, key: &Value, hash: i64) -> PyResult<Option<Value>> {
+        self.check_writable(vm)?;
         match self.probe(vm, key, hash)? {
             Probe::Found { slot, entry } => {
                 let mut table = self.table.borrow_mut();
