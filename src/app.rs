@@ -894,7 +894,11 @@ pub fn app() -> Html {
     let summaries = {
         let replay = model.replay.clone();
         use_memo(
-            (model.generation, model.panel_indexes[Panel::Summaries as usize], lang),
+            (
+                model.generation,
+                model.panel_indexes[Panel::Summaries as usize],
+                lang,
+            ),
             move |&(_, index, lang)| canvas_summaries(replay.as_deref(), index, lang),
         )
     };
