@@ -43,6 +43,8 @@ fn report(programs: &[&str]) -> crate::Result {
     let loopscope = workspace::target_dir().join("release/loopscope");
     let oracle = root.join("tools/conformance/oracle.py");
     let trace_file = std::env::temp_dir().join("loopscope-bench-trace.json");
+    let python = real_python()?;
+    println!("CPython: {}", python.display());
     println!(
         "\n{:<28} {:>12} {:>12} {:>8}  notes",
         "program", "loopscope", "CPython", "ratio"
@@ -56,7 +58,7 @@ fn report(programs: &[&str]) -> crate::Result {
             .arg("--trace")
             .arg(&trace_file)
             .arg(&program);
-        let mut theirs = Command::new("python3");
+        let mut theirs = Command::new(&python);
         theirs.arg(&oracle).arg(&program);
         let (our_time, our_out) = best_of(&mut ours)?;
         let (their_time, their_out) = best_of(&mut theirs)?;
@@ -83,6 +85,21 @@ fn report(programs: &[&str]) -> crate::Result {
     println!("\nratio = CPython time / loopscope time: above 1 means loopscope is faster.");
     let _ = std::fs::remove_file(&trace_file);
     Ok(())
+}
+
+/// The interpreter `python3` runs, by its own path: a version manager's
+/// `python3` may be a script that starts it (pyenv's shim adds about
+/// 140 ms to every run), which is not CPython's time.
+fn real_python() -> crate::Result<std::path::PathBuf> {
+    let output = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if !output.status.success() || path.is_empty() {
+        return Err("python3 does not say where its interpreter is".into());
+    }
+    Ok(path.into())
 }
 
 struct Output {
