@@ -189,7 +189,7 @@ fn run(args: &[String]) -> ExitCode {
                 return ExitCode::from(73);
             }
         }
-    } else if stats {
+    } else if stats && binary_path.is_none() {
         let mut sink = CountingWriter {
             inner: std::io::sink(),
             count: 0,
@@ -214,9 +214,12 @@ fn run(args: &[String]) -> ExitCode {
     if stats {
         // For `cargo xtask bench`: the trace's size and the peak memory.
         eprintln!(
-            "loopscope stats: events={} trace_json_bytes={} peak_rss_kb={}",
+            "loopscope stats: events={} {} peak_rss_kb={}",
             result.trace.events.len(),
-            trace_json_bytes,
+            match &binary {
+                Some(bytes) => format!("trace_bin_bytes={}", bytes.len()),
+                None => format!("trace_json_bytes={trace_json_bytes}"),
+            },
             peak_rss_kb().map_or("unknown".to_string(), |kb| kb.to_string())
         );
     }

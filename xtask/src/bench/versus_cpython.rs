@@ -1,8 +1,11 @@
 //! Loopscope against CPython on the programs of `xtask/bench-programs/`:
 //! each runs under `loopscope run` (release build, with the trace
-//! recorded) and under CPython with the conformance oracle, side by side;
-//! the report gives both wall times, their ratio, whether the verdicts
-//! agree, and the trace's size and peak memory.
+//! recorded and encoded as the worker sends it to the page, `--trace-bin`)
+//! and under CPython with the conformance oracle, side by side; the report
+//! gives both wall times, their ratio, whether the verdicts agree, and the
+//! trace's size and peak memory. (The JSON export of a 10,000-task trace
+//! is 34 MB, and writing it costs a fifth more time again: it is what a
+//! download does, not what a run does.)
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -42,7 +45,7 @@ fn report(programs: &[&str]) -> crate::Result {
     let root = workspace::root();
     let loopscope = workspace::target_dir().join("release/loopscope");
     let oracle = root.join("tools/conformance/oracle.py");
-    let trace_file = std::env::temp_dir().join("loopscope-bench-trace.json");
+    let trace_file = std::env::temp_dir().join("loopscope-bench-trace.bin");
     let python = real_python()?;
     println!("CPython: {}", python.display());
     println!(
@@ -55,7 +58,7 @@ fn report(programs: &[&str]) -> crate::Result {
         ours.arg("run")
             .arg("--json")
             .arg("--stats")
-            .arg("--trace")
+            .arg("--trace-bin")
             .arg(&trace_file)
             .arg(&program);
         let mut theirs = Command::new(&python);
