@@ -64,6 +64,7 @@ const AVAILABLE: &[&str] = &[
 /// Modules written in Python (`modules/python/*.py`), where the language
 /// itself is the clearest way to say what they do.
 const PYTHON_SOURCES: &[(&str, &str)] = &[
+    ("abc", include_str!("modules/python/abc.py")),
     ("contextlib", include_str!("modules/python/contextlib.py")),
     ("dataclasses", include_str!("modules/python/dataclasses.py")),
     ("types", include_str!("modules/python/types.py")),

@@ -572,7 +572,8 @@ impl Vm {
         }))
     }
 
-    /// `fget`/`fset`/`fdel`/`__doc__` of a property; `cell_contents` of
+    /// `fget`/`fset`/`fdel`/`__doc__`/`__isabstractmethod__` of a property;
+    /// `__func__` of a staticmethod or classmethod; `cell_contents` of
     /// a closure cell (`f.__closure__[0]`).
     fn property_or_cell_attribute(&mut self, obj: &Value, name: &str) -> PyResult<Option<Value>> {
         let parts = crate::builtins::with_native::<PropertyData, _>(obj, |p| {
@@ -588,12 +589,34 @@ impl Vm {
                 "fget" => Some(fget),
                 "fset" => Some(fset),
                 "fdel" => Some(fdel),
+                // CPython descrobject.c property_get___isabstractmethod__.
+                "__isabstractmethod__" => {
+                    let mut abstract_part = false;
+                    for part in [fget, fset, fdel] {
+                        abstract_part = abstract_part || self.is_abstract_method(&part)?;
+                    }
+                    Some(Value::Bool(abstract_part))
+                }
                 "__doc__" if doc.is_none() && !fget.is_none() => {
                     Some(self.get_attr_opt(&fget, "__doc__")?.unwrap_or(Value::None))
                 }
                 "__doc__" => Some(doc),
                 _ => None,
             });
+        }
+        // staticmethod and classmethod objects: the function they wrap
+        // (CPython funcobject.c cm_memberlist, sm_getsetlist).
+        if let Value::Native(n) = obj {
+            let wrapper = n.class.builtin
+                && matches!(n.class.name().as_str(), "staticmethod" | "classmethod");
+            let inner = n.data.borrow().downcast_ref::<Value>().cloned();
+            if let (true, Some(inner)) = (wrapper, inner) {
+                return Ok(match name {
+                    "__func__" | "__wrapped__" => Some(inner),
+                    "__isabstractmethod__" => Some(Value::Bool(self.is_abstract_method(&inner)?)),
+                    _ => None,
+                });
+            }
         }
         let cell = crate::builtins::with_native::<Rc<crate::value::CellObj>, _>(obj, |c| {
             c.value.borrow().clone()
@@ -602,6 +625,17 @@ impl Vm {
             (Some(Some(v)), "cell_contents") => Ok(Some(v)),
             (Some(None), "cell_contents") => Err(self.error(ExcType::ValueError, "Cell is empty")),
             _ => Ok(None),
+        }
+    }
+
+    /// `getattr(value, "__isabstractmethod__", False)` as a truth value.
+    fn is_abstract_method(&mut self, value: &Value) -> PyResult<bool> {
+        if value.is_none() {
+            return Ok(false);
+        }
+        match self.get_attr_opt(value, "__isabstractmethod__")? {
+            Some(flag) => self.truthy(&flag),
+            None => Ok(false),
         }
     }
 
