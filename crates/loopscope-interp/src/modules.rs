@@ -6,6 +6,7 @@
 //! names. Modules that would reach outside the simulation (files,
 //! processes, sockets) are refused with the `unsupported` status.
 
+pub mod bisect;
 pub mod codegen;
 pub mod collections;
 pub mod copy;
@@ -59,6 +60,7 @@ const AVAILABLE: &[&str] = &[
     "re",
     "json",
     "traceback",
+    "bisect",
 ];
 
 /// Modules written in Python (`modules/python/*.py`), where the language
@@ -97,6 +99,7 @@ pub fn load(vm: &mut Vm, name: &str) -> Option<PyResult<Rc<Module>>> {
         "datetime" => datetime::make(vm),
         "_types" => types_native::make(vm),
         "traceback" => traceback::make(vm),
+        "bisect" => bisect::make(vm),
         _ => return None,
     })
 }
