@@ -414,6 +414,9 @@ pub struct ClassHooks {
     /// It or a base defines `__del__` (CPython's `tp_finalize` slot, which
     /// assignments update in subclasses too): instances get a finalizer.
     pub finalizer: bool,
+    /// Every class of its MRO but `object` declares `__slots__` without
+    /// `__dict__`: instances have no dict, only the names declared.
+    pub slots_only: bool,
 }
 
 impl Class {
@@ -438,9 +441,28 @@ impl Class {
             standard_getattribute: builtin("__getattribute__"),
             standard_setattr: builtin("__setattr__"),
             finalizer: self.lookup("__del__").is_some(),
+            slots_only: self.mro().iter().all(|class| {
+                if class.builtin {
+                    return class.name().as_str() == "object";
+                }
+                let slots = class.dict.borrow().get("__slots__").cloned();
+                slots
+                    .and_then(|slots| slot_names(&slots))
+                    .is_some_and(|names| names.iter().all(|n| n.as_str() != "__dict__"))
+            }),
         };
         self.hooks.set((now, hooks));
         hooks
+    }
+
+    /// Does a class of the MRO declare `name` in its `__slots__`?
+    pub fn declares_slot(self: &Rc<Self>, name: &str) -> bool {
+        self.mro().iter().any(|class| {
+            let slots = class.dict.borrow().get("__slots__").cloned();
+            slots
+                .and_then(|slots| slot_names(&slots))
+                .is_some_and(|names| names.iter().any(|n| n.as_str() == name))
+        })
     }
 
     /// The class itself followed by its method resolution order.
@@ -976,5 +998,27 @@ impl IdCounter {
         let id = self.next.get() + 1;
         self.next.set(id);
         id
+    }
+}
+
+/// The names a `__slots__` value declares: one string, or strings in a
+/// tuple, list or dict (CPython type_new accepts any iterable; these are
+/// the ones programs write). None for anything else.
+pub fn slot_names(slots: &Value) -> Option<Vec<Rc<PyStr>>> {
+    let strings = |items: &[Value]| -> Option<Vec<Rc<PyStr>>> {
+        items
+            .iter()
+            .map(|item| match item {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    match slots {
+        Value::Str(s) => Some(vec![s.clone()]),
+        Value::Tuple(t) => strings(&t.items),
+        Value::List(l) => strings(&l.borrow()),
+        Value::Dict(d) => strings(&d.keys()),
+        _ => None,
     }
 }

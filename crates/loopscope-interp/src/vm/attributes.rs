@@ -703,6 +703,15 @@ impl Vm {
         }
         match obj {
             Value::Instance(i) => {
+                // CPython: an instance of a class with `__slots__` (and no
+                // `__dict__` slot) has no dict to put another name in.
+                if class.hooks().slots_only && !class.declares_slot(key) {
+                    let type_name = class.name().as_str().to_string();
+                    return Err(self.error(
+                        ExcType::AttributeError,
+                        format!("'{type_name}' object has no attribute '{key}'"),
+                    ));
+                }
                 if key == "__dict__" {
                     // `obj.__dict__ = {...}`: the new dict holds the
                     // attributes from now on.
